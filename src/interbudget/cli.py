@@ -1,0 +1,137 @@
+"""Command line: `interbudget simulate | explain | validate` (Typer + rich).
+
+Errors of the project's own type are printed as plain lines naming file,
+row and problem, and the command exits with status 2; never a traceback.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import InterbudgetError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Inter-budgetary relations workbench.")
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(exc: InterbudgetError) -> None:
+    for p in exc.problems:
+        err.print(f"[red]error:[/red] {p}".replace(": : ", ": "), markup=True, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _fmt(x: float, digits: int = 1) -> str:
+    return f"{x:,.{digits}f}".replace(",", " ")
+
+
+def _load(dataset: Path, scenario: Path):
+    from .dataset import load_dataset
+    from .engine import run
+    from .scenario import load_scenario
+
+    s, files = load_scenario(scenario)
+    ds = load_dataset(dataset)
+    return run(ds, s, scenario.name), files
+
+
+@app.callback(invoke_without_command=True)
+def main(version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
+    if version:
+        out.print(__version__)
+        raise typer.Exit()
+
+
+@app.command()
+def simulate(
+    dataset: Path = typer.Argument(..., help="Dataset folder (units.csv, receipts.csv, ...)."),
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    out_dir: Path = typer.Option(..., "--out", help="Folder for budgets.csv, shares.csv and manifest.json."),
+    lang: str = typer.Option("en", "--lang", help="Language of unit names: kk, ru or en."),
+) -> None:
+    """Run SCENARIO on DATASET and write budgets.csv, shares.csv and manifest.json."""
+    from .output import write_results
+    from .summary import region_summary
+
+    try:
+        res, files = _load(dataset, scenario)
+        paths = write_results(res, out_dir, files)
+    except InterbudgetError as exc:
+        _fail(exc)
+        return
+    for w in res.warnings:
+        err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+    year = res.years[0]
+    t = Table(title=f"{res.scenario.name}: regions in {year} (thousand tenge)")
+    for c, j in (("code", "left"), ("region", "left"), ("needs", "right"), ("revenue", "right"),
+                 ("subvention", "right"), ("withdrawal", "right"), ("net transfer per capita, tenge", "right")):
+        t.add_column(c, justify=j)
+    for r in region_summary(res, lang):
+        t.add_row(r["code"], r["name"], _fmt(r["needs"]), _fmt(r["revenue"]), _fmt(r["subvention"]),
+                  _fmt(r["withdrawal"]), _fmt(r["net_transfer_per_capita"], 0))
+    out.print(t)
+    out.print(f"results: {paths['budgets']}, {paths['shares']}, {paths['manifest']}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def validate(dataset: Path = typer.Argument(..., help="Dataset folder."),
+             scenario: Path = typer.Option(None, "--scenario", help="Also check a scenario against the dataset.")) -> None:
+    """Check a dataset (and optionally a scenario) and report every problem found."""
+    from .dataset import load_dataset
+    from .engine import check_compatible
+    from .scenario import load_scenario
+
+    problems = []
+    ds = None
+    try:
+        ds = load_dataset(dataset)
+    except InterbudgetError as exc:
+        problems += exc.problems
+    if scenario is not None:
+        try:
+            s, _ = load_scenario(scenario)
+            if ds is not None:
+                check_compatible(ds, s, scenario.name)
+        except InterbudgetError as exc:
+            problems += exc.problems
+    if problems:
+        err.print(f"[red]{len(problems)} problem(s) found[/red]")
+        _fail(InterbudgetError(problems))
+    h = ds.hierarchy
+    out.print(f"{dataset}: OK — {h.n} units, {h.nb} budgets, {ds.receipts.amount.size} receipt rows, "
+              f"{len(ds.taxes)} taxes, years {', '.join(map(str, sorted(ds.receipts.years())))}", highlight=False)
+
+
+@app.command()
+def explain(
+    dataset: Path = typer.Argument(..., help="Dataset folder."),
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    code: str = typer.Option(..., "--code", help="Code of the budget to explain (as in units.csv)."),
+    year: int = typer.Option(..., "--year", help="A year of the scenario."),
+    lang: str = typer.Option("en", "--lang", help="kk, ru or en."),
+    track: str = typer.Option("plan", "--track", help="plan or actual."),
+    as_json: bool = typer.Option(False, "--json", help="Print the breakdown as JSON."),
+) -> None:
+    """Show how one budget's figures for one year arise."""
+    from .explain import explain as build, render
+
+    try:
+        res, _ = _load(dataset, scenario)
+        ex = build(res, code, year, track=track, lang=lang)
+    except InterbudgetError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(ex, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(render(ex, lang) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

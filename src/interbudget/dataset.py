@@ -1,0 +1,321 @@
+"""Load a dataset folder (METHOD.md contract) into typed integer/float arrays.
+
+Codes become integer indices once, here: units by their row in units.csv,
+taxes, functions and drivers by small vocabularies. Every problem names the
+file, the row and the column; all problems of a dataset are collected and
+raised together.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import tables as T
+from .errors import InterbudgetError, Problems
+from .hierarchy import LEVELS, REPUBLIC, Hierarchy, find_cycles
+
+PRIORITIES = ("mandatory", "basic", "additional")
+PAYERS = ("regional", "base")
+REGIONAL, BASE = 0, 1
+LANGS = ("kk", "ru", "en")
+TRUE_WORDS = ("true", "1", "yes", "")
+FALSE_WORDS = ("false", "0", "no")
+
+TABLES = {
+    # stem: (required columns, optional columns, required file?)
+    "units": (["code", "parent", "level", "name_kk", "name_ru", "name_en", "population"], ["has_budget"], True),
+    "receipts": (["code", "year", "tax", "amount"], ["payer"], True),
+    "receipts_actual": (["code", "year", "tax", "amount"], ["payer"], False),
+    "needs": (["code", "year", "function", "priority", "amount"], [], False),
+    "norms": (["function", "level", "priority", "driver", "norm"], [], False),
+    "drivers": (["code", "year", "driver", "value"], [], False),
+    "coefficients": (["code", "function", "coefficient"], [], False),
+}
+
+
+@dataclass
+class Receipts:
+    unit: np.ndarray  # int32 booking unit
+    year: np.ndarray  # int64
+    tax: np.ndarray  # int32 index into Dataset.taxes
+    payer: np.ndarray  # int8: 0 regional, 1 base
+    amount: np.ndarray  # float64, thousand tenge, may be negative
+
+    def years(self) -> set[int]:
+        return set(np.unique(self.year).tolist())
+
+    def select_years(self, years: list[int]) -> tuple["Receipts", np.ndarray]:
+        """Rows of the given years, and each row's position in `years`."""
+        yi = np.full(self.year.shape, -1, dtype=np.int64)
+        for k, y in enumerate(years):
+            yi[self.year == y] = k
+        keep = yi >= 0
+        sub = Receipts(self.unit[keep], self.year[keep], self.tax[keep], self.payer[keep], self.amount[keep])
+        return sub, yi[keep]
+
+
+@dataclass
+class Needs:
+    unit: np.ndarray
+    year: np.ndarray
+    function: np.ndarray
+    priority: np.ndarray
+    amount: np.ndarray
+
+
+@dataclass
+class Norms:
+    function: np.ndarray
+    level: np.ndarray
+    priority: np.ndarray
+    driver: np.ndarray
+    norm: np.ndarray
+
+
+@dataclass
+class Drivers:
+    unit: np.ndarray
+    year: np.ndarray
+    driver: np.ndarray
+    value: np.ndarray
+
+
+@dataclass
+class Coefficients:
+    unit: np.ndarray
+    function: np.ndarray
+    coefficient: np.ndarray
+
+
+def _empty_needs() -> Needs:
+    z = np.zeros(0)
+    return Needs(z.astype(np.int32), z.astype(np.int64), z.astype(np.int32), z.astype(np.int8), z)
+
+
+@dataclass
+class Dataset:
+    folder: Path
+    files: dict[str, Path]
+    hierarchy: Hierarchy
+    receipts: Receipts
+    receipts_actual: Receipts | None
+    needs: Needs
+    norms: Norms
+    drivers: Drivers
+    coefficients: Coefficients
+    taxes: list[str]
+    functions: list[str]
+    driver_names: list[str]
+    file_hashes: dict[str, str] = field(default_factory=dict)
+
+    def tax_index(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.taxes)}
+
+    def hashes(self) -> dict[str, str]:
+        if not self.file_hashes:
+            self.file_hashes = {p.name: sha256_file(p) for p in self.files.values()}
+        return self.file_hashes
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _locate(folder: Path, problems: Problems) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    if not folder.is_dir():
+        raise InterbudgetError(f"{folder}: dataset folder not found")
+    for stem, (_, _, needed) in TABLES.items():
+        found = T.find_table(folder, stem)
+        if isinstance(found, list):
+            problems.add(f"{stem}.csv", f"both {stem}.csv and {stem}.parquet are present; keep one")
+        elif found is None:
+            if needed:
+                problems.add(f"{stem}.csv", f"required file missing from {folder}")
+        else:
+            files[stem] = found
+    return files
+
+
+def _read(files: dict[str, Path], stem: str, problems: Problems) -> T.RawTable | None:
+    if stem not in files:
+        return None
+    req, opt, needed = TABLES[stem]
+    return T.read_table(files[stem], req, opt, problems, must_have_rows=needed)
+
+
+def _load_units(t: T.RawTable, problems: Problems) -> tuple[pa.Array, Hierarchy | None]:
+    name = t.name
+    codes = T.strings(t, "code", problems)
+    enc = pc.dictionary_encode(codes)
+    T.duplicates(t, [np.asarray(enc.indices.to_numpy(zero_copy_only=False))], problems, "unit code", "code")
+    level = T.choices(t, "level", list(LEVELS), problems)
+    population = T.numbers(t, "population", problems, negative_ok=False, what="population")
+    if t.has("has_budget"):
+        hb = T.choices(t, "has_budget", list(TRUE_WORDS + FALSE_WORDS), problems, default="true")
+        has_budget = hb < len(TRUE_WORDS)
+    else:
+        has_budget = np.ones(t.nrows, dtype=bool)
+    parents = T.strings(t, "parent", problems, allow_empty=True)
+    no_parent = T.to_np(pc.equal(pc.utf8_length(parents), 0), bool)
+    parent = T.to_np(pc.index_in(parents, value_set=codes).fill_null(-1), np.int32)
+    unknown = (parent < 0) & ~no_parent
+    T._report(t, "parent", unknown, parents, "unknown parent code '{value}'", problems)
+    parent[no_parent | unknown] = -1
+
+    republics = np.flatnonzero(level == REPUBLIC)
+    if republics.size == 0:
+        problems.add(name, "no unit has level 'republic'; exactly one is needed", column="level")
+    elif republics.size > 1:
+        listed = ", ".join(f"'{codes[int(i)].as_py()}' ({t.row_label(int(i))})" for i in republics[:5])
+        problems.add(name, f"{republics.size} units have level 'republic' ({listed}); exactly one is allowed", column="level")
+    rep_with_parent = (level == REPUBLIC) & ~no_parent
+    T._report(t, "parent", rep_with_parent, parents, "the republic must have an empty parent, not '{value}'", problems)
+    orphan = (level != REPUBLIC) & no_parent
+    T._report(t, "parent", orphan, None, "empty parent: only the republic has none", problems)
+    rep_no_budget = (level == REPUBLIC) & ~has_budget
+    T._report(t, "has_budget", rep_no_budget, None, "the republic always has a budget", problems)
+
+    # a cycle: some chain of parents never reaches the republic
+    cyc = find_cycles(parent)
+    if cyc.any():
+        reported: set[int] = set()
+        for start in np.flatnonzero(cyc)[:50].tolist():
+            seen, u = [], start
+            while u not in seen:  # error path only: walk one chain by hand
+                seen.append(u)
+                u = int(parent[u])
+            loop = seen[seen.index(u):]
+            if reported.intersection(loop):
+                continue
+            reported.update(loop)
+            chain = " → ".join(f"'{codes[i].as_py()}'" for i in loop + [loop[0]])
+            problems.add(name, f"cycle in the hierarchy: {chain}", t.row_label(loop[0]), "parent")
+    else:
+        # every other unit's parent is exactly one level up
+        has_par = parent >= 0
+        wrong = np.zeros(t.nrows, dtype=bool)
+        wrong[has_par] = level[parent[has_par]] != level[has_par] - 1
+        rows = np.flatnonzero(wrong)
+        msgs = [
+            f"parent '{codes[int(parent[i])].as_py()}' is a {LEVELS[level[parent[i]]]}; "
+            f"the parent of a {LEVELS[level[i]]} must be a {LEVELS[max(level[i] - 1, 0)]}"
+            for i in rows[: Problems.PER_KIND + 1]
+        ]
+        problems.add_rows(name, "parent", [t.row_label(int(i)) for i in rows], msgs + [""] * (rows.size - len(msgs)))
+
+    if problems:
+        return codes, None
+    names = {lg: np.asarray(T.strings(t, f"name_{lg}", problems, allow_empty=True).to_pylist(), dtype=object) for lg in LANGS}
+    h = Hierarchy(
+        codes=np.asarray(codes.to_pylist(), dtype=object),
+        parent=parent,
+        level=level.astype(np.int8),
+        has_budget=has_budget,
+        population=population,
+        names=names,
+    )
+    return codes, h
+
+
+def _load_receipts(t: T.RawTable, codes: pa.Array, taxes: dict[str, int], problems: Problems) -> Receipts:
+    unit = T.lookup(t, "code", codes, problems)
+    year = T.integers(t, "year", problems)
+    tax = T.encode(t, "tax", problems, taxes)
+    payer = T.choices(t, "payer", list(PAYERS), problems, default="regional") if t.has("payer") else np.zeros(t.nrows, np.int8)
+    amount = T.numbers(t, "amount", problems, negative_ok=True, what="amount")
+    return Receipts(unit, year, tax, payer, amount)
+
+
+def load_dataset(folder: str | Path) -> Dataset:
+    """Read and check every file of a dataset; raise all problems together."""
+    folder = Path(folder)
+    problems = Problems()
+    files = _locate(folder, problems)
+    raw = {stem: _read(files, stem, problems) for stem in TABLES}
+    if raw["units"] is None:
+        problems.raise_if_any()
+    codes, h = _load_units(raw["units"], problems)
+    taxes: dict[str, int] = {}
+    functions: dict[str, int] = {}
+    drivers: dict[str, int] = {}
+
+    receipts = _load_receipts(raw["receipts"], codes, taxes, problems) if raw["receipts"] else None
+    actual = _load_receipts(raw["receipts_actual"], codes, taxes, problems) if raw["receipts_actual"] else None
+
+    needs = _empty_needs()
+    if (t := raw["needs"]) is not None:
+        needs = Needs(
+            unit=T.lookup(t, "code", codes, problems),
+            year=T.integers(t, "year", problems),
+            function=T.encode(t, "function", problems, functions),
+            priority=T.choices(t, "priority", list(PRIORITIES), problems),
+            amount=T.numbers(t, "amount", problems, negative_ok=False, what="need"),
+        )
+
+    norms = Norms(*(np.zeros(0, dt) for dt in (np.int32, np.int8, np.int8, np.int32, np.float64)))
+    if (t := raw["norms"]) is not None:
+        norms = Norms(
+            function=T.encode(t, "function", problems, functions),
+            level=T.choices(t, "level", list(LEVELS), problems),
+            priority=T.choices(t, "priority", list(PRIORITIES), problems),
+            driver=T.encode(t, "driver", problems, drivers),
+            norm=T.numbers(t, "norm", problems, negative_ok=False, what="norm"),
+        )
+        T.duplicates(t, [norms.function, norms.level], problems, "norm for this (function, level)")
+
+    drv = Drivers(*(np.zeros(0, dt) for dt in (np.int32, np.int64, np.int32, np.float64)))
+    if (t := raw["drivers"]) is not None:
+        drv = Drivers(
+            unit=T.lookup(t, "code", codes, problems),
+            year=T.integers(t, "year", problems),
+            driver=T.encode(t, "driver", problems, drivers),
+            value=T.numbers(t, "value", problems, negative_ok=False, what="driver value"),
+        )
+        T.duplicates(t, [drv.unit, drv.year, drv.driver], problems, "driver value for this (code, year, driver)")
+
+    coef = Coefficients(*(np.zeros(0, dt) for dt in (np.int32, np.int32, np.float64)))
+    if (t := raw["coefficients"]) is not None:
+        coef = Coefficients(
+            unit=T.lookup(t, "code", codes, problems),
+            function=T.encode(t, "function", problems, functions),
+            coefficient=T.numbers(t, "coefficient", problems, negative_ok=False, what="coefficient"),
+        )
+        T.duplicates(t, [coef.unit, coef.function], problems, "coefficient for this (code, function)")
+        if h is not None:
+            ok = coef.unit >= 0
+            nobudget = np.zeros(t.nrows, dtype=bool)
+            nobudget[ok] = ~h.has_budget[coef.unit[ok]]
+            rows = np.flatnonzero(nobudget)
+            msgs = [
+                f"unit '{h.codes[coef.unit[i]]}' has no budget of its own; give the coefficient "
+                f"for its budget '{h.codes[h.budget_unit_of[coef.unit[i]]]}'"
+                for i in rows[: Problems.PER_KIND + 1]
+            ]
+            problems.add_rows(t.name, "code", [t.row_label(int(i)) for i in rows], msgs + [""] * (rows.size - len(msgs)))
+
+    problems.raise_if_any()
+    assert h is not None and receipts is not None
+    return Dataset(
+        folder=folder,
+        files=files,
+        hierarchy=h,
+        receipts=receipts,
+        receipts_actual=actual,
+        needs=needs,
+        norms=norms,
+        drivers=drv,
+        coefficients=coef,
+        taxes=list(taxes),
+        functions=list(functions),
+        driver_names=list(drivers),
+    )

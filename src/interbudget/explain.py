@@ -1,0 +1,197 @@
+"""Turn a run into a readable breakdown of one budget and year (kk/ru/en).
+
+`explain` returns a plain dict (numbers at full precision, for `--json` and
+the API); `render` turns it into text in the chosen language.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .dataset import PAYERS
+from .engine import Result
+from .errors import InterbudgetError
+from .hierarchy import LEVELS, REGION
+from .i18n import catalog, fmt_amount
+from .rules.sharing import SHARED_LEVELS
+
+MAX_CHILDREN = 10
+
+
+def _rule(res: Result, tax: str, lvl: int, payer: int, row: int) -> str:
+    s = res.scenario
+    name = LEVELS[lvl]
+    if lvl == REGION and row > 0 and res.region_shares is not None and tax in res.region_shares.taxes:
+        return f"option {s.option}: region-specific share, §3.3.2"
+    if s.option == 3 and tax in s.regulated:
+        return "option 3: regulated tax centralized, §3.3.2"
+    if s.option == 4 and PAYERS[payer] == "base":
+        return "option 4: base enterprise to the republic, §3.3.2"
+    table = "sharing_base" if PAYERS[payer] == "base" and s.sharing_base is not None else "sharing"
+    ts = (s.sharing_base if table == "sharing_base" else s.sharing).get(tax)
+    ref = ts.references.get(name) or ts.reference if ts else None
+    return f"{table}.{tax}.{name}" + (f", {ref}" if ref else "")
+
+
+def _revenue_items(res: Result, b: int, yk: int, track: str) -> list[dict]:
+    ds = res.dataset
+    h = ds.hierarchy
+    rec_all = ds.receipts if track == "plan" else ds.receipts_actual
+    rec, yi = rec_all.select_years(res.years)
+    m = yi == yk
+    unit, tax, payer, amount = rec.unit[m], rec.tax[m], rec.payer[m], rec.amount[m]
+    from .dataset import Receipts
+
+    sub = Receipts(unit, rec.year[m], tax, payer, amount)
+    items = []
+    given = np.zeros(amount.size)
+    for lvl in SHARED_LEVELS:
+        ls = res.tables[lvl]
+        frac = ls.fractions(sub)
+        given += frac
+        row = ls.row_of_unit[unit]
+        sel = (h.share_target(lvl)[unit] == b) & (frac != 0)
+        items += _group(res, sel, unit, tax, payer, amount, frac, row, lvl, lvl != h.b_level[b])
+    if b == h.b_republic:
+        rest = 1.0 - given
+        items += _group(res, rest != 0, unit, tax, payer, amount, rest, np.zeros(unit.size, np.int32), 0, False)
+    return items
+
+
+def _group(res, sel, unit, tax, payer, amount, frac, row, lvl, passed_up) -> list[dict]:
+    if not sel.any():
+        return []
+    key = np.stack([tax[sel], payer[sel], row[sel], frac[sel]], axis=1).astype(np.float64)
+    uniq, inv = np.unique(key, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    sums = np.bincount(inv, weights=amount[sel], minlength=len(uniq))
+    nunits = [np.unique(unit[sel][inv == g]).size for g in range(len(uniq))]
+    out = []
+    for g, (t, p, r, f) in enumerate(uniq):
+        t, p, r = int(t), int(p), int(r)
+        taxname = res.dataset.taxes[t]
+        out.append({
+            "tax": taxname, "payer": PAYERS[p], "level": LEVELS[lvl], "receipts": float(sums[g]),
+            "units": nunits[g], "share": float(f), "amount": float(sums[g] * f), "passed_up": bool(passed_up),
+            "rule": "republic: 1 − shares given" if lvl == 0 else _rule(res, taxname, lvl, p, r),
+        })
+    return out
+
+
+def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = "en") -> dict:
+    catalog(lang)  # fail early on an unknown language
+    ds = res.dataset
+    h = ds.hierarchy
+    idx = h.unit_index()
+    if code not in idx:
+        raise InterbudgetError(f"unknown unit code '{code}' (not in units.csv)")
+    u = idx[code]
+    if not h.has_budget[u]:
+        bu = h.budget_unit_of[u]
+        raise InterbudgetError(f"unit '{code}' has no budget of its own; it is part of the budget of '{h.codes[bu]}' — explain that code")
+    if year not in res.years:
+        raise InterbudgetError(f"year {year} is not among the scenario's years {res.years}")
+    tr_obj = {t.name: t for t in res.tracks}.get(track)
+    yk = res.years.index(year)
+    if tr_obj is None or yk not in tr_obj.year_pos:
+        raise InterbudgetError(f"no {track} track for {year} (actual rows exist only for years in receipts_actual.csv)")
+    b = int(h.budget_index_of_unit[u])
+    t = res.transfers
+    pb = int(h.b_parent[b])
+    children = np.flatnonzero(h.b_parent == b)
+    kids = sorted(children.tolist(), key=lambda k: -abs(t.subvention[k, yk] - t.withdrawal[k, yk]))
+    items = res.need_items
+    sel = (items.budget == b) & (items.year == yk)
+    needs = []
+    direct = sel & (items.norm_row < 0)
+    for f, p in sorted(set(zip(items.function[direct].tolist(), items.priority[direct].tolist()))):
+        m = direct & (items.function == f) & (items.priority == p)
+        needs.append({"function": ds.functions[f], "priority": ("mandatory", "basic", "additional")[p], "source": "needs.csv",
+                      "rows": int(m.sum()), "amount": float(items.amount[m].sum())})
+    for i in np.flatnonzero(sel & (items.norm_row >= 0)).tolist():
+        k = int(items.norm_row[i])
+        needs.append({"function": ds.functions[items.function[i]], "priority": ("mandatory", "basic", "additional")[items.priority[i]],
+                      "source": "norm", "norm": float(ds.norms.norm[k]), "driver": ds.driver_names[ds.norms.driver[k]],
+                      "driver_value": float(items.driver_value[i]), "coefficient": float(items.coefficient[i]),
+                      "amount": float(items.amount[i])})
+    out = {
+        "code": code, "name": h.name(u, lang), "level": LEVELS[h.level[u]], "year": year, "track": track,
+        "scenario": res.scenario.name, "option": res.scenario.option,
+        "parent": None if pb < 0 else {"code": h.b_codes[pb], "name": h.name(int(h.budget_units[pb]), lang)},
+        "revenue": {"total": float(tr_obj.revenue[b, yk]), "items": _revenue_items(res, b, yk, track)},
+        "needs": {"total": float(res.needs[b, yk]), "items": needs},
+        "transfers": {
+            "own_gap": float(res.needs[b, yk] - res.plan.revenue[b, yk]),
+            "children_count": int(children.size),
+            "children_subventions": float(t.subventions_paid[b, yk]),
+            "children_withdrawals": float(t.withdrawals_received[b, yk]),
+            "children": [{"code": h.b_codes[k], "name": h.name(int(h.budget_units[k]), lang),
+                          "subvention": float(t.subvention[k, yk]), "withdrawal": float(t.withdrawal[k, yk])} for k in kids[:MAX_CHILDREN]],
+            "gap": float(t.gap[b, yk]), "withdrawal_rate": res.scenario.withdrawal_rate,
+            "subvention": float(t.subvention[b, yk]), "withdrawal": float(t.withdrawal[b, yk]),
+            "is_republic": pb < 0,
+        },
+        "balance": float(tr_obj.balance[b, yk]),
+    }
+    rs = res.region_shares
+    if rs is not None and u in rs.region_units.tolist():
+        i = rs.region_units.tolist().index(u)
+        out["region_share"] = {"taxes": rs.taxes, "cap": rs.cap, "share": float(rs.share[i]),
+                               "years": [{"year": y, "g0": float(rs.g0[i, k]), "q": float(rs.q[i, k])} for k, y in enumerate(res.years)]}
+    return out
+
+
+def render(ex: dict, lang: str = "en") -> str:
+    c = catalog(lang)
+    a = lambda x: fmt_amount(x, lang)  # noqa: E731
+    lines = [c["title"].format(name=ex["name"], code=ex["code"], level=c["levels"][ex["level"]], year=ex["year"],
+                               track=c["tracks"][ex["track"]], scenario=ex["scenario"], option=ex["option"])]
+    p = ex["parent"]
+    lines.append(c["parent"].format(**p) if p else c["no_parent"])
+    if ex["track"] == "actual":
+        lines.append(c["actual_note"])
+    lines += ["", c["revenue"].format(total=a(ex["revenue"]["total"]))]
+    for it in ex["revenue"]["items"]:
+        rule = c["republic_rest"] if it["level"] == "republic" else it["rule"]
+        if it["passed_up"]:
+            rule += "; " + c["passed_up"].format(level=c["levels"][it["level"]])
+        lines.append("  " + c["revenue_line"].format(tax=it["tax"], payer=c["payers"][it["payer"]], receipts=a(it["receipts"]),
+                                                     units=it["units"], share=f"{it['share']:.6g}", amount=a(it["amount"]), rule=rule))
+    if not ex["revenue"]["items"]:
+        lines.append("  " + c["no_revenue"])
+    lines += ["", c["needs"].format(total=a(ex["needs"]["total"]))]
+    for it in ex["needs"]["items"]:
+        pr = c["priorities"][it["priority"]]
+        if it["source"] == "norm":
+            lines.append("  " + c["need_norm"].format(function=it["function"], priority=pr, norm=f"{it['norm']:.6g}", driver=it["driver"],
+                                                      value=f"{it['driver_value']:.6g}", coefficient=f"{it['coefficient']:.6g}", amount=a(it["amount"])))
+        else:
+            lines.append("  " + c["need_direct"].format(function=it["function"], priority=pr, amount=a(it["amount"]), rows=it["rows"]))
+    if not ex["needs"]["items"]:
+        lines.append("  " + c["no_needs"])
+    t = ex["transfers"]
+    lines += ["", c["transfers"], "  " + c["own_gap"].format(value=a(t["own_gap"]))]
+    if t["children_count"]:
+        lines.append("  " + c["children"].format(count=t["children_count"], s=a(t["children_subventions"]), w=a(t["children_withdrawals"])))
+        for k in t["children"]:
+            lines.append("    " + c["child_line"].format(name=k["name"], code=k["code"], s=a(k["subvention"]), w=a(k["withdrawal"])))
+        if t["children_count"] > len(t["children"]):
+            lines.append("    " + c["more_children"].format(count=t["children_count"] - len(t["children"])))
+    if t["is_republic"]:
+        lines.append("  " + c["republic_flows"].format(s=a(t["children_subventions"]), w=a(t["children_withdrawals"])))
+    else:
+        lines.append("  " + c["gap"].format(value=a(t["gap"])))
+        if t["gap"] > 0:
+            lines.append("  " + c["rule_subvention"].format(value=a(t["subvention"])))
+        elif t["gap"] < 0:
+            lines.append("  " + c["rule_withdrawal"].format(rate=f"{t['withdrawal_rate']:g}", value=a(t["withdrawal"])))
+        else:
+            lines.append("  " + c["rule_balanced"])
+    if "region_share" in ex:
+        rs = ex["region_share"]
+        yrs = [y["year"] for y in rs["years"]]
+        lines += ["", c["region_share"].format(taxes=", ".join(rs["taxes"]), option=ex["option"], years=f"{min(yrs)}–{max(yrs)}")]
+        for y in rs["years"]:
+            lines.append("  " + c["region_share_year"].format(year=y["year"], g0=a(y["g0"]), q=a(y["q"])))
+        lines.append("  " + c["region_share_rule"].format(cap=f"{rs['cap']:.6g}", share=f"{rs['share']:.6g}"))
+    lines += ["", c["balance"].format(value=a(ex["balance"]))]
+    return "\n".join(lines)

@@ -1,0 +1,110 @@
+"""Result files (METHOD.md "Output"): budgets.csv, shares.csv, manifest.json.
+
+Files are written to a temporary folder beside the target and moved into
+place only when all of them are complete, so a failed run never leaves a
+half-written or mixed set of results.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from . import __version__
+from .engine import Result
+from .errors import InterbudgetError
+from .hierarchy import LEVELS
+from .scenario import scenario_dict
+
+BUDGET_COLUMNS = ["track", "code", "year", "level", "needs", "revenue", "subvention_received", "withdrawal_paid",
+                  "subventions_paid", "withdrawals_received", "balance"]
+SHARE_COLUMNS = ["code", "tax", "level", "share", "first_year", "last_year"]
+
+
+def budgets_table(res: Result) -> pa.Table:
+    """One row per track, budget and year; sorted by track, level, code, year."""
+    h = res.dataset.hierarchy
+    tr = res.transfers
+    order = np.lexsort((h.b_codes.astype(str), h.b_level))
+    parts = []
+    for track in res.tracks:
+        pos = np.asarray(track.year_pos)
+        nb, ny = order.size, pos.size
+        b = np.repeat(order, ny)
+        y = np.tile(pos, nb)
+
+        def col(a: np.ndarray) -> np.ndarray:
+            return a[b, y] + 0.0  # + 0.0 turns -0.0 into 0.0
+
+        parts.append(pa.table({
+            "track": pa.array([track.name] * (nb * ny)),
+            "code": pa.array(h.b_codes[b].tolist(), pa.string()),
+            "year": pa.array(np.asarray(res.years)[y], pa.int64()),
+            "level": pa.array(np.asarray(LEVELS, dtype=object)[h.b_level[b]].tolist(), pa.string()),
+            "needs": col(res.needs),
+            "revenue": col(track.revenue),
+            "subvention_received": col(tr.subvention),
+            "withdrawal_paid": col(tr.withdrawal),
+            "subventions_paid": col(tr.subventions_paid),
+            "withdrawals_received": col(tr.withdrawals_received),
+            "balance": col(track.balance),
+        }))
+    return pa.concat_tables(parts)
+
+
+def shares_table(res: Result) -> pa.Table:
+    rows = res.shares_rows()
+    return pa.table({
+        "code": pa.array([r["code"] for r in rows], pa.string()),
+        "tax": pa.array([r["tax"] for r in rows], pa.string()),
+        "level": pa.array([r["level"] for r in rows], pa.string()),
+        "share": pa.array([float(r["share"]) + 0.0 for r in rows], pa.float64()),
+        "first_year": pa.array([r["first_year"] for r in rows], pa.int64()),
+        "last_year": pa.array([r["last_year"] for r in rows], pa.int64()),
+    })
+
+
+def manifest(res: Result, scenario_files: list[Path]) -> dict:
+    from .dataset import sha256_file
+
+    return {
+        "interbudget_version": __version__,
+        "scenario": scenario_dict(res.scenario),
+        "scenario_files": {str(p): sha256_file(p) for p in scenario_files},
+        "dataset": str(res.dataset.folder),
+        "dataset_files": res.dataset.hashes(),
+        "years": res.years,
+        "tracks": [t.name for t in res.tracks],
+        "warnings": res.warnings,
+    }
+
+
+def _write_csv(table: pa.Table, path: Path) -> None:
+    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
+
+
+def write_results(res: Result, out: str | Path, scenario_files: list[Path]) -> dict[str, Path]:
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".interbudget-", dir=out))
+    except OSError as exc:
+        raise InterbudgetError(f"{out}: cannot create the output folder ({exc.strerror})") from None
+    names = {"budgets": "budgets.csv", "shares": "shares.csv", "manifest": "manifest.json"}
+    try:
+        _write_csv(budgets_table(res), tmp / names["budgets"])
+        _write_csv(shares_table(res), tmp / names["shares"])
+        (tmp / names["manifest"]).write_text(json.dumps(manifest(res, scenario_files), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        for n in names.values():  # all complete: move them into place
+            os.replace(tmp / n, out / n)
+    except OSError as exc:
+        raise InterbudgetError(f"{out}: cannot write results ({exc.strerror}); earlier results there are unchanged") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {k: out / v for k, v in names.items()}

@@ -1,0 +1,1 @@
+"""Pure, vectorized rules of METHOD.md; each names the concept section it implements."""

@@ -1,0 +1,53 @@
+"""Gaps, subventions and withdrawals (METHOD.md step 2; concept §3.3.3, §1.6).
+
+Bottom-up, level by level: G_c = N_c - R_c + sum over children (S_k - W_k);
+G > 0 is a subvention from the parent, G < 0 a withdrawal of
+-G x withdrawal_rate. Arrays are (n_budgets, n_years).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..hierarchy import REGION, RURAL
+
+
+@dataclass
+class Transfers:
+    gap: np.ndarray  # G (0 for the republic, which has no parent)
+    subvention: np.ndarray  # S received from the parent
+    withdrawal: np.ndarray  # W paid to the parent
+    subventions_paid: np.ndarray  # sum of S of the children
+    withdrawals_received: np.ndarray  # sum of W of the children
+
+
+def _to_parents(values: np.ndarray, parents: np.ndarray, nb: int) -> np.ndarray:
+    ny = values.shape[1]
+    flat = (parents.astype(np.int64)[:, None] * ny + np.arange(ny)).reshape(-1)
+    return np.bincount(flat, weights=values.reshape(-1), minlength=nb * ny).reshape(nb, ny)
+
+
+def close_gaps(needs: np.ndarray, revenue: np.ndarray, b_level: np.ndarray, b_parent: np.ndarray, rate: float) -> Transfers:
+    nb, ny = needs.shape
+    gap = np.zeros((nb, ny))
+    S = np.zeros((nb, ny))
+    W = np.zeros((nb, ny))
+    paid = np.zeros((nb, ny))
+    received = np.zeros((nb, ny))
+    for lvl in range(RURAL, REGION - 1, -1):
+        idx = np.flatnonzero(b_level == lvl)
+        if idx.size == 0:
+            continue
+        g = needs[idx] - revenue[idx] + (paid[idx] - received[idx])
+        gap[idx] = g
+        S[idx] = np.maximum(g, 0.0)
+        W[idx] = np.maximum(-g, 0.0) * rate
+        paid += _to_parents(S[idx], b_parent[idx], nb)
+        received += _to_parents(W[idx], b_parent[idx], nb)
+    return Transfers(gap, S, W, paid, received)
+
+
+def balance(needs: np.ndarray, revenue: np.ndarray, t: Transfers) -> np.ndarray:
+    """R + S - W - sum S of children + sum W of children - N."""
+    return revenue + t.subvention - t.withdrawal - t.subventions_paid + t.withdrawals_received - needs

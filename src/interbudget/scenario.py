@@ -1,0 +1,253 @@
+"""A scenario: a reform as data (METHOD.md "Scenario"), validated by pydantic.
+
+A scenario may `extends:` another file and override only what changes: maps
+merge key by key, any other value replaces the inherited one, and `null`
+removes an inherited key (for example a tax's sharing, which then goes
+wholly to the republic). Every share or rate may be written as
+`{value: 0.5, reference: "Budget Code art. 52"}` instead of a bare number.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import InterbudgetError, Problem
+
+OPTIONS = (1, 2, 3, 4)
+METHODS = ("M1", "M2", "M3", "M4")
+SHARE_LEVELS = ("region", "district", "rural")
+DEFAULT_REGULATED = ["iit_source", "social_tax"]
+OPTION4_REGULATED = ["iit_source", "social_tax", "vat"]
+
+
+def _check_share(v: float, what: str = "share") -> float:
+    if not 0.0 <= v <= 1.0:
+        raise ValueError(f"{what} {v} is outside [0, 1]")
+    return v
+
+
+def _unwrap(value: Any, refs: dict[str, str], key: str) -> Any:
+    """Accept `{value: x, reference: r}` for any share or rate."""
+    if isinstance(value, dict) and "value" in value:
+        extra = set(value) - {"value", "reference"}
+        if extra:
+            raise ValueError(f"unknown key(s) {', '.join(sorted(extra))} beside value/reference")
+        if value.get("reference"):
+            refs[key] = str(value["reference"])
+        return value["value"]
+    return value
+
+
+class TaxShares(BaseModel):
+    """Shares of one tax kept by each level's budget; the republic gets 1 - sum."""
+
+    model_config = ConfigDict(extra="forbid")
+    region: float = 0.0
+    district: float = 0.0
+    rural: float = 0.0
+    reference: str | None = None
+    references: dict[str, str] = Field(default_factory=dict)  # level -> act, article, date
+
+    @model_validator(mode="before")
+    @classmethod
+    def _values(cls, data: Any) -> Any:
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise ValueError("expected a map of level: share, e.g. {region: 0.5, district: 0.5}")
+        data = dict(data)
+        refs = dict(data.get("references") or {})
+        for lvl in SHARE_LEVELS:
+            if lvl in data:
+                data[lvl] = _unwrap(data[lvl], refs, lvl)
+        data["references"] = refs
+        return data
+
+    @field_validator("region", "district", "rural")
+    @classmethod
+    def _in_unit_interval(cls, v: float) -> float:
+        return _check_share(v)
+
+    @model_validator(mode="after")
+    def _sum(self) -> "TaxShares":
+        total = self.region + self.district + self.rural
+        if total > 1.0 + 1e-12:
+            raise ValueError(f"shares sum to {total:g}, above 1")
+        return self
+
+    def level(self, lvl: str) -> float:
+        return float(getattr(self, lvl))
+
+
+Method = str
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str | None = None
+    years: list[int]
+    option: int = 1
+    district_method: Method | dict[str, Method] = "M3"
+    rural_method: Method | dict[str, Method] = "M3"
+    regulated_taxes: list[str] | None = None
+    sharing: dict[str, TaxShares] = Field(default_factory=dict)
+    sharing_base: dict[str, TaxShares] | None = None
+    child_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
+    withdrawal_rate: float = 1.0
+    references: dict[str, str] = Field(default_factory=dict)  # key -> act, article, date
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rate_reference(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("withdrawal_rate"), dict):
+            data = dict(data)
+            refs = dict(data.get("references") or {})
+            data["withdrawal_rate"] = _unwrap(data["withdrawal_rate"], refs, "withdrawal_rate")
+            data["references"] = refs
+        return data
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, v: list[int]) -> list[int]:
+        if not v:
+            raise ValueError("at least one year is needed")
+        dup = sorted({y for y in v if v.count(y) > 1})
+        if dup:
+            raise ValueError(f"year {dup[0]} is listed twice")
+        return v
+
+    @field_validator("option")
+    @classmethod
+    def _option(cls, v: int) -> int:
+        if v not in OPTIONS:
+            raise ValueError(f"unknown option {v}: choose 1, 2, 3 or 4")
+        return v
+
+    @field_validator("district_method", "rural_method")
+    @classmethod
+    def _method(cls, v: Any) -> Any:
+        items = v.items() if isinstance(v, dict) else [(None, v)]
+        for region, m in items:
+            if m not in METHODS:
+                at = f" for region '{region}'" if region is not None else ""
+                raise ValueError(f"unknown method '{m}'{at}: choose M1, M2, M3 or M4")
+        return v
+
+    @field_validator("child_shares")
+    @classmethod
+    def _child_shares(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for code, taxes in v.items():
+            for tax, share in taxes.items():
+                _check_share(share, f"share of '{tax}' for '{code}'")
+        return v
+
+    @field_validator("withdrawal_rate")
+    @classmethod
+    def _rate(cls, v: float) -> float:
+        return _check_share(v, "withdrawal_rate")
+
+    # ---- derived -------------------------------------------------------
+    @property
+    def regulated(self) -> list[str]:
+        if self.regulated_taxes is not None:
+            return list(self.regulated_taxes)
+        return list(OPTION4_REGULATED if self.option == 4 else DEFAULT_REGULATED)
+
+    def share(self, tax: str, level: str, base: bool = False) -> float:
+        table = self.sharing_base if (base and self.sharing_base is not None) else self.sharing
+        ts = table.get(tax)
+        return ts.level(level) if ts else 0.0
+
+    def method_for(self, tier: str, region_code: str) -> str:
+        m = self.district_method if tier == "district" else self.rural_method
+        if isinstance(m, dict):
+            return m.get(region_code, "M3")
+        return m
+
+    def methods_used(self) -> set[str]:
+        out: set[str] = set()
+        for m in (self.district_method, self.rural_method):
+            out.update(m.values() if isinstance(m, dict) else [m])
+        return out
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        if v is None:
+            out.pop(k, None)
+        elif isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _read_yaml(path: Path, chain: list[Path]) -> tuple[dict, list[Path]]:
+    if path in chain:
+        loop = " → ".join(p.name for p in chain + [path])
+        raise InterbudgetError(Problem(chain[0].name, f"'extends' loops: {loop}"))
+    if not path.is_file():
+        who = f" (extended by {chain[-1].name})" if chain else ""
+        raise InterbudgetError(Problem(str(path), f"scenario file not found{who}"))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else None
+        raise InterbudgetError(Problem(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}", where)) from None
+    except UnicodeDecodeError:
+        raise InterbudgetError(Problem(path.name, "not valid UTF-8")) from None
+    if data is None:
+        raise InterbudgetError(Problem(path.name, "the scenario file is empty"))
+    if not isinstance(data, dict):
+        raise InterbudgetError(Problem(path.name, "a scenario must be a map of keys (name, years, option, ...)"))
+    for key in ("child_shares",):
+        for code in (data.get(key) or {}):
+            if not isinstance(code, str):
+                raise InterbudgetError(Problem(path.name, f"code {code!r} must be quoted ('{code}') so leading zeros are kept", column=key))
+    for key in ("district_method", "rural_method"):
+        if isinstance(data.get(key), dict):
+            for code in data[key]:
+                if not isinstance(code, str):
+                    raise InterbudgetError(Problem(path.name, f"region code {code!r} must be quoted ('{code}')", column=key))
+    files = [path]
+    parent = data.pop("extends", None)
+    if parent is not None:
+        base, more = _read_yaml((path.parent / str(parent)).resolve(), chain + [path])
+        data = _merge(base, data)
+        files += more
+    return data, files
+
+
+def _loc(loc: tuple) -> str:
+    return ".".join(str(x) for x in loc if not str(x).startswith("function-")) or "scenario"
+
+
+def load_scenario(path: str | Path) -> tuple[Scenario, list[Path]]:
+    """The scenario after inheritance, and every file it was read from."""
+    path = Path(path).resolve()
+    data, files = _read_yaml(path, [])
+    try:
+        return Scenario.model_validate(data), files
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (check its spelling against METHOD.md)"
+            elif err["type"] == "missing":
+                msg = "required key is missing"
+            problems.append(Problem(path.name, msg, column=_loc(err["loc"])))
+        raise InterbudgetError(problems) from None
+
+
+def scenario_dict(s: Scenario) -> dict:
+    """The scenario with every default filled in, for manifests and explanations."""
+    d = s.model_dump(mode="json")
+    d["regulated_taxes"] = s.regulated
+    return d

@@ -1,0 +1,30 @@
+"""The per-region summary that `simulate` prints for the first year."""
+from __future__ import annotations
+
+import numpy as np
+
+from .engine import Result
+from .hierarchy import REGION
+
+
+def region_summary(res: Result, lang: str = "en", year_pos: int = 0) -> list[dict]:
+    h = res.dataset.hierarchy
+    tr = res.transfers
+    rows = []
+    for b in np.flatnonzero(h.b_level == REGION).tolist():
+        u = int(h.budget_units[b])
+        pop = float(h.population[u])
+        net = float(tr.subvention[b, year_pos] - tr.withdrawal[b, year_pos])
+        rows.append({
+            "code": h.codes[u],
+            "name": h.name(u, lang),
+            "needs": float(res.needs[b, year_pos]),
+            "revenue": float(res.plan.revenue[b, year_pos]),
+            "subvention": float(tr.subvention[b, year_pos]),
+            "withdrawal": float(tr.withdrawal[b, year_pos]),
+            "population": pop,
+            # amounts are thousand tenge: x1000 for tenge per person
+            "net_transfer_per_capita": net * 1000.0 / pop if pop > 0 else float("nan"),
+        })
+    rows.sort(key=lambda r: r["code"])
+    return rows

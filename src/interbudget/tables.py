@@ -1,0 +1,251 @@
+"""Read one dataset table (CSV or Parquet) and parse its columns vectorized.
+
+Every helper reports bad cells to a `Problems` collector with the file, the
+row and the column, and returns arrays that are safe to use (bad cells are
+replaced by a neutral value) so that reading can go on and report all
+problems of a dataset at once.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .errors import Problems
+
+NUMBER_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+INTEGER_RE = r"^[+-]?[0-9]+$"
+
+
+def to_np(arr: pa.Array, dtype) -> np.ndarray:
+    """A writable numpy copy of an Arrow array (Arrow buffers are read-only)."""
+    return np.array(arr.to_numpy(zero_copy_only=False), dtype=dtype)
+
+
+@dataclass
+class RawTable:
+    """One file's columns as Arrow arrays, with the way its rows are named."""
+
+    path: Path
+    columns: dict[str, pa.Array]
+    nrows: int
+    is_csv: bool
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def row_label(self, i: int) -> str:
+        # CSV: the header is line 1, so data row i (from 0) is line i + 2.
+        return f"line {i + 2}" if self.is_csv else f"row {i + 1}"
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+
+def find_table(folder: Path, stem: str) -> Path | None:
+    """The CSV or Parquet file of a table, or None; both at once is ambiguous."""
+    found = [p for p in (folder / f"{stem}.csv", folder / f"{stem}.parquet") if p.is_file()]
+    if len(found) == 2:
+        return found  # type: ignore[return-value]  # the caller reports the ambiguity
+    return found[0] if found else None
+
+
+def read_table(
+    path: Path,
+    required: list[str],
+    optional: list[str],
+    problems: Problems,
+    must_have_rows: bool = False,
+) -> RawTable | None:
+    """Read `path`; None (with problems added) if it cannot be used at all."""
+    name = path.name
+    if path.stat().st_size == 0:
+        problems.add(name, "the file is empty (expected a header row with columns " + ", ".join(required) + ")")
+        return None
+    is_csv = path.suffix == ".csv"
+    try:
+        if is_csv:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                header = next(csv.reader(fh), [])
+            header = [h.strip() for h in header]
+            present = [c for c in required + optional if c in header]
+            missing = [c for c in required if c not in header]
+            if missing:
+                problems.add(name, f"missing column(s) {', '.join(missing)}; found {', '.join(header) or 'no header'}", "line 1")
+                return None
+            table = pacsv.read_csv(
+                path,
+                read_options=pacsv.ReadOptions(use_threads=True),
+                parse_options=pacsv.ParseOptions(newlines_in_values=False),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=present,
+                    column_types={c: pa.string() for c in present},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            # Header cells with surrounding spaces were matched after stripping.
+        else:
+            schema = pq.read_schema(path)
+            header = list(schema.names)
+            missing = [c for c in required if c not in header]
+            if missing:
+                problems.add(name, f"missing column(s) {', '.join(missing)}; found {', '.join(header)}")
+                return None
+            present = [c for c in required + optional if c in header]
+            table = pq.read_table(path, columns=present)
+    except UnicodeDecodeError as exc:
+        problems.add(name, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
+        return None
+    except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
+        problems.add(name, f"cannot be read: {exc}")
+        return None
+    if must_have_rows and table.num_rows == 0:
+        problems.add(name, "has a header but no data rows")
+        return None
+    cols = {c: table.column(c).combine_chunks() for c in table.column_names}
+    return RawTable(path, cols, table.num_rows, is_csv)
+
+
+def _as_strings(col: pa.Array) -> pa.Array:
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(pa.string())
+    elif not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        col = col.cast(pa.string())
+    return pc.utf8_trim_whitespace(col.fill_null(""))
+
+
+def _report(t: RawTable, column: str, bad: np.ndarray, values: pa.Array | None, what: str, problems: Problems) -> None:
+    rows = np.flatnonzero(bad)
+    if rows.size == 0:
+        return
+    shown = rows[: Problems.PER_KIND + 1]
+    msgs = []
+    for i in shown:
+        v = values[int(i)].as_py() if values is not None else None
+        msgs.append(what.format(value=v))
+    labels = [t.row_label(int(i)) for i in shown]
+    # keep the count of the rest right although only a few rows are formatted
+    labels += [""] * (rows.size - shown.size)
+    msgs += [""] * (rows.size - shown.size)
+    problems.add_rows(t.name, column, labels, msgs)
+
+
+def strings(t: RawTable, column: str, problems: Problems, allow_empty: bool = False) -> pa.Array:
+    """A text column, trimmed; empty cells are a problem unless allowed."""
+    col = _as_strings(t.columns[column])
+    if not allow_empty:
+        bad = to_np(pc.equal(pc.utf8_length(col), 0), bool)
+        _report(t, column, bad, None, "empty value", problems)
+    return col
+
+
+def numbers(t: RawTable, column: str, problems: Problems, negative_ok: bool = True, what: str = "value") -> np.ndarray:
+    """A float64 column; non-numbers (and negatives unless allowed) are problems."""
+    col = t.columns[column]
+    if pa.types.is_floating(col.type) or pa.types.is_integer(col.type) or pa.types.is_decimal(col.type):
+        arr = col.cast(pa.float64())
+        nulls = to_np(arr.is_null(), bool)
+        out = to_np(arr.fill_null(0.0), np.float64)
+        bad = nulls | ~np.isfinite(out)
+        _report(t, column, bad, None, f"missing or non-finite {what}", problems)
+    else:
+        s = _as_strings(col)
+        ok = to_np(pc.match_substring_regex(s, NUMBER_RE), bool)
+        _report(t, column, ~ok, s, f"'{{value}}' is not a number ({what})", problems)
+        s = pc.if_else(pa.array(ok), s, pa.scalar("0"))
+        out = to_np(pc.cast(s, pa.float64()), np.float64)
+        bad = ~np.isfinite(out)
+        _report(t, column, bad & ok, s, f"'{{value}}' is too large ({what})", problems)
+    out = np.where(np.isfinite(out), out, 0.0)
+    if not negative_ok:
+        neg = out < 0
+        vals = pa.array(out)
+        _report(t, column, neg, vals, f"negative {what} {{value}}", problems)
+        out = np.where(neg, 0.0, out)
+    return out
+
+
+def integers(t: RawTable, column: str, problems: Problems, what: str = "year") -> np.ndarray:
+    col = t.columns[column]
+    if pa.types.is_integer(col.type):
+        nulls = to_np(col.is_null(), bool)
+        _report(t, column, nulls, None, f"missing {what}", problems)
+        return to_np(col.fill_null(0), np.int64)
+    s = _as_strings(col)
+    ok = to_np(pc.match_substring_regex(s, INTEGER_RE), bool)
+    _report(t, column, ~ok, s, f"'{{value}}' is not a whole number ({what})", problems)
+    s = pc.if_else(pa.array(ok), s, pa.scalar("0"))
+    return to_np(pc.cast(s, pa.int64()), np.int64)
+
+
+def choices(t: RawTable, column: str, allowed: list[str], problems: Problems, default: str | None = None) -> np.ndarray:
+    """Index of each cell in `allowed`; empty cells take `default` if given."""
+    s = _as_strings(t.columns[column])
+    if default is not None:
+        s = pc.if_else(pc.equal(pc.utf8_length(s), 0), pa.scalar(default), s)
+    idx = pc.index_in(pc.utf8_lower(s), value_set=pa.array(allowed))
+    bad = to_np(idx.is_null(), bool)
+    _report(t, column, bad, s, f"'{{value}}' is not one of {', '.join(allowed)}", problems)
+    return to_np(idx.fill_null(0), np.int8)
+
+
+def lookup(t: RawTable, column: str, vocabulary: pa.Array, problems: Problems, what: str = "unit code") -> np.ndarray:
+    """Index of each code in `vocabulary` (int32); unknown codes are problems (-1).
+
+    Dictionary-encoded columns (Parquet) are looked up once per distinct code.
+    """
+    col = t.columns[column]
+    if pa.types.is_dictionary(col.type):
+        dict_idx = pc.index_in(pc.utf8_trim_whitespace(col.dictionary.cast(pa.string())), value_set=vocabulary)
+        dict_idx = to_np(dict_idx.fill_null(-1), np.int32)
+        codes = to_np(col.indices.fill_null(-1), np.int64)
+        out = np.where(codes >= 0, dict_idx[np.maximum(codes, 0)], -1).astype(np.int32)
+        s = None
+    else:
+        s = _as_strings(col)
+        out = to_np(pc.index_in(s, value_set=vocabulary).fill_null(-1), np.int32)
+    bad = out < 0
+    if bad.any():
+        s = _as_strings(col) if s is None else s
+        _report(t, column, bad, s, f"unknown {what} '{{value}}'", problems)
+    return out
+
+
+def encode(t: RawTable, column: str, problems: Problems, vocabulary: dict[str, int]) -> np.ndarray:
+    """Integer ids for a free vocabulary (taxes, functions, drivers), growing it as needed."""
+    col = t.columns[column]
+    if pa.types.is_dictionary(col.type):
+        dictionary, indices = col.dictionary.cast(pa.string()), col.indices
+    else:
+        enc = pc.dictionary_encode(_as_strings(col))
+        dictionary, indices = enc.dictionary, enc.indices
+    names = [str(x).strip() for x in dictionary.to_pylist()]
+    empty = np.array([n == "" for n in names] + [False])
+    ids = np.array([vocabulary.setdefault(n, len(vocabulary)) for n in names] + [0], dtype=np.int32)
+    ind = to_np(indices.fill_null(len(names)), np.int64)
+    _report(t, column, empty[ind] | (ind == len(names)), None, "empty value", problems)
+    return ids[ind]
+
+
+def duplicates(t: RawTable, keys: list[np.ndarray], problems: Problems, what: str, column: str | None = None) -> None:
+    """Report rows whose key (a tuple of integer arrays) repeats an earlier row."""
+    if t.nrows == 0:
+        return
+    key = np.stack([np.asarray(k, dtype=np.int64) for k in keys], axis=1)
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    dup = first[inverse] != np.arange(t.nrows)
+    rows = np.flatnonzero(dup)
+    if rows.size:
+        labels = [t.row_label(int(i)) for i in rows]
+        msgs = [f"duplicate {what} (first given on {t.row_label(int(first[inverse[i]]))})" for i in rows[: Problems.PER_KIND + 1]]
+        msgs += [""] * (rows.size - len(msgs))
+        problems.add_rows(t.name, column, labels, msgs)

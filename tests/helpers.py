@@ -1,0 +1,65 @@
+"""Build small datasets on disk and run the engine on them."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import yaml
+
+from interbudget.dataset import load_dataset
+from interbudget.engine import run
+from interbudget.output import budgets_table, shares_table
+from interbudget.scenario import Scenario
+
+UNIT_COLS = ["code", "parent", "level", "name_kk", "name_ru", "name_en", "population"]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def make_dataset(folder: Path, units: list[tuple], receipts: list[tuple], needs: list[tuple] = (),
+                 actual: list[tuple] | None = None, norms=None, drivers=None, coefficients=None) -> Path:
+    """units: (code, parent, level, population[, has_budget]); receipts: (code, year, tax, amount[, payer]);
+    needs: (code, year, function, amount[, priority])."""
+    folder.mkdir(parents=True, exist_ok=True)
+    has_hb = any(len(u) > 4 for u in units)
+    header = UNIT_COLS + (["has_budget"] if has_hb else [])
+    rows = []
+    for u in units:
+        code, parent, level, pop = u[:4]
+        row = [code, parent or "", level, f"{code} kk", f"{code} ru", f"{code} en", pop]
+        if has_hb:
+            row.append(("true" if u[4] else "false") if len(u) > 4 else "")
+        rows.append(row)
+    write_csv(folder / "units.csv", header, rows)
+    rec = lambda rs: [[r[0], r[1], r[2], r[4] if len(r) > 4 else "regional", r[3]] for r in rs]  # noqa: E731
+    write_csv(folder / "receipts.csv", ["code", "year", "tax", "payer", "amount"], rec(receipts))
+    if actual is not None:
+        write_csv(folder / "receipts_actual.csv", ["code", "year", "tax", "payer", "amount"], rec(actual))
+    if needs:
+        write_csv(folder / "needs.csv", ["code", "year", "function", "priority", "amount"],
+                  [[n[0], n[1], n[2], n[4] if len(n) > 4 else "mandatory", n[3]] for n in needs])
+    if norms:
+        write_csv(folder / "norms.csv", ["function", "level", "priority", "driver", "norm"], norms)
+    if drivers:
+        write_csv(folder / "drivers.csv", ["code", "year", "driver", "value"], drivers)
+    if coefficients:
+        write_csv(folder / "coefficients.csv", ["code", "function", "coefficient"], coefficients)
+    return folder
+
+
+def write_scenario(path: Path, sc: dict) -> Path:
+    path.write_text(yaml.safe_dump(sc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def simulate(folder: Path, sc: dict):
+    """Run and return ({(track, code, year): row}, shares rows, result)."""
+    res = run(load_dataset(folder), Scenario.model_validate(sc))
+    rows = budgets_table(res).to_pylist()
+    return {(r["track"], r["code"], r["year"]): r for r in rows}, shares_table(res).to_pylist(), res

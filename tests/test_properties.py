@@ -1,0 +1,151 @@
+"""Properties of the engine on random federations, and agreement with the
+plain-Python reference implementation of METHOD.md."""
+from __future__ import annotations
+
+import random
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import make_dataset, simulate
+from interbudget.reference import simulate as reference
+
+TAXES = ["iit_source", "social_tax", "vat", "cit", "land"]
+YEARS = [2026, 2027, 2028]
+FIELDS = ["needs", "revenue", "subvention_received", "withdrawal_paid", "subventions_paid", "withdrawals_received", "balance"]
+
+
+def random_federation(seed: int):
+    rnd = random.Random(seed)
+    units = [("0", None, "republic", 0)]
+    for r in range(1, rnd.randint(1, 4) + 1):
+        rc = f"{r}"
+        units.append((rc, "0", "region", rnd.randint(0, 500), rnd.random() > 0.1))
+        for d in range(rnd.randint(0, 3)):
+            dc = f"{rc}{d}"
+            units.append((dc, rc, "district", rnd.randint(0, 200), rnd.random() > 0.25))
+            for v in range(rnd.randint(0, 3)):
+                units.append((f"{dc}{v}", dc, "rural", rnd.randint(0, 50), rnd.random() > 0.3))
+    codes = [u[0] for u in units]
+    receipts = [("0", y, "cit", rnd.randint(0, 5000)) for y in YEARS]
+    for _ in range(rnd.randint(1, 40)):
+        receipts.append((rnd.choice(codes), rnd.choice(YEARS), rnd.choice(TAXES), rnd.randint(-100, 1000) + rnd.random(),
+                         rnd.choice(["regional", "base"])))
+    needs = [(rnd.choice(codes), rnd.choice(YEARS + [2030]), rnd.choice(["edu", "health"]), rnd.randint(0, 800) + 0.5,
+              rnd.choice(["mandatory", "basic", "additional"])) for _ in range(rnd.randint(0, 30))]
+    actual = [(c, y, t, a * rnd.uniform(0.7, 1.2), *p) for (c, y, t, a, *p) in receipts if y != 2028 and rnd.random() > 0.1]
+    sharing = {}
+    for t in TAXES:
+        w = [rnd.random() if rnd.random() > 0.3 else 0.0 for _ in range(3)]
+        total = sum(w) / rnd.uniform(0.3, 1.0) or 1.0
+        sharing[t] = dict(zip(("region", "district", "rural"), (round(x / total, 6) for x in w)))
+    sc = {"name": f"r{seed}", "years": YEARS, "option": rnd.choice([1, 2, 3, 4]), "sharing": sharing,
+          "withdrawal_rate": rnd.choice([1.0, 0.5, 0.0, round(rnd.random(), 3)])}
+    norms = [["edu", "district", "mandatory", "pupils", 1.5], ["health", "rural", "basic", "people", 0.25]]
+    drivers = [[c, y, d, rnd.randint(0, 100)] for c in codes for y in YEARS for d in ("pupils", "people") if rnd.random() > 0.6]
+    coefficients = [[u[0], "edu", round(rnd.uniform(0.5, 2), 3)] for u in units if (len(u) < 5 or u[4]) and rnd.random() > 0.7]
+    return units, receipts, needs, actual, sc, norms, drivers, coefficients
+
+
+def build(seed: int, folder: Path, shuffle: bool = False):
+    units, receipts, needs, actual, sc, norms, drivers, coefficients = random_federation(seed)
+    if shuffle:
+        rnd = random.Random(seed + 1)
+        for lst in (units, receipts, needs, actual, norms, drivers, coefficients):
+            rnd.shuffle(lst)
+    make_dataset(folder, units, receipts, needs, actual=actual, norms=norms, drivers=drivers, coefficients=coefficients)
+    return sc
+
+
+SEEDS = st.integers(0, 10**9)
+CFG = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+@CFG
+@given(SEEDS)
+def test_engine_matches_the_plain_python_reference(seed):
+    with tempfile.TemporaryDirectory() as d:
+        sc = build(seed, Path(d))
+        rows, shares, _ = simulate(Path(d), sc)
+        ref_rows, ref_shares = reference(Path(d), sc)
+    assert len(ref_rows) == len(rows)
+    for r in ref_rows:
+        got = rows[r["track"], r["code"], r["year"]]
+        assert got["level"] == r["level"]
+        for f in FIELDS:
+            assert close(got[f], r[f]), (r["track"], r["code"], r["year"], f, got[f], r[f])
+    assert sorted((s["code"], s["tax"]) for s in shares) == sorted((s["code"], s["tax"]) for s in ref_shares)
+    ref_s = {(s["code"], s["tax"]): s["share"] for s in ref_shares}
+    assert all(close(s["share"], ref_s[s["code"], s["tax"]]) for s in shares)
+
+
+@CFG
+@given(SEEDS)
+def test_money_is_conserved_and_no_budget_below_the_republic_ends_in_deficit(seed):
+    with tempfile.TemporaryDirectory() as d:
+        sc = build(seed, Path(d))
+        rows, shares, res = simulate(Path(d), sc)
+    rate = sc["withdrawal_rate"]
+    ds = res.dataset
+    for y in YEARS:
+        plan = [r for (t, _, yy), r in rows.items() if t == "plan" and yy == y]
+        total_receipts = ds.receipts.amount[ds.receipts.year == y].sum()
+        total_needs = sum(r["needs"] for r in plan)
+        assert sum(r["balance"] for r in plan) == pytest.approx(total_receipts - total_needs, rel=1e-9, abs=1e-6)
+        assert sum(r["revenue"] for r in plan) == pytest.approx(total_receipts, rel=1e-9, abs=1e-6)
+        for r in plan:
+            if r["level"] == "republic":
+                continue
+            assert r["balance"] >= -1e-7
+            if rate == 1.0:
+                assert r["balance"] == pytest.approx(0, abs=1e-7)
+            assert r["subvention_received"] >= 0 and r["withdrawal_paid"] >= 0
+            assert r["subvention_received"] == 0 or r["withdrawal_paid"] == 0
+    for s in shares:
+        assert 0.0 <= s["share"] <= 1.0
+
+
+@CFG
+@given(SEEDS)
+def test_option2_never_withdraws_from_a_region_whose_zero_share_gap_is_positive(seed):
+    with tempfile.TemporaryDirectory() as d:
+        sc = build(seed, Path(d))
+        sc["option"] = 2
+        rows, _, res = simulate(Path(d), sc)
+    rs = res.region_shares
+    h = res.dataset.hierarchy
+    for i, u in enumerate(rs.region_units.tolist()):
+        if (rs.g0[i] > 0).all():
+            for y in YEARS:
+                assert rows["plan", h.codes[u], y]["withdrawal_paid"] <= 1e-9
+
+
+@settings(max_examples=25, deadline=None)
+@given(SEEDS)
+def test_reordering_input_rows_changes_nothing(seed):
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        sc = build(seed, Path(a))
+        build(seed, Path(b), shuffle=True)
+        rows_a, shares_a, _ = simulate(Path(a), sc)
+        rows_b, shares_b, _ = simulate(Path(b), sc)
+    assert rows_a.keys() == rows_b.keys()
+    for k, r in rows_a.items():
+        for f in FIELDS:
+            assert close(r[f], rows_b[k][f])
+    sa = {(s["code"], s["tax"]): s["share"] for s in shares_a}
+    assert all(close(s["share"], sa[s["code"], s["tax"]]) for s in shares_b)
+
+
+def test_rerun_is_idempotent(tmp_path):
+    sc = build(7, tmp_path)
+    a, _, _ = simulate(tmp_path, sc)
+    b, _, _ = simulate(tmp_path, sc)
+    assert a == b

@@ -17,7 +17,7 @@ from . import __version__
 from .errors import InterbudgetError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Inter-budgetary relations workbench.")
-out = Console()
+out = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True)
 
 
@@ -68,13 +68,13 @@ def simulate(
     for w in res.warnings:
         err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
     year = res.years[0]
-    t = Table(title=f"{res.scenario.name}: regions in {year} (thousand tenge)")
+    t = Table(title=f"{res.scenario.name}: region budgets in {year}, million tenge (files: thousand tenge, full precision)")
     for c, j in (("code", "left"), ("region", "left"), ("needs", "right"), ("revenue", "right"),
-                 ("subvention", "right"), ("withdrawal", "right"), ("net transfer per capita, tenge", "right")):
+                 ("subvention", "right"), ("withdrawal", "right"), ("net transfer, tenge per person", "right")):
         t.add_column(c, justify=j)
     for r in region_summary(res, lang):
-        t.add_row(r["code"], r["name"], _fmt(r["needs"]), _fmt(r["revenue"]), _fmt(r["subvention"]),
-                  _fmt(r["withdrawal"]), _fmt(r["net_transfer_per_capita"], 0))
+        t.add_row(r["code"], r["name"], _fmt(r["needs"] / 1e3, 0), _fmt(r["revenue"] / 1e3, 0), _fmt(r["subvention"] / 1e3, 0),
+                  _fmt(r["withdrawal"] / 1e3, 0), _fmt(r["net_transfer_per_capita"], 0))
     out.print(t)
     out.print(f"results: {paths['budgets']}, {paths['shares']}, {paths['manifest']}", highlight=False, soft_wrap=True)
 

@@ -86,7 +86,16 @@ def manifest(res: Result, scenario_files: list[Path]) -> dict:
 
 
 def _write_csv(table: pa.Table, path: Path) -> None:
-    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    """Plain CSV; Arrow's "needed" style quotes every string, so quote only if a
+    value really contains a comma, quote or line break ("none" refuses those)."""
+    for style in ("none", "all_valid"):
+        try:
+            with path.open("wb") as fh:
+                fh.write((",".join(table.column_names) + "\n").encode())
+                pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False, quoting_style=style))
+            return
+        except pa.ArrowInvalid:
+            continue
 
 
 def write_results(res: Result, out: str | Path, scenario_files: list[Path]) -> dict[str, Path]:

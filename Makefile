@@ -1,0 +1,39 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   — install into .venv and simulate the bundled scenarios on the bundled data
+#   make test   — install into .venv and run the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+DATA   ?= data/example
+OUT    ?= out
+
+.PHONY: install demo test bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+demo: install
+	@for s in scenarios/*.yaml; do \
+	  name=$$(basename $$s .yaml); \
+	  $(BIN)/interbudget simulate $(DATA) $$s --out $(OUT)/$$name || exit 1; \
+	done
+	@echo
+	@$(BIN)/interbudget explain $(DATA) scenarios/current-law.yaml --code 470000000 --year 2026 --lang en
+	@echo
+	@echo "Results per scenario are in $(OUT)/<scenario>/ (budgets.csv, shares.csv, manifest.json)."
+	@echo "Explain any budget: $(BIN)/interbudget explain $(DATA) scenarios/option-2.yaml --code 750000000 --year 2027 --lang ru"
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache .hypothesis

@@ -38,6 +38,18 @@ TABLES = {
 }
 
 
+def year_positions(year: np.ndarray, years: list[int]) -> np.ndarray:
+    """Position of each row's year in `years`, -1 for other years (one lookup table, no loop over rows)."""
+    if year.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    lo, hi = int(year.min()), int(year.max())
+    lut = np.full(hi - lo + 1, -1, dtype=np.int64)
+    for k, y in enumerate(years):
+        if lo <= y <= hi:
+            lut[y - lo] = k
+    return lut[year - lo]
+
+
 @dataclass
 class Receipts:
     unit: np.ndarray  # int32 booking unit
@@ -45,16 +57,32 @@ class Receipts:
     tax: np.ndarray  # int32 index into Dataset.taxes
     payer: np.ndarray  # int8: 0 regional, 1 base
     amount: np.ndarray  # float64, thousand tenge, may be negative
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def years(self) -> set[int]:
-        return set(np.unique(self.year).tolist())
+        if "years" not in self._cache:
+            if self.year.size == 0:
+                self._cache["years"] = set()
+            else:
+                lo = int(self.year.min())
+                self._cache["years"] = set((np.flatnonzero(np.bincount(self.year - lo)) + lo).tolist())
+        return self._cache["years"]
+
+    def grid(self, years: list[int], n_units: int, n_taxes: int):
+        """The receipts of `years` summed per (unit, year) x (payer, tax), built once."""
+        from .grid import ReceiptGrid
+
+        key = (tuple(years), n_units, n_taxes)
+        if key not in self._cache:
+            self._cache[key] = ReceiptGrid.build(self, years, n_units, n_taxes)
+        return self._cache[key]
 
     def select_years(self, years: list[int]) -> tuple["Receipts", np.ndarray]:
         """Rows of the given years, and each row's position in `years`."""
-        yi = np.full(self.year.shape, -1, dtype=np.int64)
-        for k, y in enumerate(years):
-            yi[self.year == y] = k
+        yi = year_positions(self.year, years)
         keep = yi >= 0
+        if keep.all():
+            return self, yi
         sub = Receipts(self.unit[keep], self.year[keep], self.tax[keep], self.payer[keep], self.amount[keep])
         return sub, yi[keep]
 
@@ -167,7 +195,7 @@ def _load_units(t: T.RawTable, problems: Problems) -> tuple[pa.Array, Hierarchy 
         has_budget = np.ones(t.nrows, dtype=bool)
     parents = T.strings(t, "parent", problems, allow_empty=True)
     no_parent = T.to_np(pc.equal(pc.utf8_length(parents), 0), bool)
-    parent = T.to_np(pc.index_in(parents, value_set=codes).fill_null(-1), np.int32)
+    parent = T.to_np(pc.index_in(parents, value_set=codes).fill_null(-1), np.int32, copy=True)
     unknown = (parent < 0) & ~no_parent
     T._report(t, "parent", unknown, parents, "unknown parent code '{value}'", problems)
     parent[no_parent | unknown] = -1
@@ -215,7 +243,7 @@ def _load_units(t: T.RawTable, problems: Problems) -> tuple[pa.Array, Hierarchy 
 
     if problems:
         return codes, None
-    names = {lg: np.asarray(T.strings(t, f"name_{lg}", problems, allow_empty=True).to_pylist(), dtype=object) for lg in LANGS}
+    names = {lg: T.strings(t, f"name_{lg}", problems, allow_empty=True) for lg in LANGS}  # Arrow arrays, read per unit on demand
     h = Hierarchy(
         codes=np.asarray(codes.to_pylist(), dtype=object),
         parent=parent,

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .dataset import BASE, REGIONAL, Dataset, Receipts
+from .dataset import BASE, REGIONAL, Dataset
+from .grid import ReceiptGrid
 from .errors import InterbudgetError, Problem
 from .hierarchy import REGION, Hierarchy
 from .rules.needs import NeedItems, need_items
@@ -76,11 +77,11 @@ class Result:
 def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
     """Problems that need both the dataset and the scenario; returns warnings."""
     problems: list[Problem] = []
-    have = ds.receipts.years()
-    for y in s.years:
-        if y not in have:
-            problems.append(Problem("receipts.csv", f"scenario year {y} has no receipts (years present: "
-                                    f"{', '.join(map(str, sorted(have))) or 'none'})", column="year"))
+    rows = ds.receipts.grid(s.years, ds.hierarchy.n, len(ds.taxes)).year_rows
+    for y in (y for y, n in zip(s.years, rows) if n == 0):
+        have = ds.receipts.years()
+        problems.append(Problem(ds.files["receipts"].name, f"scenario year {y} has no receipts (years present: "
+                                f"{', '.join(map(str, sorted(have))) or 'none'})", column="year"))
     for key in ("district_method", "rural_method"):
         m = getattr(s, key)
         if isinstance(m, dict):
@@ -102,22 +103,19 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
     return warnings
 
 
-def _region_shares(s: Scenario, ds: Dataset, rec: Receipts, yi: np.ndarray, ny: int,
-                   needs: np.ndarray, tables: dict[int, LevelShares]) -> tuple[dict[int, LevelShares], RegionShares]:
+def _region_shares(s: Scenario, ds: Dataset, grid: ReceiptGrid, needs: np.ndarray,
+                   tables: dict[int, LevelShares]) -> tuple[dict[int, LevelShares], RegionShares]:
     h = ds.hierarchy
     regulated = np.array([t in s.regulated for t in ds.taxes], dtype=bool)
     payers = (REGIONAL,) if s.option == 4 else (REGIONAL, BASE)
     regions = np.flatnonzero((h.level == REGION) & h.has_budget).astype(np.int32)
     zero = with_region_rows(tables, h, regions, np.zeros(regions.size), regulated, payers)
-    t0 = close_gaps(needs, revenue(h, rec, yi, ny, zero), h.b_level, h.b_parent, s.withdrawal_rate)
+    t0 = close_gaps(needs, revenue(h, grid, zero), h.b_level, h.b_parent, s.withdrawal_rate)
     g0 = t0.gap[h.budget_index_of_unit[regions]]
     # Q: regulated receipts (of the counted payers) booked at the region or below
     row_of_region = np.full(h.n, -1, dtype=np.int64)
     row_of_region[regions] = np.arange(regions.size)
-    anc = h.anc[REGION][rec.unit]
-    r = np.where(anc >= 0, row_of_region[np.maximum(anc, 0)], -1)
-    counted = regulated[rec.tax] & np.isin(rec.payer, payers) & (r >= 0)
-    q = np.bincount(r[counted] * ny + yi[counted], weights=rec.amount[counted], minlength=regions.size * ny).reshape(regions.size, ny)
+    q = _subtree_receipts(h, grid, REGION, row_of_region, regions.size, counted_columns(ds, regulated, payers))
     lower = max((s.share(t, "district", base=b) + s.share(t, "rural", base=b)
                  for t in s.regulated for b in ((False,) if s.option == 4 else (False, True))), default=0.0)
     cap = 1.0 - lower
@@ -126,27 +124,43 @@ def _region_shares(s: Scenario, ds: Dataset, rec: Receipts, yi: np.ndarray, ny: 
             RegionShares(regions, g0, q, cap, share, list(s.regulated)))
 
 
+def counted_columns(ds: Dataset, taxes_mask: np.ndarray, payers: tuple[int, ...]) -> np.ndarray:
+    """A (1, 2, n_taxes) 0/1 table selecting the given taxes of the given payers."""
+    sel = np.zeros((1, 2, len(ds.taxes)))
+    for p in payers:
+        sel[0, p, taxes_mask] = 1.0
+    return sel
+
+
+def _subtree_receipts(h: Hierarchy, grid: ReceiptGrid, lvl: int, row_of_unit: np.ndarray, n: int, select: np.ndarray) -> np.ndarray:
+    """(n, years): selected receipts booked at each chosen unit of level `lvl` or below."""
+    w = grid.take(select, np.zeros(h.n, dtype=np.int32))
+    anc = h.anc[lvl][grid.key_unit]
+    r = np.where(anc >= 0, row_of_unit[np.maximum(anc, 0)], -1)
+    ok = r >= 0
+    return np.bincount(r[ok] * grid.ny + grid.key_year[ok], weights=w[ok], minlength=n * grid.ny).reshape(n, grid.ny)
+
+
 def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
     warnings = check_compatible(ds, s, scenario_file)
     h: Hierarchy = ds.hierarchy
     years = list(s.years)
     ny = len(years)
-    rec, yi = ds.receipts.select_years(years)
+    grid = ds.receipts.grid(years, h.n, len(ds.taxes))
     items = need_items(ds, years)
     needs = items.totals(h.nb, ny)
     tables = scenario_tables(s, h, ds.taxes)
     rs = None
     if s.option in (2, 4):
-        tables, rs = _region_shares(s, ds, rec, yi, ny, needs, tables)
-    rev = revenue(h, rec, yi, ny, tables)
+        tables, rs = _region_shares(s, ds, grid, needs, tables)
+    rev = revenue(h, grid, tables)
     tr = close_gaps(needs, rev, h.b_level, h.b_parent, s.withdrawal_rate)
     plan = Track("plan", list(range(ny)), rev, balance(needs, rev, tr))
     actual = None
     if ds.receipts_actual is not None:
-        present = ds.receipts_actual.years()
-        pos = [k for k, y in enumerate(years) if y in present]
+        agrid = ds.receipts_actual.grid(years, h.n, len(ds.taxes))
+        pos = [k for k in range(ny) if agrid.year_rows[k] > 0]
         if pos:
-            arec, ayi = ds.receipts_actual.select_years(years)
-            arev = revenue(h, arec, ayi, ny, tables)  # the plan's shares, S and W stay fixed
+            arev = revenue(h, agrid, tables)  # the plan's shares, S and W stay fixed
             actual = Track("actual", pos, arev, balance(needs, arev, tr))
     return Result(s, ds, years, needs, items, tables, tr, plan, actual, rs, warnings)

@@ -34,7 +34,7 @@ class Hierarchy:
     level: np.ndarray  # int8, 0..3
     has_budget: np.ndarray  # bool
     population: np.ndarray  # float64
-    names: dict[str, np.ndarray] = field(default_factory=dict)  # lang -> object array
+    names: dict = field(default_factory=dict)  # lang -> Arrow string array (or any sequence)
 
     def __post_init__(self) -> None:
         n = self.codes.size
@@ -95,6 +95,8 @@ class Hierarchy:
     def name(self, unit: int, lang: str = "en") -> str:
         for lg in (lang, "en", "ru", "kk"):
             col = self.names.get(lg)
-            if col is not None and col[unit]:
-                return str(col[unit])
+            v = None if col is None else col[unit]
+            v = v.as_py() if hasattr(v, "as_py") else v
+            if v:
+                return str(v)
         return str(self.codes[unit])

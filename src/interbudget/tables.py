@@ -23,9 +23,10 @@ NUMBER_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 INTEGER_RE = r"^[+-]?[0-9]+$"
 
 
-def to_np(arr: pa.Array, dtype) -> np.ndarray:
-    """A writable numpy copy of an Arrow array (Arrow buffers are read-only)."""
-    return np.array(arr.to_numpy(zero_copy_only=False), dtype=dtype)
+def to_np(arr: pa.Array | pa.ChunkedArray, dtype, copy: bool = False) -> np.ndarray:
+    """A numpy view (zero-copy where Arrow allows; then read-only) or a writable copy."""
+    out = arr.to_numpy(zero_copy_only=False) if isinstance(arr, pa.ChunkedArray) else arr.to_numpy(zero_copy_only=False)
+    return np.array(out, dtype=dtype) if copy else np.asarray(out, dtype=dtype)
 
 
 @dataclass
@@ -110,8 +111,15 @@ def read_table(
     if must_have_rows and table.num_rows == 0:
         problems.add(name, "has a header but no data rows")
         return None
-    cols = {c: table.column(c).combine_chunks() for c in table.column_names}
+    # numeric columns stay chunked and are concatenated once, into numpy;
+    # text and dictionary columns are combined (one dictionary for the lookups)
+    cols = {c: (col if _numeric(col.type) and col.num_chunks > 0 else col.combine_chunks())
+            for c in table.column_names for col in [table.column(c)]}
     return RawTable(path, cols, table.num_rows, is_csv)
+
+
+def _numeric(t: pa.DataType) -> bool:
+    return pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_decimal(t)
 
 
 def _as_strings(col: pa.Array) -> pa.Array:
@@ -150,11 +158,18 @@ def strings(t: RawTable, column: str, problems: Problems, allow_empty: bool = Fa
 def numbers(t: RawTable, column: str, problems: Problems, negative_ok: bool = True, what: str = "value") -> np.ndarray:
     """A float64 column; non-numbers (and negatives unless allowed) are problems."""
     col = t.columns[column]
-    if pa.types.is_floating(col.type) or pa.types.is_integer(col.type) or pa.types.is_decimal(col.type):
-        arr = col.cast(pa.float64())
-        nulls = to_np(arr.is_null(), bool)
-        out = to_np(arr.fill_null(0.0), np.float64)
-        bad = nulls | ~np.isfinite(out)
+    if _numeric(col.type):
+        arr = col if col.type == pa.float64() else col.cast(pa.float64())
+        if arr.null_count:
+            nulls = to_np(arr.is_null(), bool)
+            arr = arr.fill_null(0.0)
+        else:
+            nulls = None
+        out = to_np(arr, np.float64)
+        finite = np.isfinite(out)
+        if nulls is None and finite.all() and (negative_ok or not (out < 0).any()):
+            return out  # the common case: one pass, no copy beyond Arrow's
+        bad = ~finite if nulls is None else nulls | ~finite
         _report(t, column, bad, None, f"missing or non-finite {what}", problems)
     else:
         s = _as_strings(col)
@@ -176,8 +191,9 @@ def numbers(t: RawTable, column: str, problems: Problems, negative_ok: bool = Tr
 def integers(t: RawTable, column: str, problems: Problems, what: str = "year") -> np.ndarray:
     col = t.columns[column]
     if pa.types.is_integer(col.type):
-        nulls = to_np(col.is_null(), bool)
-        _report(t, column, nulls, None, f"missing {what}", problems)
+        if col.null_count == 0:
+            return to_np(col, col.type.to_pandas_dtype())  # keep the stored width (years fit in int16)
+        _report(t, column, to_np(col.is_null(), bool), None, f"missing {what}", problems)
         return to_np(col.fill_null(0), np.int64)
     s = _as_strings(col)
     ok = to_np(pc.match_substring_regex(s, INTEGER_RE), bool)
@@ -186,12 +202,22 @@ def integers(t: RawTable, column: str, problems: Problems, what: str = "year") -
     return to_np(pc.cast(s, pa.int64()), np.int64)
 
 
-def choices(t: RawTable, column: str, allowed: list[str], problems: Problems, default: str | None = None) -> np.ndarray:
-    """Index of each cell in `allowed`; empty cells take `default` if given."""
-    s = _as_strings(t.columns[column])
+def _choice_index(s: pa.Array, allowed: list[str], default: str | None) -> pa.Array:
     if default is not None:
         s = pc.if_else(pc.equal(pc.utf8_length(s), 0), pa.scalar(default), s)
-    idx = pc.index_in(pc.utf8_lower(s), value_set=pa.array(allowed))
+    return pc.index_in(pc.utf8_lower(s), value_set=pa.array(allowed))
+
+
+def choices(t: RawTable, column: str, allowed: list[str], problems: Problems, default: str | None = None) -> np.ndarray:
+    """Index of each cell in `allowed`; empty cells take `default` if given."""
+    col = t.columns[column]
+    if pa.types.is_dictionary(col.type) and col.null_count == 0:
+        # each distinct value once, spread by the indices (no per-row strings)
+        per_value = _choice_index(_as_strings(col.dictionary), allowed, default)
+        if per_value.null_count == 0:
+            return to_np(per_value, np.int8)[to_np(col.indices, col.indices.type.to_pandas_dtype())]
+    s = _as_strings(col)
+    idx = _choice_index(s, allowed, default)
     bad = to_np(idx.is_null(), bool)
     _report(t, column, bad, s, f"'{{value}}' is not one of {', '.join(allowed)}", problems)
     return to_np(idx.fill_null(0), np.int8)
@@ -206,8 +232,11 @@ def lookup(t: RawTable, column: str, vocabulary: pa.Array, problems: Problems, w
     if pa.types.is_dictionary(col.type):
         dict_idx = pc.index_in(pc.utf8_trim_whitespace(col.dictionary.cast(pa.string())), value_set=vocabulary)
         dict_idx = to_np(dict_idx.fill_null(-1), np.int32)
-        codes = to_np(col.indices.fill_null(-1), np.int64)
-        out = np.where(codes >= 0, dict_idx[np.maximum(codes, 0)], -1).astype(np.int32)
+        if col.null_count == 0:
+            out = dict_idx[to_np(col.indices, col.indices.type.to_pandas_dtype())]
+        else:
+            codes = to_np(col.indices.fill_null(-1), np.int64)
+            out = np.where(codes >= 0, dict_idx[np.maximum(codes, 0)], -1).astype(np.int32)
         s = None
     else:
         s = _as_strings(col)
@@ -230,6 +259,8 @@ def encode(t: RawTable, column: str, problems: Problems, vocabulary: dict[str, i
     names = [str(x).strip() for x in dictionary.to_pylist()]
     empty = np.array([n == "" for n in names] + [False])
     ids = np.array([vocabulary.setdefault(n, len(vocabulary)) for n in names] + [0], dtype=np.int32)
+    if indices.null_count == 0 and not empty.any():
+        return ids[to_np(indices, indices.type.to_pandas_dtype())]
     ind = to_np(indices.fill_null(len(names)), np.int64)
     _report(t, column, empty[ind] | (ind == len(names)), None, "empty value", problems)
     return ids[ind]

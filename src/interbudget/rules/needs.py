@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dataset import Dataset
+from ..dataset import Dataset, year_positions
 
 
 @dataclass
@@ -30,18 +30,11 @@ class NeedItems:
         return np.bincount(self.budget.astype(np.int64) * ny + self.year, weights=self.amount, minlength=nb * ny).reshape(nb, ny)
 
 
-def _year_index(years: list[int], y: np.ndarray) -> np.ndarray:
-    yi = np.full(y.shape, -1, dtype=np.int64)
-    for k, yr in enumerate(years):
-        yi[y == yr] = k
-    return yi
-
-
 def need_items(ds: Dataset, years: list[int]) -> NeedItems:
     h = ds.hierarchy
     parts: list[tuple] = []
     n = ds.needs
-    yi = _year_index(years, n.year)
+    yi = year_positions(n.year, years)
     keep = yi >= 0
     m = int(keep.sum())
     parts.append((h.budget_of[n.unit[keep]], yi[keep], n.function[keep], n.priority[keep], n.amount[keep],
@@ -49,7 +42,7 @@ def need_items(ds: Dataset, years: list[int]) -> NeedItems:
 
     d = ds.drivers
     if ds.norms.norm.size and d.value.size:
-        dyi = _year_index(years, d.year)
+        dyi = year_positions(d.year, years)
         dbud = h.budget_of[d.unit]
         dlev = h.b_level[dbud]
         c = ds.coefficients

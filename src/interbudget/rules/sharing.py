@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..dataset import BASE, REGIONAL, Receipts
+from ..grid import ReceiptGrid
 from ..hierarchy import DISTRICT, REGION, RURAL, Hierarchy
 from ..scenario import SHARE_LEVELS, Scenario
 
@@ -67,16 +68,16 @@ def with_region_rows(tables: dict[int, LevelShares], h: Hierarchy, region_units:
     return new
 
 
-def revenue(h: Hierarchy, rec: Receipts, yi: np.ndarray, ny: int, tables: dict[int, LevelShares]) -> np.ndarray:
+def revenue(h: Hierarchy, grid: ReceiptGrid, tables: dict[int, LevelShares]) -> np.ndarray:
     """Revenue of every budget and year, (n_budgets, n_years)."""
-    nb = h.nb
+    nb, ny = h.nb, grid.ny
     out = np.zeros(nb * ny)
     given = np.zeros(ny)
     for lvl in SHARED_LEVELS:
-        w = rec.amount * tables[lvl].fractions(rec)
-        tgt = h.share_target(lvl)[rec.unit].astype(np.int64)
-        out += np.bincount(tgt * ny + yi, weights=w, minlength=nb * ny)
-        given += np.bincount(yi, weights=w, minlength=ny)
+        w = grid.take(tables[lvl].table, tables[lvl].row_of_unit)
+        tgt = h.share_target(lvl)[grid.key_unit].astype(np.int64)
+        out += np.bincount(tgt * ny + grid.key_year, weights=w, minlength=nb * ny)
+        given += np.bincount(grid.key_year, weights=w, minlength=ny)
     out = out.reshape(nb, ny)
-    out[h.b_republic] += np.bincount(yi, weights=rec.amount, minlength=ny) - given
+    out[h.b_republic] += grid.year_total - given
     return out

@@ -1,0 +1,129 @@
+"""Benchmarks: one command (`make bench`), prints a table.
+
+Each case runs in a fresh process (so its peak memory is its own) and is set
+against the plain-Python reference implementation of the same calculation
+(`interbudget.reference`) measured in the same run, on the same data or on a
+slice of it. Targets from the engine issue:
+  - a few thousand units: under 0.2 s per scenario after loading;
+  - 250,000 units x 3 years x 20 taxes: under 5 s including loading from
+    Parquet, peak memory under 4 GiB.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CACHE = HERE / ".cache"
+sys.path.insert(0, str(HERE))
+
+
+def worker(kind: str, folder: str, scenario: str, repeat: int) -> None:
+    """Runs inside a child process; prints one JSON line."""
+    import resource
+
+    import yaml
+
+    sys.path.insert(0, str(ROOT / "src"))
+    sc = yaml.safe_load(Path(scenario).read_text()) if scenario.endswith(".yaml") else json.loads(scenario)
+    if kind == "engine":
+        from interbudget.dataset import load_dataset
+        from interbudget.engine import run
+        from interbudget.scenario import Scenario, load_scenario
+
+        s = load_scenario(scenario)[0] if scenario.endswith(".yaml") else Scenario.model_validate(sc)
+        t0 = time.perf_counter()
+        ds = load_dataset(folder)
+        t_load = time.perf_counter() - t0
+        runs = []
+        for _ in range(repeat):
+            t1 = time.perf_counter()
+            run(ds, s)
+            runs.append(time.perf_counter() - t1)
+        out = {"load": t_load, "run": min(runs), "total": t_load + runs[0], "rows": int(ds.receipts.amount.size), "units": int(ds.hierarchy.n)}
+    else:
+        from interbudget.reference import simulate
+
+        if scenario.endswith(".yaml"):
+            from interbudget.scenario import load_scenario, scenario_dict
+
+            sc = scenario_dict(load_scenario(scenario)[0])
+        t0 = time.perf_counter()
+        simulate(folder, sc)
+        out = {"total": time.perf_counter() - t0, "run": time.perf_counter() - t0}
+    out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def measure(kind: str, folder: Path, scenario: str, repeat: int = 3) -> dict:
+    res = subprocess.run([sys.executable, __file__, "--worker", kind, str(folder), scenario, str(repeat)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--units", type=int, default=250_000, help="units in the large federation")
+    ap.add_argument("--taxes", type=int, default=20)
+    ap.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.worker:
+        worker(a.worker[0], a.worker[1], a.worker[2], int(a.worker[3]))
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    import federation as fed
+
+    rows = []
+    # 1. the bundled data, every scenario, both tracks
+    for sc in sorted((ROOT / "scenarios").glob("*.yaml")):
+        e = measure("engine", ROOT / "data" / "example", str(sc), repeat=5)
+        r = measure("reference", ROOT / "data" / "example", str(sc))
+        rows.append((f"bundled data, {sc.stem}", e["units"], e["rows"], e["total"], f"load {e['load']:.3f} + run {e['run']:.4f}", r["run"], e["peak_mib"], "—"))
+    # 2. a few thousand units (the size of Kazakhstan's budgets), all options
+    mid = CACHE / "fed-3000"
+    if not (mid / "units.csv").exists():
+        fed.write_csv(fed.generate(3000, 20, seed=2), mid)
+    for opt in (1, 2, 3, 4):
+        sc = json.dumps(fed.scenario(opt))
+        e = measure("engine", mid, sc, repeat=5)
+        r = measure("reference", mid, sc)
+        rows.append((f"3,000 units, option {opt}", e["units"], e["rows"], e["total"], f"load {e['load']:.3f} + run {e['run']:.4f}", r["run"], e["peak_mib"], "run < 0.2 s"))
+    # 3. the large federation from Parquet, against the reference on a 1 % slice
+    big = CACHE / f"fed-{a.units}-{a.taxes}"
+    if not (big / "units.parquet").exists():
+        print(f"generating {a.units:,} units x 3 years x {a.taxes} taxes into {big} ...", flush=True)
+        fed.write_parquet(fed.generate(a.units, a.taxes, seed=3), big)
+    small = CACHE / f"fed-slice-{a.units // 100}-{a.taxes}"
+    if not (small / "units.csv").exists():
+        fed.write_csv(fed.generate(max(a.units // 100, 300), a.taxes, seed=3), small)
+    for opt in (1, 2):
+        sc = json.dumps(fed.scenario(opt))
+        e = measure("engine", big, sc, repeat=1)
+        es = measure("engine", small, sc, repeat=3)
+        r = measure("reference", small, sc)
+        scale = e["rows"] / es["rows"]  # the baseline grows linearly with rows: extrapolate the slice
+        rows.append((f"{a.units:,} units x {a.taxes} taxes, option {opt}", e["units"], e["rows"], e["total"],
+                     f"load {e['load']:.2f} + run {e['run']:.2f}", r["run"] * scale, e["peak_mib"], "< 5 s, < 4096 MiB"))
+        rows.append((f"  slice: {es['units']:,} units (baseline measured here)", es["units"], es["rows"], es["total"],
+                     f"load {es['load']:.3f} + run {es['run']:.4f}", r["run"], es["peak_mib"], "—"))
+
+    t = Table(title="interbudget benchmarks: load + run in seconds; baseline = the plain-Python reference "
+                    "(reads the CSV and computes), measured in the same run")
+    for c in ("case", "units", "receipt rows", "interbudget s", "of which", "baseline s", "speed-up", "peak MiB", "target"):
+        t.add_column(c, justify="left" if c in ("case", "what is timed", "target") else "right")
+    for case, units, nrows, secs, what, base, peak, target in rows:
+        t.add_row(case, f"{units:,}", f"{nrows:,}", f"{secs:.4f}", what, f"{base:.3f}" + (" (from slice)" if " x " in case else ""),
+                  f"{base / secs:,.0f}x", f"{peak:,.0f}", target)
+    Console(width=200).print(t)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Receipts summed per (booking unit, year) x (payer, tax), once per run.
+
+Shares depend only on the booking unit, the payer and the tax, so revenue
+is linear in these sums: each level's take is the grid times a share vector
+(or a share matrix where shares differ by unit), then routed to budgets.
+This turns millions of receipt rows into one aggregation plus small matrix
+products, whatever the number of options and tracks. A sparse grid (many
+units, few taxes each) keeps the rows instead of a mostly empty matrix.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: a dense matrix is used while it has at most this many cells per receipt row (plus a floor)
+DENSE_CELLS_PER_ROW = 4
+DENSE_FLOOR = 1_000_000
+
+
+@dataclass
+class ReceiptGrid:
+    ny: int
+    key_unit: np.ndarray  # (k,) int32 booking unit of each (unit, year) key
+    key_year: np.ndarray  # (k,) int64 position of the year in the scenario's years
+    pt_code: np.ndarray  # (m,) payer * n_taxes + tax of each present (payer, tax) column
+    dense: np.ndarray | None  # (k, m) sums, or None for the sparse form
+    row_key: np.ndarray | None = None  # sparse form: key and column of each receipt row
+    row_pt: np.ndarray | None = None
+    row_amount: np.ndarray | None = None
+    year_total: np.ndarray | None = None  # (ny,) all receipts per year
+    year_rows: np.ndarray | None = None  # (ny,) number of receipt rows per year
+
+    @classmethod
+    def build(cls, rec, years: list[int], n_units: int, n_taxes: int) -> "ReceiptGrid":
+        from .dataset import year_positions
+
+        ny = len(years)
+        yi = year_positions(rec.year, years)
+        counts = np.bincount(yi + 1, minlength=ny + 1)
+        year_rows = counts[1:]
+        unit, amount, payer, tax = rec.unit, rec.amount, rec.payer, rec.tax
+        if counts[0]:  # rows of other years
+            keep = yi >= 0
+            unit, amount, payer, tax, yi = unit[keep], amount[keep], payer[keep], tax[keep], yi[keep]
+        width = 2 * n_taxes
+        pt = payer.astype(np.int32) * n_taxes + tax
+        budget = DENSE_CELLS_PER_ROW * amount.size + DENSE_FLOOR
+        if n_units * ny * width <= budget:
+            # every (unit, year) x (payer, tax) cell: one pass over the rows, no compaction
+            cell = (unit.astype(np.int64) * ny + yi) * width + pt
+            dense = np.bincount(cell, weights=amount, minlength=n_units * ny * width).reshape(n_units * ny, width)
+            return cls(ny=ny, key_unit=np.repeat(np.arange(n_units, dtype=np.int32), ny), key_year=np.tile(np.arange(ny), n_units),
+                       pt_code=np.arange(width, dtype=np.int32), dense=dense, year_rows=year_rows,
+                       year_total=dense.sum(axis=1).reshape(n_units, ny).sum(axis=0))
+        # keep only the (unit, year) keys and (payer, tax) columns that occur
+        key = unit.astype(np.int64) * ny + yi
+        present = np.bincount(key, minlength=n_units * ny) > 0
+        keys = np.flatnonzero(present)
+        kidx = (np.cumsum(present) - 1)[key]
+        cols = np.flatnonzero(np.bincount(pt, minlength=width) > 0).astype(np.int32)
+        col_index = np.full(width, -1, dtype=np.int32)
+        col_index[cols] = np.arange(cols.size, dtype=np.int32)
+        cidx = col_index[pt]
+        k, m = keys.size, cols.size
+        common = dict(ny=ny, key_unit=(keys // ny).astype(np.int32), key_year=keys % ny, pt_code=cols, year_rows=year_rows,
+                      year_total=np.bincount(yi, weights=amount, minlength=ny))
+        if k * m <= budget:
+            dense = np.bincount(kidx * m + cidx, weights=amount, minlength=k * m).reshape(k, m)
+            return cls(dense=dense, **common)
+        return cls(dense=None, row_key=kidx, row_pt=cidx, row_amount=amount, **common)
+
+    def take(self, table: np.ndarray, row_of_unit: np.ndarray) -> np.ndarray:
+        """Sum over columns of amount x share, per key. table: (rows, 2, n_taxes)."""
+        flat = table.reshape(table.shape[0], -1)[:, self.pt_code]  # (rows, m)
+        if flat.shape[0] == 1 or not row_of_unit.any():
+            vec = flat[0]
+            if self.dense is not None:
+                return self.dense @ vec
+            return np.bincount(self.row_key, weights=self.row_amount * vec[self.row_pt], minlength=self.key_unit.size)
+        rows = row_of_unit[self.key_unit]
+        if self.dense is not None:
+            return np.einsum("km,km->k", self.dense, flat[rows])
+        return np.bincount(self.row_key, weights=self.row_amount * flat[rows[self.row_key], self.row_pt],
+                           minlength=self.key_unit.size)

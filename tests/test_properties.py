@@ -45,6 +45,18 @@ def random_federation(seed: int):
         sharing[t] = dict(zip(("region", "district", "rural"), (round(x / total, 6) for x in w)))
     sc = {"name": f"r{seed}", "years": YEARS, "option": rnd.choice([1, 2, 3, 4]), "sharing": sharing,
           "withdrawal_rate": rnd.choice([1.0, 0.5, 0.0, round(rnd.random(), 3)])}
+    if rnd.random() < 0.6:  # district methods: one for all, or a map by region
+        regions = [u[0] for u in units if u[2] == "region"]
+        for key in ("district_method", "rural_method"):
+            sc[key] = (rnd.choice(["M1", "M2", "M3", "M4"]) if rnd.random() < 0.5
+                       else {r: rnd.choice(["M1", "M2", "M3", "M4"]) for r in regions if rnd.random() < 0.7})
+        child_shares = {}
+        for u in units:
+            if u[2] in ("district", "rural") and (len(u) < 5 or u[4]) and rnd.random() < 0.6:
+                level = u[2]
+                child_shares[u[0]] = {t: round(rnd.random() * sharing[t][level], 6) for t in TAXES
+                                      if rnd.random() < 0.7 and not (sc["option"] == 3 and t in ("iit_source", "social_tax"))}
+        sc["child_shares"] = child_shares
     norms = [["edu", "district", "mandatory", "pupils", 1.5], ["health", "rural", "basic", "people", 0.25]]
     drivers = [[c, y, d, rnd.randint(0, 100)] for c in codes for y in YEARS for d in ("pupils", "people") if rnd.random() > 0.6]
     coefficients = [[u[0], "edu", round(rnd.uniform(0.5, 2), 3)] for u in units if (len(u) < 5 or u[4]) and rnd.random() > 0.7]
@@ -124,9 +136,10 @@ def test_option2_never_withdraws_from_a_region_whose_zero_share_gap_is_positive(
         sc = build(seed, Path(d))
         sc["option"] = 2
         rows, _, res = simulate(Path(d), sc)
-    rs = res.region_shares
+    rs = res.computed[0]
+    assert rs.level == "region"
     h = res.dataset.hierarchy
-    for i, u in enumerate(rs.region_units.tolist()):
+    for i, u in enumerate(rs.units.tolist()):
         if (rs.g0[i] > 0).all():
             for y in YEARS:
                 assert rows["plan", h.codes[u], y]["withdrawal_paid"] <= 1e-9

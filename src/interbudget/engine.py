@@ -3,24 +3,30 @@
 The engine only wires the pure rules together and keeps every intermediate
 array, so that `explain` can trace any figure back to receipts, shares,
 needs and the rule that produced it.
+
+Computed shares are set from the top down, each fixed before the tier below
+is computed and each computed as if every tier below used M3: first the
+region shares of options 2 and 4, then M2 at the region→district tier, then
+M2 at the district→rural tier (METHOD.md "Order").
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .dataset import BASE, REGIONAL, Dataset
-from .grid import ReceiptGrid
 from .errors import InterbudgetError, Problem
-from .hierarchy import REGION, Hierarchy
+from .grid import ReceiptGrid
+from .hierarchy import DISTRICT, LEVELS, REGION, RURAL, Hierarchy
 from .rules.needs import NeedItems, need_items
 from .rules.options import no_withdrawal_share
-from .rules.sharing import LevelShares, revenue, scenario_tables, with_region_rows
+from .rules.sharing import ChildShares, LevelShares, ShareModel, revenue, scenario_model, with_region_rows
 from .rules.transfers import Transfers, balance, close_gaps
 from .scenario import Scenario
 
-IMPLEMENTED_METHODS = {"M3"}
+#: a child share may exceed the local part by float rounding only
+SHARE_TOLERANCE = 1e-12
 
 
 @dataclass
@@ -32,15 +38,18 @@ class Track:
 
 
 @dataclass
-class RegionShares:
-    """Trace of options 2 / 4: how each region's share was found."""
+class ComputedShares:
+    """Trace of a computed share (options 2 and 4 at the region level, M2 below):
+    share = clamp(min over years with Q > 0 of G0 / Q, 0, cap)."""
 
-    region_units: np.ndarray  # unit indices of regions with a budget
-    g0: np.ndarray  # (regions, years) gap with a zero share
-    q: np.ndarray  # (regions, years) regulated receipts booked at the region or below
-    cap: float
-    share: np.ndarray  # (regions,)
+    level: str  # "region", "district" or "rural"
+    units: np.ndarray  # the budgets that got a share
+    g0: np.ndarray  # (units, years) gap with a zero share of the regulated taxes
+    q: np.ndarray  # (units, years) regulated receipts booked at the unit or below
+    cap: np.ndarray  # (units,) the bound: 1 - lower levels' shares, or the local part (M2)
+    share: np.ndarray  # (units,)
     taxes: list[str]  # the regulated taxes the share applies to
+    rule: str  # "option 2", "option 4" or "M2"
 
 
 @dataclass
@@ -48,13 +57,15 @@ class Result:
     scenario: Scenario
     dataset: Dataset
     years: list[int]
+    taxes: list[str]  # the dataset's taxes, then the scenario's taxes that have no receipts
     needs: np.ndarray  # (n_budgets, n_years)
     need_items: NeedItems
+    model: ShareModel
     tables: dict[int, LevelShares]
     transfers: Transfers
     plan: Track
     actual: Track | None
-    region_shares: RegionShares | None = None
+    computed: list[ComputedShares] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -64,81 +75,198 @@ class Result:
     def shares_rows(self) -> list[dict]:
         """Rows of shares.csv: every share the scenario computed."""
         rows: list[dict] = []
-        rs = self.region_shares
-        if rs is not None:
-            codes = self.dataset.hierarchy.codes
-            for u, s in zip(rs.region_units.tolist(), rs.share.tolist()):
-                for tax in rs.taxes:
-                    rows.append({"code": codes[u], "tax": tax, "level": "region", "share": s,
+        codes = self.dataset.hierarchy.codes
+        for cs in self.computed:
+            for u, s in zip(cs.units.tolist(), cs.share.tolist()):
+                for tax in cs.taxes:
+                    rows.append({"code": codes[u], "tax": tax, "level": cs.level, "share": s,
                                  "first_year": min(self.years), "last_year": max(self.years)})
         return rows
+
+    def computed_for(self, unit: int) -> ComputedShares | None:
+        for cs in self.computed:
+            if unit in set(cs.units.tolist()):
+                return cs
+        return None
 
 
 def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
     """Problems that need both the dataset and the scenario; returns warnings."""
     problems: list[Problem] = []
-    rows = ds.receipts.grid(s.years, ds.hierarchy.n, len(ds.taxes)).year_rows
+    h = ds.hierarchy
+    rows = ds.receipts.grid(s.years, h.n, len(scenario_taxes(ds, s))).year_rows
     for y in (y for y, n in zip(s.years, rows) if n == 0):
         have = ds.receipts.years()
         problems.append(Problem(ds.files["receipts"].name, f"scenario year {y} has no receipts (years present: "
                                 f"{', '.join(map(str, sorted(have))) or 'none'})", column="year"))
+    idx = h.unit_index()
     for key in ("district_method", "rural_method"):
         m = getattr(s, key)
         if isinstance(m, dict):
-            idx = ds.hierarchy.unit_index()
             for code in m:
                 u = idx.get(code)
-                if u is None or ds.hierarchy.level[u] != REGION:
+                if u is None or h.level[u] != REGION:
                     problems.append(Problem(scenario_file, f"'{code}' is not a region code in units.csv", column=key))
-    missing = sorted(s.methods_used() - IMPLEMENTED_METHODS)
-    if missing:
-        problems.append(Problem(scenario_file, f"method {', '.join(missing)} is not implemented yet in this version; "
-                                "use M3 (the default)", column="district_method/rural_method"))
+    for code in s.child_shares:
+        u = idx.get(code)
+        if u is None:
+            problems.append(Problem(scenario_file, f"unknown unit code '{code}' (not in units.csv)", column="child_shares"))
+        elif h.level[u] not in (DISTRICT, RURAL) or not h.has_budget[u]:
+            problems.append(Problem(scenario_file, f"'{code}' is not a district or rural unit with its own budget; "
+                                    "child shares apply to such units only", column="child_shares"))
     if problems:
         raise InterbudgetError(problems)
     known = set(ds.taxes)
     warnings = [f"{scenario_file}: tax '{t}' in sharing has no receipts in the dataset" for t in s.sharing if t not in known]
-    if s.option != 1:
+    if s.option != 1 or "M2" in s.methods_used():
         warnings += [f"{scenario_file}: regulated tax '{t}' has no receipts in the dataset" for t in s.regulated if t not in known]
     return warnings
 
 
-def _region_shares(s: Scenario, ds: Dataset, grid: ReceiptGrid, needs: np.ndarray,
-                   tables: dict[int, LevelShares]) -> tuple[dict[int, LevelShares], RegionShares]:
-    h = ds.hierarchy
-    regulated = np.array([t in s.regulated for t in ds.taxes], dtype=bool)
-    payers = (REGIONAL,) if s.option == 4 else (REGIONAL, BASE)
-    regions = np.flatnonzero((h.level == REGION) & h.has_budget).astype(np.int32)
-    zero = with_region_rows(tables, h, regions, np.zeros(regions.size), regulated, payers)
-    t0 = close_gaps(needs, revenue(h, grid, zero), h.b_level, h.b_parent, s.withdrawal_rate)
-    g0 = t0.gap[h.budget_index_of_unit[regions]]
-    # Q: regulated receipts (of the counted payers) booked at the region or below
-    row_of_region = np.full(h.n, -1, dtype=np.int64)
-    row_of_region[regions] = np.arange(regions.size)
-    q = _subtree_receipts(h, grid, REGION, row_of_region, regions.size, counted_columns(ds, regulated, payers))
-    lower = max((s.share(t, "district", base=b) + s.share(t, "rural", base=b)
-                 for t in s.regulated for b in ((False,) if s.option == 4 else (False, True))), default=0.0)
-    cap = 1.0 - lower
-    share = no_withdrawal_share(g0, q, cap)
-    return (with_region_rows(tables, h, regions, share, regulated, payers),
-            RegionShares(regions, g0, q, cap, share, list(s.regulated)))
+def scenario_taxes(ds: Dataset, s: Scenario) -> list[str]:
+    """The dataset's taxes, then taxes the scenario names that have no receipts (they still bound shares)."""
+    extra = [t for t in list(s.sharing) + list(s.sharing_base or {}) + s.regulated if t not in ds.taxes]
+    return list(ds.taxes) + list(dict.fromkeys(extra))
 
 
-def counted_columns(ds: Dataset, taxes_mask: np.ndarray, payers: tuple[int, ...]) -> np.ndarray:
+def counted_columns(n_taxes: int, taxes_mask: np.ndarray, payers: tuple[int, ...]) -> np.ndarray:
     """A (1, 2, n_taxes) 0/1 table selecting the given taxes of the given payers."""
-    sel = np.zeros((1, 2, len(ds.taxes)))
+    sel = np.zeros((1, 2, n_taxes))
     for p in payers:
         sel[0, p, taxes_mask] = 1.0
     return sel
 
 
-def _subtree_receipts(h: Hierarchy, grid: ReceiptGrid, lvl: int, row_of_unit: np.ndarray, n: int, select: np.ndarray) -> np.ndarray:
-    """(n, years): selected receipts booked at each chosen unit of level `lvl` or below."""
+def _subtree_receipts(h: Hierarchy, grid: ReceiptGrid, lvl: int, units: np.ndarray, select: np.ndarray) -> np.ndarray:
+    """(units, years): selected receipts booked at each of `units` (all at level `lvl`) or below."""
     w = grid.take(select, np.zeros(h.n, dtype=np.int32))
+    pos = np.full(h.n, -1, dtype=np.int64)
+    pos[units] = np.arange(units.size)
     anc = h.anc[lvl][grid.key_unit]
-    r = np.where(anc >= 0, row_of_unit[np.maximum(anc, 0)], -1)
+    r = np.where(anc >= 0, pos[np.maximum(anc, 0)], -1)
     ok = r >= 0
+    n = units.size
     return np.bincount(r[ok] * grid.ny + grid.key_year[ok], weights=w[ok], minlength=n * grid.ny).reshape(n, grid.ny)
+
+
+@dataclass
+class _Context:
+    s: Scenario
+    h: Hierarchy
+    taxes: list[str]
+    grid: ReceiptGrid
+    needs: np.ndarray
+    scenario_file: str
+
+    @property
+    def regulated(self) -> np.ndarray:
+        return np.array([t in self.s.regulated for t in self.taxes], dtype=bool)
+
+    @property
+    def payers(self) -> tuple[int, ...]:
+        """Payers whose regulated receipts count: option 4 shares regional payers only."""
+        return (REGIONAL,) if self.s.option == 4 else (REGIONAL, BASE)
+
+    def gaps(self, model: ShareModel) -> np.ndarray:
+        rev = revenue(self.h, self.grid, model.tables(self.h))
+        return close_gaps(self.needs, rev, self.h.b_level, self.h.b_parent, self.s.withdrawal_rate).gap
+
+    def computed(self, model: ShareModel, lvl: int, units: np.ndarray, cap: np.ndarray, rule: str) -> ComputedShares:
+        """The no-withdrawal share of `units` at `lvl`, from gaps under `model` (their regulated share 0)."""
+        h = self.h
+        g0 = self.gaps(model)[h.budget_index_of_unit[units]]
+        q = _subtree_receipts(h, self.grid, lvl, units, counted_columns(len(self.taxes), self.regulated, self.payers))
+        share = no_withdrawal_share(g0, q, cap)
+        return ComputedShares(LEVELS[lvl], units, g0, q, np.broadcast_to(np.asarray(cap, float), share.shape).copy(),
+                              share, list(self.s.regulated), rule)
+
+
+def _region_shares(c: _Context, model: ShareModel) -> tuple[ShareModel, ComputedShares]:
+    h, s = c.h, c.s
+    regions = np.flatnonzero((h.level == REGION) & h.has_budget).astype(np.int32)
+    zero = with_region_rows(model, h, regions, np.zeros(regions.size), c.regulated, c.payers, s.option)
+    lower = max((s.share(t, "district", base=b) + s.share(t, "rural", base=b)
+                 for t in s.regulated for b in ((False,) if s.option == 4 else (False, True))), default=0.0)
+    cs = c.computed(zero, REGION, regions, np.full(regions.size, 1.0 - lower), f"option {s.option}")
+    return with_region_rows(model, h, regions, cs.share, c.regulated, c.payers, s.option), cs
+
+
+def _methods(s: Scenario, h: Hierarchy, tier: int, units: np.ndarray) -> np.ndarray:
+    """The method of each child unit, by its region (a map falls back to M3)."""
+    m = s.district_method if tier == DISTRICT else s.rural_method
+    if isinstance(m, str):
+        return np.full(units.size, m, dtype=object)
+    region_method = np.full(h.n, "M3", dtype=object)
+    idx = h.unit_index()
+    for code, method in m.items():
+        region_method[idx[code]] = method
+    reg = h.anc[REGION][units]
+    return np.where(reg >= 0, region_method[np.maximum(reg, 0)], "M3")
+
+
+def _child_shares(c: _Context, model: ShareModel, tier: int) -> tuple[ShareModel, list[ComputedShares]]:
+    """Child-specific splits at one tier (METHOD.md district methods M1, M2, M4)."""
+    h, s = c.h, c.s
+    kids = (h.level == tier) & h.has_budget
+    if tier == DISTRICT:  # the region→district tier exists where the region has a budget
+        reg = h.anc[REGION]
+        kids &= (reg >= 0) & h.has_budget[np.maximum(reg, 0)]
+    units = np.flatnonzero(kids).astype(np.int32)
+    methods = _methods(s, h, tier, units)
+    split = methods != "M3"
+    units, methods = units[split], methods[split]
+    if units.size == 0:
+        return model, []
+    parent = model.parent_part(h, tier, units)  # what the parent level holds before the split
+    default = np.broadcast_to(model.child_default(tier), parent.shape)
+    lp = parent + default  # the local part
+    d = default.copy()
+    m1, m2, m4 = (methods == "M1"), (methods == "M2"), (methods == "M4")
+    if m1.any():
+        d[m1] = 0.0  # a tax or a child missing from the table gives 0
+        pos = {u: i for i, u in enumerate(units.tolist())}
+        tax_idx = {t: k for k, t in enumerate(c.taxes)}
+        payers = (REGIONAL,) if s.option == 4 else (REGIONAL, BASE)  # option 4: base payers carry no share
+        problems = []
+        for code, shares in s.child_shares.items():
+            i = pos.get(h.unit_index().get(code, -1))
+            if i is None or not m1[i]:
+                continue
+            for tax, v in shares.items():
+                if tax not in tax_idx:
+                    continue
+                k = tax_idx[tax]
+                for p in payers:
+                    d[i, p, k] = v
+                    if v > lp[i, p, k] + SHARE_TOLERANCE:
+                        what = "the region's share + the district share" if tier == DISTRICT else "the district's share + the rural share"
+                        problems.append(Problem(c.scenario_file, f"share {v:g} of '{tax}' for '{code}' is above the local part "
+                                                f"{lp[i, p, k]:g} ({what}{', base payers' if p == BASE else ''})",
+                                                column=f"child_shares.{code}.{tax}"))
+        if problems:
+            raise InterbudgetError(problems)
+    d[m4] = lp[m4]  # M4: the whole local part to the child
+    if m2.any():  # provisional: no regulated share for the M2 children
+        sel = np.ix_(np.flatnonzero(m2), list(c.payers), np.flatnonzero(c.regulated))
+        d[sel] = 0.0
+
+    def child(d: np.ndarray) -> ChildShares:
+        keep = np.where(d == default, parent, lp - d)  # exact where the split is the scenario's own
+        keep[m4] = 0.0
+        return ChildShares(tier, units, methods.tolist(), d.copy(), keep)
+
+    attr = "tier1" if tier == DISTRICT else "tier2"
+    model = replace(model, **{attr: child(d)})
+    computed = []
+    if m2.any():
+        # bound: the smallest local part among the regulated taxes (METHOD.md M2)
+        lp_reg = lp[np.ix_(np.flatnonzero(m2), list(c.payers), np.flatnonzero(c.regulated))]
+        cap = lp_reg.reshape(lp_reg.shape[0], -1).min(axis=1) if lp_reg.size else np.zeros(int(m2.sum()))
+        cs = c.computed(model, tier, units[m2], cap, "M2")
+        d[sel] = np.broadcast_to(cs.share[:, None, None], lp_reg.shape)
+        model = replace(model, **{attr: child(d)})
+        computed.append(cs)
+    return model, computed
 
 
 def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
@@ -146,21 +274,28 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
     h: Hierarchy = ds.hierarchy
     years = list(s.years)
     ny = len(years)
-    grid = ds.receipts.grid(years, h.n, len(ds.taxes))
+    taxes = scenario_taxes(ds, s)
+    grid = ds.receipts.grid(years, h.n, len(taxes))
     items = need_items(ds, years)
     needs = items.totals(h.nb, ny)
-    tables = scenario_tables(s, h, ds.taxes)
-    rs = None
+    c = _Context(s, h, taxes, grid, needs, scenario_file)
+    model = scenario_model(s, h, taxes)
+    computed: list[ComputedShares] = []
     if s.option in (2, 4):
-        tables, rs = _region_shares(s, ds, grid, needs, tables)
+        model, cs = _region_shares(c, model)
+        computed.append(cs)
+    for tier in (DISTRICT, RURAL):
+        model, more = _child_shares(c, model, tier)
+        computed += more
+    tables = model.tables(h)
     rev = revenue(h, grid, tables)
     tr = close_gaps(needs, rev, h.b_level, h.b_parent, s.withdrawal_rate)
     plan = Track("plan", list(range(ny)), rev, balance(needs, rev, tr))
     actual = None
     if ds.receipts_actual is not None:
-        agrid = ds.receipts_actual.grid(years, h.n, len(ds.taxes))
+        agrid = ds.receipts_actual.grid(years, h.n, len(taxes))
         pos = [k for k in range(ny) if agrid.year_rows[k] > 0]
         if pos:
             arev = revenue(h, agrid, tables)  # the plan's shares, S and W stay fixed
             actual = Track("actual", pos, arev, balance(needs, arev, tr))
-    return Result(s, ds, years, needs, items, tables, tr, plan, actual, rs, warnings)
+    return Result(s, ds, years, taxes, needs, items, model, tables, tr, plan, actual, computed, warnings)

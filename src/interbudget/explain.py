@@ -17,19 +17,38 @@ from .rules.sharing import SHARED_LEVELS
 MAX_CHILDREN = 10
 
 
-def _rule(res: Result, tax: str, lvl: int, payer: int, row: int) -> str:
+def _sharing_rule(res: Result, tax: str, lvl: int, payer: int) -> str:
     s = res.scenario
     name = LEVELS[lvl]
-    if lvl == REGION and row > 0 and res.region_shares is not None and tax in res.region_shares.taxes:
-        return f"option {s.option}: region-specific share, §3.3.2"
     if s.option == 3 and tax in s.regulated:
         return "option 3: regulated tax centralized, §3.3.2"
     if s.option == 4 and PAYERS[payer] == "base":
         return "option 4: base enterprise to the republic, §3.3.2"
     table = "sharing_base" if PAYERS[payer] == "base" and s.sharing_base is not None else "sharing"
     ts = (s.sharing_base if table == "sharing_base" else s.sharing).get(tax)
-    ref = ts.references.get(name) or ts.reference if ts else None
+    ref = (ts.references.get(name) or ts.reference) if ts else None
     return f"{table}.{tax}.{name}" + (f", {ref}" if ref else "")
+
+
+def _rule(res: Result, tax: str, lvl: int, payer: int, row: int) -> str:
+    """Which rule set the share of this row: the scenario's sharing, a computed share or a method."""
+    label = res.tables[lvl].labels[row]
+    s = res.scenario
+    regulated = tax in s.regulated and not (s.option == 4 and PAYERS[payer] == "base")
+    if label is None:
+        return _sharing_rule(res, tax, lvl, payer)
+    kind, detail, code = label
+    if kind == "option":
+        return f"option {detail}: region-specific share (shares.csv), §3.3.2" if regulated else _sharing_rule(res, tax, lvl, payer)
+    if kind == "keep":
+        return f"{detail}: the local part minus the share of '{code}', §1.6"
+    if detail == "M1":
+        return f"M1: child_shares['{code}'].{tax}, §1.6"
+    if detail == "M4":
+        return "M4: the whole local part to the child, §1.6"
+    if regulated:
+        return "M2: child-specific share (shares.csv), §1.6"
+    return _sharing_rule(res, tax, lvl, payer)
 
 
 def _revenue_items(res: Result, b: int, yk: int, track: str) -> list[dict]:
@@ -132,11 +151,11 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
         },
         "balance": float(tr_obj.balance[b, yk]),
     }
-    rs = res.region_shares
-    if rs is not None and u in rs.region_units.tolist():
-        i = rs.region_units.tolist().index(u)
-        out["region_share"] = {"taxes": rs.taxes, "cap": rs.cap, "share": float(rs.share[i]),
-                               "years": [{"year": y, "g0": float(rs.g0[i, k]), "q": float(rs.q[i, k])} for k, y in enumerate(res.years)]}
+    cs = res.computed_for(u)
+    if cs is not None:
+        i = cs.units.tolist().index(u)
+        out["computed_share"] = {"level": cs.level, "rule": cs.rule, "taxes": cs.taxes, "cap": float(cs.cap[i]), "share": float(cs.share[i]),
+                                 "years": [{"year": y, "g0": float(cs.g0[i, k]), "q": float(cs.q[i, k])} for k, y in enumerate(res.years)]}
     return out
 
 
@@ -186,10 +205,11 @@ def render(ex: dict, lang: str = "en") -> str:
             lines.append("  " + c["rule_withdrawal"].format(rate=f"{t['withdrawal_rate']:g}", value=a(t["withdrawal"])))
         else:
             lines.append("  " + c["rule_balanced"])
-    if "region_share" in ex:
-        rs = ex["region_share"]
+    if "computed_share" in ex:
+        rs = ex["computed_share"]
         yrs = [y["year"] for y in rs["years"]]
-        lines += ["", c["region_share"].format(taxes=", ".join(rs["taxes"]), option=ex["option"], years=f"{min(yrs)}–{max(yrs)}")]
+        lines += ["", c["computed_share"].format(taxes=", ".join(rs["taxes"]), rule=rs["rule"], level=c["levels"][rs["level"]],
+                                                 years=f"{min(yrs)}–{max(yrs)}")]
         for y in rs["years"]:
             lines.append("  " + c["region_share_year"].format(year=y["year"], g0=a(y["g0"]), q=a(y["q"])))
         lines.append("  " + c["region_share_rule"].format(cap=f"{rs['cap']:.6g}", share=f"{rs['share']:.6g}"))

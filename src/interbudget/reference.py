@@ -94,6 +94,60 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
                 return budget_of(x)
         return budget_of(u)  # u sits above that level
 
+    district_method = sc.get("district_method", "M3")
+    rural_method = sc.get("rural_method", "M3")
+    child_shares = sc.get("child_shares") or {}
+    counted = ("regional",) if option == 4 else ("regional", "base")
+
+    def method(tier, region):
+        m = district_method if tier == 1 else rural_method
+        return m.get(region, "M3") if isinstance(m, dict) else m
+
+    def on_path(u, level):
+        for x in path(u):
+            if units[x]["level"] == level:
+                return x
+        return None
+
+    # state of the computed shares; None in m2 means "not computed yet: 0 for the regulated taxes"
+    state = {"region": {}, "m2": {1: {}, 2: {}}, "tiers": ()}
+
+    def child_share(tier, child, region, tax, payer, lp, default):
+        m = method(tier, region)
+        if m == "M1":
+            if option == 4 and payer == "base":
+                return 0.0
+            return float((child_shares.get(child) or {}).get(tax, 0.0))
+        if m == "M4":
+            return lp
+        if tax in regulated and payer in counted:  # M2
+            return state["m2"][tier].get(child) or 0.0
+        return default
+
+    def fractions(u, tax, payer):
+        """(region, district, rural) fractions of a receipt booked at u (METHOD.md, step 1 and methods)."""
+        reg = on_path(u, 1)
+        r = general_share(tax, "region", payer)
+        if tax in regulated and payer in counted and reg in state["region"]:
+            r = state["region"][reg]
+        sd, sr = general_share(tax, "district", payer), general_share(tax, "rural", payer)
+        d_unit, r_unit = on_path(u, 2), on_path(u, 3)
+        f_region, d_d = r, sd
+        if (1 in state["tiers"] and d_unit is not None and units[d_unit]["budget"] and reg is not None
+                and units[reg]["budget"] and method(1, reg) != "M3"):
+            lp1 = r + sd
+            d_d = child_share(1, d_unit, reg, tax, payer, lp1, sd)
+            f_region = lp1 - d_d
+        f_district, f_rural = d_d, sr
+        if 2 in state["tiers"] and r_unit is not None and units[r_unit]["budget"] and method(2, reg) != "M3":
+            lp2 = d_d + sr
+            f_rural = child_share(2, r_unit, reg, tax, payer, lp2, sr)
+            f_district = lp2 - f_rural
+        return {"region": f_region, "district": f_district, "rural": f_rural}
+
+    def share(tax, level, payer, code):
+        return fractions(code, tax, payer)[level]
+
     def revenue(receipts, share):
         rev = {(b, y): 0.0 for b in budgets for y in years}
         for r in receipts:
@@ -103,11 +157,11 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
             a = float(r["amount"])
             payer = r.get("payer") or "regional"
             given = 0.0
+            f = fractions(r["code"], r["tax"], payer)
             for name in SHARE_LEVELS:
-                s = share(r["tax"], name, payer, r["code"])
-                if s != 0:
-                    rev[(target(r["code"], LEVEL[name]), y)] += a * s
-                    given += a * s
+                if f[name] != 0:
+                    rev[(target(r["code"], LEVEL[name]), y)] += a * f[name]
+                    given += a * f[name]
             rev[(republic, y)] += a - given
         return rev
 
@@ -129,46 +183,68 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         return S, W, G, paid, recv
 
     receipts = _rows(folder, "receipts")
-    region_share = {}
     shares_out = []
-    if option in (2, 4):
-        regions = [c for c in budgets if units[c]["level"] == 1]
-        payers_counted = ("regional",) if option == 4 else ("regional", "base")
 
-        def share0(tax, level, payer, code):
-            if level == "region" and tax in regulated and payer in payers_counted and region_of(code) in regions:
-                return 0.0
-            return general_share(tax, level, payer)
-
-        _, _, G0, _, _ = transfers(revenue(receipts, share0))
-        lower = 0.0
-        for t in regulated:
-            for payer in (("regional",) if option == 4 else ("regional", "base")):
-                table = sharing_base if (payer == "base" and sharing_base is not None) else sharing
-                e = table.get(t) or {}
-                d = e.get("district", 0.0); d = d["value"] if isinstance(d, dict) else d
-                ru = e.get("rural", 0.0); ru = ru["value"] if isinstance(ru, dict) else ru
-                lower = max(lower, float(d) + float(ru))
-        cap = 1.0 - lower
-        for c in regions:
+    def no_withdrawal(units_, level, cap_of):
+        """share = clamp(min over years with Q > 0 of G0 / Q, 0, cap), G0 from the current state."""
+        _, _, G0, _, _ = transfers(revenue(receipts, share))
+        out = {}
+        for c in units_:
             q = {y: 0.0 for y in years}
             for r in receipts:
                 y = int(r["year"])
-                if y in years and r["tax"] in regulated and (r.get("payer") or "regional") in payers_counted and region_of(r["code"]) == c:
+                if (y in years and r["tax"] in regulated and (r.get("payer") or "regional") in counted
+                        and on_path(r["code"], level) == c):
                     q[y] += float(r["amount"])
             ratios = [G0[c, y] / q[y] for y in years if q[y] > 0]
-            s = min(ratios) if ratios else 0.0
-            region_share[c] = min(max(s, 0.0), cap)
+            out[c] = min(max(min(ratios) if ratios else 0.0, 0.0), cap_of(c))
             for t in regulated:
-                shares_out.append({"code": c, "tax": t, "level": "region", "share": region_share[c],
-                                   "first_year": min(years), "last_year": max(years)})
+                shares_out.append({"code": c, "tax": t, "level": [k for k, v in LEVEL.items() if v == level][0],
+                                   "share": out[c], "first_year": min(years), "last_year": max(years)})
+        return out
 
-    def share(tax, level, payer, code):
-        if level == "region" and tax in regulated and region_share:
-            reg = region_of(code)
-            if reg in region_share and (option == 2 or payer == "regional"):
-                return region_share[reg]
-        return general_share(tax, level, payer)
+    def scenario_value(e, level):
+        v = (e or {}).get(level, 0.0)
+        return float(v["value"] if isinstance(v, dict) else v)
+
+    if option in (2, 4):
+        regions = [c for c in budgets if units[c]["level"] == 1]
+        for c in regions:
+            state["region"][c] = 0.0
+        lower = 0.0
+        for t in regulated:
+            for payer in counted:
+                table = sharing_base if (payer == "base" and sharing_base is not None) else sharing
+                lower = max(lower, scenario_value(table.get(t), "district") + scenario_value(table.get(t), "rural"))
+        state["region"] = no_withdrawal(regions, 1, lambda c: 1.0 - lower)
+
+    for tier in (1, 2):
+        state["tiers"] = tuple(range(1, tier + 1))
+        lvl = tier + 1
+        kids = [c for c in budgets if units[c]["level"] == lvl and method(tier, on_path(c, 1)) == "M2"
+                and (tier == 2 or units[on_path(c, 1)]["budget"])]
+        if not kids:
+            continue
+
+        def bound(c, tier=tier):
+            # the smallest local part among the regulated taxes and counted payers
+            parts = []
+            reg = on_path(c, 1)
+            for t in regulated:
+                for payer in counted:
+                    r = general_share(t, "region", payer)
+                    if t in regulated and payer in counted and reg in state["region"]:
+                        r = state["region"][reg]
+                    sd = general_share(t, "district", payer)
+                    if tier == 1:
+                        parts.append(r + sd)
+                    else:
+                        f = fractions(c, t, payer)  # with this child's regulated share still 0
+                        parts.append(f["district"] + f["rural"])
+            return min(parts) if parts else 0.0
+
+        state["m2"][tier] = no_withdrawal(kids, lvl, bound)
+    state["tiers"] = (1, 2)
 
     rev = revenue(receipts, share)
     S, W, G, paid, recv = transfers(rev)

@@ -1,14 +1,20 @@
-"""Revenue assignment (METHOD.md step 1; concept §3.3.2).
+"""Revenue assignment (METHOD.md step 1, options and district methods; concept §1.6, §3.3.2).
 
-A share table says, for each level below the republic, which fraction of a
-receipt of tax t and payer p the budget at that level keeps. Rows are
-addressed per booking unit (`row_of_unit`), so a region-specific share
-(options 2 and 4) or a child-specific one (methods) is one more row, not a
+For each level below the republic a share table says which fraction of a
+receipt of tax t and payer p that level's budget keeps. Rows are addressed
+per booking unit (`row_of_unit`), so a region-specific share (options 2 and
+4) or a child-specific split (methods M1, M2, M4) is one more row, not a
 different code path. The republic keeps the rest: a - sum of shares.
+
+Methods split the *local part* of a tax between a parent and a child budget:
+at the region→district tier the region's share + the district share, at the
+district→rural tier what the district holds + the rural share. A child row
+stores the child's share d and what the parent keeps (local part - d); M3 is
+the scenario-wide row 0, so results under M3 are exactly step 1's.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,6 +30,7 @@ SHARED_LEVELS = (REGION, DISTRICT, RURAL)
 class LevelShares:
     table: np.ndarray  # (rows, 2 payers, n_tax): row 0 is the scenario-wide share
     row_of_unit: np.ndarray  # (n_units,) int32 row used for receipts booked at each unit
+    labels: list = field(default_factory=lambda: [None])  # per row: None (the scenario's sharing) or (kind, detail, code)
 
     def fractions(self, rec: Receipts) -> np.ndarray:
         rows = self.row_of_unit[rec.unit]
@@ -32,40 +39,108 @@ class LevelShares:
         return self.table.reshape(-1)[flat]
 
 
-def scenario_tables(s: Scenario, h: Hierarchy, taxes: list[str]) -> dict[int, LevelShares]:
+@dataclass
+class ChildShares:
+    """Child-specific splits of the local part at one tier (methods M1, M2, M4)."""
+
+    tier: int  # DISTRICT or RURAL: the level of the children
+    units: np.ndarray  # (k,) child units (each with a budget)
+    methods: list[str]
+    d: np.ndarray  # (k, 2, n_tax) the child's share
+    keep: np.ndarray  # (k, 2, n_tax) what the parent keeps of the local part
+
+
+@dataclass
+class ShareModel:
+    region: LevelShares  # the region's share before the region→district split
+    district: np.ndarray  # (2, n_tax) sharing.district (the M3 split)
+    rural: np.ndarray  # (2, n_tax) sharing.rural
+    tier1: ChildShares | None = None  # region→district
+    tier2: ChildShares | None = None  # district→rural
+
+    def parent_part(self, h: Hierarchy, tier: int, units: np.ndarray) -> np.ndarray:
+        """(k, 2, n_tax): what the parent level holds of a receipt booked at each child before the split."""
+        if tier == DISTRICT:
+            return self.region.table[self.region.row_of_unit[units]]
+        out = np.repeat(self.district[None], units.size, axis=0)
+        if self.tier1 is not None:
+            row = np.full(h.n, -1, dtype=np.int64)
+            row[self.tier1.units] = np.arange(self.tier1.units.size)
+            dist = h.anc[DISTRICT][units]
+            r = np.where(dist >= 0, row[np.maximum(dist, 0)], -1)
+            out[r >= 0] = self.tier1.d[r[r >= 0]]
+        return out
+
+    def child_default(self, tier: int) -> np.ndarray:
+        return self.district if tier == DISTRICT else self.rural
+
+    def tables(self, h: Hierarchy) -> dict[int, LevelShares]:
+        """Compose the per-level tables that `revenue` applies."""
+        reg = LevelShares(self.region.table, self.region.row_of_unit.copy(), list(self.region.labels))
+        dist = LevelShares(self.district[None].copy(), np.zeros(h.n, dtype=np.int32))
+        rur = LevelShares(self.rural[None].copy(), np.zeros(h.n, dtype=np.int32))
+        codes = h.codes
+        if self.tier1 is not None:
+            t1 = self.tier1
+            rows = _rows_below(h, DISTRICT, t1.units)
+            under = rows >= 0
+            reg.row_of_unit[under] = reg.table.shape[0] + rows[under]
+            reg.table = np.concatenate([reg.table, t1.keep])
+            reg.labels += [("keep", m, codes[u]) for m, u in zip(t1.methods, t1.units.tolist())]
+            dist.row_of_unit[under] = dist.table.shape[0] + rows[under]
+            dist.table = np.concatenate([dist.table, t1.d])
+            dist.labels += [("child", m, codes[u]) for m, u in zip(t1.methods, t1.units.tolist())]
+        if self.tier2 is not None:
+            t2 = self.tier2
+            rows = _rows_below(h, RURAL, t2.units)
+            under = rows >= 0
+            dist.row_of_unit[under] = dist.table.shape[0] + rows[under]
+            dist.table = np.concatenate([dist.table, t2.keep])
+            dist.labels += [("keep", m, codes[u]) for m, u in zip(t2.methods, t2.units.tolist())]
+            rur.row_of_unit[under] = rur.table.shape[0] + rows[under]
+            rur.table = np.concatenate([rur.table, t2.d])
+            rur.labels += [("child", m, codes[u]) for m, u in zip(t2.methods, t2.units.tolist())]
+        return {REGION: reg, DISTRICT: dist, RURAL: rur}
+
+
+def _rows_below(h: Hierarchy, lvl: int, units: np.ndarray) -> np.ndarray:
+    """For every unit: the position in `units` of its ancestor-or-self at `lvl`, or -1."""
+    pos = np.full(h.n, -1, dtype=np.int64)
+    pos[units] = np.arange(units.size)
+    anc = h.anc[lvl]
+    return np.where(anc >= 0, pos[np.maximum(anc, 0)], -1)
+
+
+def scenario_model(s: Scenario, h: Hierarchy, taxes: list[str]) -> ShareModel:
     """Scenario-wide shares per level (M3), with options 3 and 4 applied."""
     nt = len(taxes)
     regulated = np.array([t in s.regulated for t in taxes], dtype=bool)
-    out = {}
-    for lvl, name in zip(SHARED_LEVELS, SHARE_LEVELS):
-        tab = np.zeros((1, 2, nt))
+    rows = []
+    for name in SHARE_LEVELS:
+        tab = np.zeros((2, nt))
         for k, tax in enumerate(taxes):
-            tab[0, REGIONAL, k] = s.share(tax, name)
-            tab[0, BASE, k] = s.share(tax, name, base=True)
+            tab[REGIONAL, k] = s.share(tax, name)
+            tab[BASE, k] = s.share(tax, name, base=True)
         if s.option == 3:  # §3.3.2 option 3: regulated taxes centralized at every level
-            tab[0, :, regulated] = 0.0
+            tab[:, regulated] = 0.0
         if s.option == 4:  # option 4: base enterprises' receipts go wholly to the republic
-            tab[0, BASE, :] = 0.0
-        out[lvl] = LevelShares(tab, np.zeros(h.n, dtype=np.int32))
-    return out
+            tab[BASE, :] = 0.0
+        rows.append(tab)
+    return ShareModel(LevelShares(rows[0][None], np.zeros(h.n, dtype=np.int32)), rows[1], rows[2])
 
 
-def with_region_rows(tables: dict[int, LevelShares], h: Hierarchy, region_units: np.ndarray,
-                     share: np.ndarray, taxes_mask: np.ndarray, payers: tuple[int, ...]) -> dict[int, LevelShares]:
+def with_region_rows(model: ShareModel, h: Hierarchy, region_units: np.ndarray, share: np.ndarray,
+                     taxes_mask: np.ndarray, payers: tuple[int, ...], option: int) -> ShareModel:
     """Give each region in `region_units` its own row at the region level, with
     `share[i]` for the masked taxes and payers (options 2 and 4)."""
-    base = tables[REGION]
     k = region_units.size
-    tab = np.repeat(base.table[:1], k + 1, axis=0)
+    tab = np.repeat(model.region.table[:1], k + 1, axis=0)
     for p in payers:
         tab[1:, p, :] = np.where(taxes_mask[None, :], share[:, None], tab[1:, p, :])
-    row_of_region = np.zeros(h.n, dtype=np.int32)
-    row_of_region[region_units] = np.arange(1, k + 1, dtype=np.int32)
-    anc = h.anc[REGION]
-    row_of_unit = np.where(anc >= 0, row_of_region[np.maximum(anc, 0)], 0).astype(np.int32)
-    new = dict(tables)
-    new[REGION] = LevelShares(tab, row_of_unit)
-    return new
+    rows = _rows_below(h, REGION, region_units)
+    row_of_unit = np.where(rows >= 0, rows + 1, 0).astype(np.int32)
+    labels = [None] + [("option", str(option), h.codes[u]) for u in region_units.tolist()]
+    return ShareModel(LevelShares(tab, row_of_unit, labels), model.district, model.rural, model.tier1, model.tier2)
 
 
 def revenue(h: Hierarchy, grid: ReceiptGrid, tables: dict[int, LevelShares]) -> np.ndarray:

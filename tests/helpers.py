@@ -23,7 +23,8 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
 
 
 def make_dataset(folder: Path, units: list[tuple], receipts: list[tuple], needs: list[tuple] = (),
-                 actual: list[tuple] | None = None, norms=None, drivers=None, coefficients=None) -> Path:
+                 actual: list[tuple] | None = None, norms=None, drivers=None, coefficients=None,
+                 revised: list[tuple] | None = None, payers: list[list] | None = None, bases: list[list] | None = None) -> Path:
     """units: (code, parent, level, population[, has_budget]); receipts: (code, year, tax, amount[, payer]);
     needs: (code, year, function, amount[, priority])."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -41,6 +42,12 @@ def make_dataset(folder: Path, units: list[tuple], receipts: list[tuple], needs:
     write_csv(folder / "receipts.csv", ["code", "year", "tax", "payer", "amount"], rec(receipts))
     if actual is not None:
         write_csv(folder / "receipts_actual.csv", ["code", "year", "tax", "payer", "amount"], rec(actual))
+    if revised is not None:
+        write_csv(folder / "receipts_revised.csv", ["code", "year", "tax", "payer", "amount"], rec(revised))
+    if payers is not None:
+        write_csv(folder / "payers.csv", ["payer", "base"], payers)
+    if bases is not None:
+        write_csv(folder / "bases.csv", ["code", "year", "tax", "base"], bases)
     if needs:
         write_csv(folder / "needs.csv", ["code", "year", "function", "priority", "amount"],
                   [[n[0], n[1], n[2], n[4] if len(n) > 4 else "mandatory", n[3]] for n in needs])

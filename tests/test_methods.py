@@ -120,7 +120,7 @@ def test_m1_share_above_the_local_part_is_an_error(tmp_path):
     ({"district_method": {"9": "M1"}}, "'9' is not a region code in units.csv"),
     ({"district_method": {"11": "M1"}}, "'11' is not a region code in units.csv"),
     ({"child_shares": {"77": {"iit_source": 0.1}}}, "unknown unit code '77'"),
-    ({"child_shares": {"1": {"iit_source": 0.1}}}, "'1' is not a district or rural unit with its own budget"),
+    ({"child_shares": {"1": {"iit_source": 0.1}}}, "'1' is a region; child shares are for districts and rural units"),
 ])
 def test_method_map_and_child_share_codes_are_checked(tmp_path, sc, message):
     ds = three_tier(tmp_path / "ds", [("11", Y, "iit_source", 100)])

@@ -20,7 +20,7 @@ from .errors import InterbudgetError, Problems
 from .hierarchy import LEVELS, REPUBLIC, Hierarchy, find_cycles
 
 PRIORITIES = ("mandatory", "basic", "additional")
-PAYERS = ("regional", "base")
+PAYERS = ("regional", "base")  # payer classes; payers.csv may add categories of either class
 REGIONAL, BASE = 0, 1
 LANGS = ("kk", "ru", "en")
 TRUE_WORDS = ("true", "1", "yes", "")
@@ -31,6 +31,9 @@ TABLES = {
     "units": (["code", "parent", "level", "name_kk", "name_ru", "name_en", "population"], ["has_budget"], True),
     "receipts": (["code", "year", "tax", "amount"], ["payer"], True),
     "receipts_actual": (["code", "year", "tax", "amount"], ["payer"], False),
+    "receipts_revised": (["code", "year", "tax", "amount"], ["payer"], False),
+    "payers": (["payer", "base"], ["name_kk", "name_ru", "name_en", "description"], False),
+    "bases": (["code", "year", "tax", "base"], [], False),
     "needs": (["code", "year", "function", "priority", "amount"], [], False),
     "norms": (["function", "level", "priority", "driver", "norm"], [], False),
     "drivers": (["code", "year", "driver", "value"], [], False),
@@ -55,7 +58,7 @@ class Receipts:
     unit: np.ndarray  # int32 booking unit
     year: np.ndarray  # int64
     tax: np.ndarray  # int32 index into Dataset.taxes
-    payer: np.ndarray  # int8: 0 regional, 1 base
+    payer: np.ndarray  # int16 payer category (Dataset.payer_names); classes via `classify`
     amount: np.ndarray  # float64, thousand tenge, may be negative
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -68,14 +71,20 @@ class Receipts:
                 self._cache["years"] = set((np.flatnonzero(np.bincount(self.year - lo)) + lo).tolist())
         return self._cache["years"]
 
-    def grid(self, years: list[int], n_units: int, n_taxes: int):
-        """The receipts of `years` summed per (unit, year) x (payer, tax), built once."""
+    def grid(self, years: list[int], n_units: int, n_taxes: int, base_mask: np.ndarray):
+        """The receipts of `years` summed per (unit, year) x (payer class, tax), built once.
+        `base_mask[category]` says which payer categories are base enterprises."""
         from .grid import ReceiptGrid
 
-        key = (tuple(years), n_units, n_taxes)
+        key = (tuple(years), n_units, n_taxes, base_mask.tobytes())
         if key not in self._cache:
-            self._cache[key] = ReceiptGrid.build(self, years, n_units, n_taxes)
+            self._cache[key] = ReceiptGrid.build(self.classify(base_mask), years, n_units, n_taxes)
         return self._cache[key]
+
+    def classify(self, base_mask: np.ndarray) -> "Receipts":
+        """The same receipts with `payer` as a class: 0 regional, 1 base."""
+        cls = base_mask.astype(np.int8)[self.payer]
+        return Receipts(self.unit, self.year, self.tax, cls, self.amount)
 
     def select_years(self, years: list[int]) -> tuple["Receipts", np.ndarray]:
         """Rows of the given years, and each row's position in `years`."""
@@ -114,6 +123,16 @@ class Drivers:
 
 
 @dataclass
+class Bases:
+    """Tax bases for the capacity basis: capacity = base x a standard rate."""
+
+    unit: np.ndarray
+    year: np.ndarray
+    tax: np.ndarray
+    base: np.ndarray
+
+
+@dataclass
 class Coefficients:
     unit: np.ndarray
     function: np.ndarray
@@ -132,6 +151,8 @@ class Dataset:
     hierarchy: Hierarchy
     receipts: Receipts
     receipts_actual: Receipts | None
+    receipts_revised: Receipts | None
+    bases: Bases | None
     needs: Needs
     norms: Norms
     drivers: Drivers
@@ -139,6 +160,8 @@ class Dataset:
     taxes: list[str]
     functions: list[str]
     driver_names: list[str]
+    payer_names: list[str] = field(default_factory=lambda: list(PAYERS))
+    payer_is_base: np.ndarray = field(default_factory=lambda: np.array([False, True]))
     file_hashes: dict[str, str] = field(default_factory=dict)
 
     def tax_index(self) -> dict[str, int]:
@@ -255,11 +278,30 @@ def _load_units(t: T.RawTable, problems: Problems) -> tuple[pa.Array, Hierarchy 
     return codes, h
 
 
-def _load_receipts(t: T.RawTable, codes: pa.Array, taxes: dict[str, int], problems: Problems) -> Receipts:
+def _load_payers(t: T.RawTable | None, problems: Problems) -> tuple[list[str], np.ndarray]:
+    """Payer categories: regional and base, then those of payers.csv with their class."""
+    names, is_base = list(PAYERS), [False, True]
+    if t is None:
+        return names, np.array(is_base)
+    cats = T.strings(t, "payer", problems)
+    flag = T.choices(t, "base", list(TRUE_WORDS[:-1] + FALSE_WORDS), problems)
+    listed = [str(x).lower() for x in cats.to_pylist()]
+    for i, name in enumerate(listed):
+        if name in names:
+            where = "a payer class of METHOD.md" if name in PAYERS else f"given on {t.row_label(listed.index(name))}"
+            problems.add(t.name, f"payer category '{name}' is already defined ({where})", t.row_label(i), "payer")
+            continue
+        names.append(name)
+        is_base.append(bool(flag[i] < len(TRUE_WORDS) - 1))
+    return names, np.array(is_base)
+
+
+def _load_receipts(t: T.RawTable, codes: pa.Array, taxes: dict[str, int], payers: list[str], problems: Problems) -> Receipts:
     unit = T.lookup(t, "code", codes, problems)
     year = T.integers(t, "year", problems)
     tax = T.encode(t, "tax", problems, taxes)
-    payer = T.choices(t, "payer", list(PAYERS), problems, default="regional") if t.has("payer") else np.zeros(t.nrows, np.int8)
+    payer = (T.choices(t, "payer", payers, problems, default="regional", dtype=np.int16) if t.has("payer")
+             else np.zeros(t.nrows, np.int16))
     amount = T.numbers(t, "amount", problems, negative_ok=True, what="amount")
     return Receipts(unit, year, tax, payer, amount)
 
@@ -277,8 +319,15 @@ def load_dataset(folder: str | Path) -> Dataset:
     functions: dict[str, int] = {}
     drivers: dict[str, int] = {}
 
-    receipts = _load_receipts(raw["receipts"], codes, taxes, problems) if raw["receipts"] else None
-    actual = _load_receipts(raw["receipts_actual"], codes, taxes, problems) if raw["receipts_actual"] else None
+    payer_names, payer_is_base = _load_payers(raw["payers"], problems)
+    receipts = _load_receipts(raw["receipts"], codes, taxes, payer_names, problems) if raw["receipts"] else None
+    actual = _load_receipts(raw["receipts_actual"], codes, taxes, payer_names, problems) if raw["receipts_actual"] else None
+    revised = _load_receipts(raw["receipts_revised"], codes, taxes, payer_names, problems) if raw["receipts_revised"] else None
+    bases = None
+    if (t := raw["bases"]) is not None:
+        bases = Bases(unit=T.lookup(t, "code", codes, problems), year=T.integers(t, "year", problems),
+                      tax=T.encode(t, "tax", problems, taxes), base=T.numbers(t, "base", problems, negative_ok=False, what="tax base"))
+        T.duplicates(t, [bases.unit, bases.year, bases.tax], problems, "tax base for this (code, year, tax)")
 
     needs = _empty_needs()
     if (t := raw["needs"]) is not None:
@@ -339,6 +388,8 @@ def load_dataset(folder: str | Path) -> Dataset:
         hierarchy=h,
         receipts=receipts,
         receipts_actual=actual,
+        receipts_revised=revised,
+        bases=bases,
         needs=needs,
         norms=norms,
         drivers=drv,
@@ -346,4 +397,6 @@ def load_dataset(folder: str | Path) -> Dataset:
         taxes=list(taxes),
         functions=list(functions),
         driver_names=list(drivers),
+        payer_names=payer_names,
+        payer_is_base=payer_is_base,
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .dataset import BASE, REGIONAL, Dataset
+from .dataset import BASE, REGIONAL, Dataset, Receipts
 from .errors import InterbudgetError, Problem
 from .grid import ReceiptGrid
 from .hierarchy import DISTRICT, LEVELS, REGION, RURAL, Hierarchy
@@ -31,10 +31,12 @@ SHARE_TOLERANCE = 1e-12
 
 @dataclass
 class Track:
-    name: str  # "plan" or "actual"
+    name: str  # "plan", "actual" or "revised"
     year_pos: list[int]  # positions in the scenario's years that this track covers
     revenue: np.ndarray  # (n_budgets, n_years of the scenario)
     balance: np.ndarray
+    transfers: Transfers  # the fixed amounts this track keeps
+    basis: np.ndarray  # the revenue the transfers were fixed on (capacity, or the revenue itself)
 
 
 @dataclass
@@ -56,26 +58,34 @@ class ComputedShares:
 class Result:
     scenario: Scenario
     dataset: Dataset
+    hierarchy: Hierarchy  # the dataset's tree with the scenario's budgets (rural_budgets)
     years: list[int]
     taxes: list[str]  # the dataset's taxes, then the scenario's taxes that have no receipts
     needs: np.ndarray  # (n_budgets, n_years)
     need_items: NeedItems
     model: ShareModel
     tables: dict[int, LevelShares]
-    transfers: Transfers
+    transfers: Transfers  # the plan's
     plan: Track
     actual: Track | None
     computed: list[ComputedShares] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    revised: Track | None = None
+    base_mask: np.ndarray | None = None  # per payer category: counted as a base enterprise
+
     @property
     def tracks(self) -> list[Track]:
-        return [self.plan] + ([self.actual] if self.actual is not None else [])
+        return [t for t in (self.plan, self.actual, self.revised) if t is not None]
+
+    def receipts_of(self, track: str):
+        ds = self.dataset
+        return {"plan": ds.receipts, "actual": ds.receipts_actual, "revised": ds.receipts_revised}[track]
 
     def shares_rows(self) -> list[dict]:
         """Rows of shares.csv: every share the scenario computed."""
         rows: list[dict] = []
-        codes = self.dataset.hierarchy.codes
+        codes = self.hierarchy.codes
         for cs in self.computed:
             for u, s in zip(cs.units.tolist(), cs.share.tolist()):
                 for tax in cs.taxes:
@@ -90,11 +100,33 @@ class Result:
         return None
 
 
+def scenario_hierarchy(ds: Dataset, s: Scenario) -> Hierarchy:
+    """The dataset's tree, with or without fourth-level budgets as the scenario says (§3.4)."""
+    h = ds.hierarchy
+    if s.rural_budgets is None:
+        return h
+    rural = h.level == RURAL
+    return h.with_budgets(np.where(rural, s.rural_budgets, h.has_budget))
+
+
+def base_mask(ds: Dataset, s: Scenario, scenario_file: str) -> np.ndarray:
+    """Which payer categories are base enterprises: the scenario's list, else payers.csv."""
+    if s.base_payers is None:
+        return ds.payer_is_base
+    unknown = [p for p in s.base_payers if p not in ds.payer_names]
+    if unknown:
+        raise InterbudgetError(Problem(scenario_file, f"unknown payer categor{'y' if len(unknown) == 1 else 'ies'} "
+                                       f"{', '.join(unknown)} (known: {', '.join(ds.payer_names)})", column="base_payers"))
+    mask = np.array([p in s.base_payers for p in ds.payer_names])
+    mask[:2] = [False, True]  # the classes of METHOD.md keep their meaning
+    return mask
+
+
 def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
     """Problems that need both the dataset and the scenario; returns warnings."""
     problems: list[Problem] = []
-    h = ds.hierarchy
-    rows = ds.receipts.grid(s.years, h.n, len(scenario_taxes(ds, s))).year_rows
+    h = scenario_hierarchy(ds, s)
+    rows = ds.receipts.grid(s.years, h.n, len(scenario_taxes(ds, s)), base_mask(ds, s, scenario_file)).year_rows
     for y in (y for y, n in zip(s.years, rows) if n == 0):
         have = ds.receipts.years()
         problems.append(Problem(ds.files["receipts"].name, f"scenario year {y} has no receipts (years present: "
@@ -107,25 +139,43 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
                 u = idx.get(code)
                 if u is None or h.level[u] != REGION:
                     problems.append(Problem(scenario_file, f"'{code}' is not a region code in units.csv", column=key))
+    unused = []
     for code in s.child_shares:
         u = idx.get(code)
         if u is None:
             problems.append(Problem(scenario_file, f"unknown unit code '{code}' (not in units.csv)", column="child_shares"))
-        elif h.level[u] not in (DISTRICT, RURAL) or not h.has_budget[u]:
-            problems.append(Problem(scenario_file, f"'{code}' is not a district or rural unit with its own budget; "
-                                    "child shares apply to such units only", column="child_shares"))
+        elif h.level[u] not in (DISTRICT, RURAL):
+            problems.append(Problem(scenario_file, f"'{code}' is a {LEVELS[h.level[u]]}; child shares are for districts "
+                                    "and rural units", column="child_shares"))
+        elif not h.has_budget[u]:
+            unused.append(code)
+    if s.capacity and ds.bases is None:
+        problems.append(Problem(scenario_file, "a capacity basis needs bases.csv in the dataset (code, year, tax, base)", column="capacity"))
+    if s.revision is not None and ds.receipts_revised is None:
+        problems.append(Problem(scenario_file, "a revision needs receipts_revised.csv in the dataset (same columns as receipts.csv)",
+                                column="revision"))
     if problems:
         raise InterbudgetError(problems)
     known = set(ds.taxes)
+    if ds.coefficients.unit.size and not h.has_budget[ds.coefficients.unit].all():
+        warnings_c = [f"{scenario_file}: coefficients of units without a budget in this scenario are ignored"]
+    else:
+        warnings_c = []
     warnings = [f"{scenario_file}: tax '{t}' in sharing has no receipts in the dataset" for t in s.sharing if t not in known]
     if s.option != 1 or "M2" in s.methods_used():
         warnings += [f"{scenario_file}: regulated tax '{t}' has no receipts in the dataset" for t in s.regulated if t not in known]
-    return warnings
+    if ds.bases is not None:
+        with_base = set(np.unique(ds.bases.tax).tolist())
+        warnings += [f"{scenario_file}: capacity tax '{t}' has no rows in bases.csv: its capacity is 0"
+                     for t in s.capacity if t not in known or ds.taxes.index(t) not in with_base]
+    if unused:
+        warnings.append(f"{scenario_file}: child_shares of units without a budget in this scenario are not used: {', '.join(unused)}")
+    return warnings + warnings_c
 
 
 def scenario_taxes(ds: Dataset, s: Scenario) -> list[str]:
     """The dataset's taxes, then taxes the scenario names that have no receipts (they still bound shares)."""
-    extra = [t for t in list(s.sharing) + list(s.sharing_base or {}) + s.regulated if t not in ds.taxes]
+    extra = [t for t in list(s.sharing) + list(s.sharing_base or {}) + s.regulated + list(s.capacity) if t not in ds.taxes]
     return list(ds.taxes) + list(dict.fromkeys(extra))
 
 
@@ -269,17 +319,27 @@ def _child_shares(c: _Context, model: ShareModel, tier: int) -> tuple[ShareModel
     return model, computed
 
 
-def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
-    warnings = check_compatible(ds, s, scenario_file)
-    h: Hierarchy = ds.hierarchy
-    years = list(s.years)
-    ny = len(years)
-    taxes = scenario_taxes(ds, s)
-    grid = ds.receipts.grid(years, h.n, len(taxes))
-    items = need_items(ds, years)
-    needs = items.totals(h.nb, ny)
-    c = _Context(s, h, taxes, grid, needs, scenario_file)
-    model = scenario_model(s, h, taxes)
+def capacity_receipts(ds: Dataset, s: Scenario, rec: Receipts, taxes: list[str]) -> Receipts:
+    """Receipts with each capacity tax replaced by base x standard rate at the same units
+    (concept §1.6: transfers fixed on capacity, so extra collection stays with the budget)."""
+    cap = np.zeros(len(taxes))
+    on = np.zeros(len(taxes), dtype=bool)
+    for t, r in s.capacity.items():
+        k = taxes.index(t)
+        cap[k], on[k] = r.rate, True
+    b = ds.bases
+    keep = ~on[rec.tax]
+    sel = on[b.tax]
+    return Receipts(np.concatenate([rec.unit[keep], b.unit[sel]]), np.concatenate([rec.year[keep], b.year[sel]]),
+                    np.concatenate([rec.tax[keep], b.tax[sel]]),
+                    np.concatenate([rec.payer[keep], np.zeros(int(sel.sum()), dtype=rec.payer.dtype)]),
+                    np.concatenate([rec.amount[keep], b.base[sel] * cap[b.tax[sel]]]))
+
+
+def _fix(c: _Context) -> tuple[ShareModel, list[ComputedShares], dict[int, LevelShares], np.ndarray, Transfers]:
+    """Set shares and fix subventions and withdrawals on the context's basis receipts."""
+    s, h = c.s, c.h
+    model = scenario_model(s, h, c.taxes)
     computed: list[ComputedShares] = []
     if s.option in (2, 4):
         model, cs = _region_shares(c, model)
@@ -288,14 +348,43 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
         model, more = _child_shares(c, model, tier)
         computed += more
     tables = model.tables(h)
-    rev = revenue(h, grid, tables)
-    tr = close_gaps(needs, rev, h.b_level, h.b_parent, s.withdrawal_rate)
-    plan = Track("plan", list(range(ny)), rev, balance(needs, rev, tr))
+    basis = revenue(h, c.grid, tables)
+    return model, computed, tables, basis, close_gaps(c.needs, basis, h.b_level, h.b_parent, s.withdrawal_rate)
+
+
+def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
+    warnings = check_compatible(ds, s, scenario_file)
+    h = scenario_hierarchy(ds, s)
+    mask = base_mask(ds, s, scenario_file)
+    years = list(s.years)
+    ny = len(years)
+    taxes = scenario_taxes(ds, s)
+    items = need_items(ds, years, h)
+    needs = items.totals(h.nb, ny)
+
+    def grid_of(rec: Receipts) -> ReceiptGrid:
+        if not s.capacity:
+            return rec.grid(years, h.n, len(taxes), mask)
+        return ReceiptGrid.build(capacity_receipts(ds, s, rec.classify(mask), taxes), years, h.n, len(taxes))
+
+    c = _Context(s, h, taxes, grid_of(ds.receipts), needs, scenario_file)
+    model, computed, tables, basis, tr = _fix(c)
+    rev = revenue(h, ds.receipts.grid(years, h.n, len(taxes), mask), tables) if s.capacity else basis
+    plan = Track("plan", list(range(ny)), rev, balance(needs, rev, tr), tr, basis)
     actual = None
     if ds.receipts_actual is not None:
-        agrid = ds.receipts_actual.grid(years, h.n, len(taxes))
+        agrid = ds.receipts_actual.grid(years, h.n, len(taxes), mask)
         pos = [k for k in range(ny) if agrid.year_rows[k] > 0]
         if pos:
             arev = revenue(h, agrid, tables)  # the plan's shares, S and W stay fixed
-            actual = Track("actual", pos, arev, balance(needs, arev, tr))
-    return Result(s, ds, years, taxes, needs, items, model, tables, tr, plan, actual, computed, warnings)
+            actual = Track("actual", pos, arev, balance(needs, arev, tr), tr, basis)
+    revised = None
+    if s.revision is not None:
+        # from `from_year` on, the amounts are fixed again on the new projections; shares stay
+        rgrid = grid_of(ds.receipts_revised)
+        rbasis = revenue(h, rgrid, tables)
+        rtr = close_gaps(needs, rbasis, h.b_level, h.b_parent, s.withdrawal_rate)
+        rrev = revenue(h, ds.receipts_revised.grid(years, h.n, len(taxes), mask), tables) if s.capacity else rbasis
+        pos = [k for k, y in enumerate(years) if y >= s.revision.from_year]
+        revised = Track("revised", pos, rrev, balance(needs, rrev, rtr), rtr, rbasis)
+    return Result(s, ds, h, years, taxes, needs, items, model, tables, tr, plan, actual, computed, warnings, revised, mask)

@@ -52,10 +52,8 @@ def _rule(res: Result, tax: str, lvl: int, payer: int, row: int) -> str:
 
 
 def _revenue_items(res: Result, b: int, yk: int, track: str) -> list[dict]:
-    ds = res.dataset
-    h = ds.hierarchy
-    rec_all = ds.receipts if track == "plan" else ds.receipts_actual
-    rec, yi = rec_all.select_years(res.years)
+    h = res.hierarchy
+    rec, yi = res.receipts_of(track).classify(res.base_mask).select_years(res.years)
     m = yi == yk
     unit, tax, payer, amount = rec.unit[m], rec.tax[m], rec.payer[m], rec.amount[m]
     from .dataset import Receipts
@@ -99,7 +97,7 @@ def _group(res, sel, unit, tax, payer, amount, frac, row, lvl, passed_up) -> lis
 def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = "en") -> dict:
     catalog(lang)  # fail early on an unknown language
     ds = res.dataset
-    h = ds.hierarchy
+    h = res.hierarchy
     idx = h.unit_index()
     if code not in idx:
         raise InterbudgetError(f"unknown unit code '{code}' (not in units.csv)")
@@ -112,9 +110,10 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
     tr_obj = {t.name: t for t in res.tracks}.get(track)
     yk = res.years.index(year)
     if tr_obj is None or yk not in tr_obj.year_pos:
-        raise InterbudgetError(f"no {track} track for {year} (actual rows exist only for years in receipts_actual.csv)")
+        raise InterbudgetError(f"no {track} track for {year} (actual rows exist only for years in receipts_actual.csv, "
+                               "revised rows only from the scenario's revision.from_year)")
     b = int(h.budget_index_of_unit[u])
-    t = res.transfers
+    t = tr_obj.transfers
     pb = int(h.b_parent[b])
     children = np.flatnonzero(h.b_parent == b)
     kids = sorted(children.tolist(), key=lambda k: -abs(t.subvention[k, yk] - t.withdrawal[k, yk]))
@@ -139,7 +138,8 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
         "revenue": {"total": float(tr_obj.revenue[b, yk]), "items": _revenue_items(res, b, yk, track)},
         "needs": {"total": float(res.needs[b, yk]), "items": needs},
         "transfers": {
-            "own_gap": float(res.needs[b, yk] - res.plan.revenue[b, yk]),
+            "own_gap": float(res.needs[b, yk] - tr_obj.basis[b, yk]),
+            "basis": float(tr_obj.basis[b, yk]),
             "children_count": int(children.size),
             "children_subventions": float(t.subventions_paid[b, yk]),
             "children_withdrawals": float(t.withdrawals_received[b, yk]),

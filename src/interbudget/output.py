@@ -29,11 +29,11 @@ SHARE_COLUMNS = ["code", "tax", "level", "share", "first_year", "last_year"]
 
 def budgets_table(res: Result) -> pa.Table:
     """One row per track, budget and year; sorted by track, level, code, year."""
-    h = res.dataset.hierarchy
-    tr = res.transfers
+    h = res.hierarchy
     order = np.lexsort((h.b_codes.astype(str), h.b_level))
     parts = []
     for track in res.tracks:
+        tr = track.transfers
         pos = np.asarray(track.year_pos)
         nb, ny = order.size, pos.size
         b = np.repeat(order, ny)

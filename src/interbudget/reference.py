@@ -25,9 +25,21 @@ def _rows(folder: Path, name: str) -> list[dict]:
 def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
     folder = Path(folder)
     units = {}
+    rural_budgets = sc.get("rural_budgets")
     for r in _rows(folder, "units"):
         hb = r.get("has_budget", "").lower() not in ("false", "0", "no")
+        if r["level"] == "rural" and rural_budgets is not None:
+            hb = bool(rural_budgets)  # the scenario decides on fourth-level budgets
         units[r["code"]] = {"parent": r["parent"] or None, "level": LEVEL[r["level"]], "budget": hb or r["level"] == "republic"}
+    # payer categories: regional and base, then payers.csv; the scenario may say which are base
+    is_base = {"regional": False, "base": True}
+    for r in _rows(folder, "payers"):
+        is_base[r["payer"].lower()] = r["base"].lower() in ("true", "1", "yes")
+    if sc.get("base_payers") is not None:
+        is_base = {p: (p == "base" or (p != "regional" and p in sc["base_payers"])) for p in is_base}
+
+    def payer_class(r):
+        return "base" if is_base[(r.get("payer") or "regional").lower()] else "regional"
     republic = next(c for c, u in units.items() if u["level"] == 0)
 
     def budget_of(c):
@@ -155,7 +167,7 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
             if y not in years:
                 continue
             a = float(r["amount"])
-            payer = r.get("payer") or "regional"
+            payer = payer_class(r)
             given = 0.0
             f = fractions(r["code"], r["tax"], payer)
             for name in SHARE_LEVELS:
@@ -182,7 +194,19 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
                 recv[parent_budget(c), y] += W[c, y]
         return S, W, G, paid, recv
 
-    receipts = _rows(folder, "receipts")
+    capacity = {t: float(v["rate"] if isinstance(v, dict) else v) for t, v in (sc.get("capacity") or {}).items()}
+    bases = _rows(folder, "bases")
+
+    def basis_of(rs):
+        """What transfers are fixed on: the receipts, with each capacity tax replaced by base x rate."""
+        if not capacity:
+            return rs
+        return [r for r in rs if r["tax"] not in capacity] + [
+            {"code": b["code"], "year": b["year"], "tax": b["tax"], "payer": "regional",
+             "amount": float(b["base"]) * capacity[b["tax"]]} for b in bases if b["tax"] in capacity]
+
+    projected = _rows(folder, "receipts")
+    receipts = basis_of(projected)  # shares and amounts are set on this
     shares_out = []
 
     def no_withdrawal(units_, level, cap_of):
@@ -193,7 +217,7 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
             q = {y: 0.0 for y in years}
             for r in receipts:
                 y = int(r["year"])
-                if (y in years and r["tax"] in regulated and (r.get("payer") or "regional") in counted
+                if (y in years and r["tax"] in regulated and payer_class(r) in counted
                         and on_path(r["code"], level) == c):
                     q[y] += float(r["amount"])
             ratios = [G0[c, y] / q[y] for y in years if q[y] > 0]
@@ -246,8 +270,8 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         state["m2"][tier] = no_withdrawal(kids, lvl, bound)
     state["tiers"] = (1, 2)
 
-    rev = revenue(receipts, share)
-    S, W, G, paid, recv = transfers(rev)
+    S, W, G, paid, recv = transfers(revenue(receipts, share))
+    rev = revenue(projected, share)
     out = []
 
     def rows(track, rv, yrs):
@@ -265,4 +289,8 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         yrs = [y for y in years if y in present]
         if yrs:
             rows("actual", revenue(actual, share), yrs)
+    if sc.get("revision"):
+        revised = _rows(folder, "receipts_revised")
+        S, W, G, paid, recv = transfers(revenue(basis_of(revised), share))
+        rows("revised", revenue(revised, share), [y for y in years if y >= sc["revision"]["from_year"]])
     return out, shares_out

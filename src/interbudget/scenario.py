@@ -85,6 +85,34 @@ class TaxShares(BaseModel):
 Method = str
 
 
+class CapacityRate(BaseModel):
+    """Standard rate applied to a tax base (bases.csv) to get revenue capacity."""
+
+    model_config = ConfigDict(extra="forbid")
+    rate: float
+    reference: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare(cls, data: Any) -> Any:
+        return {"rate": data} if isinstance(data, (int, float)) and not isinstance(data, bool) else data
+
+    @field_validator("rate")
+    @classmethod
+    def _rate(cls, v: float) -> float:
+        if not 0.0 <= v:
+            raise ValueError(f"rate {v} is negative")
+        return v
+
+
+class Revision(BaseModel):
+    """Re-fix subventions and withdrawals from `from_year` on the projections of receipts_revised.csv."""
+
+    model_config = ConfigDict(extra="forbid")
+    from_year: int
+    reference: str | None = None
+
+
 class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -99,6 +127,11 @@ class Scenario(BaseModel):
     child_shares: dict[str, dict[str, float]] = Field(default_factory=dict)
     withdrawal_rate: float = 1.0
     references: dict[str, str] = Field(default_factory=dict)  # key -> act, article, date
+    # interbudget extensions (docs/METHOD.md): all optional, old scenarios unchanged
+    base_payers: list[str] | None = None  # payer categories treated as base enterprises
+    rural_budgets: bool | None = None  # False: rural units have no budgets of their own (§3.4 before 2018)
+    capacity: dict[str, CapacityRate] = Field(default_factory=dict)  # tax -> standard rate on bases.csv
+    revision: Revision | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -144,6 +177,15 @@ class Scenario(BaseModel):
             for tax, share in taxes.items():
                 _check_share(share, f"share of '{tax}' for '{code}'")
         return v
+
+    @model_validator(mode="after")
+    def _revision_year(self) -> "Scenario":
+        if self.revision is not None:
+            later = [y for y in self.years if y > min(self.years)]
+            if self.revision.from_year not in later:
+                raise ValueError(f"revision.from_year {self.revision.from_year} must be a later year of the medium term "
+                                 f"({', '.join(map(str, later)) or 'none'})")
+        return self
 
     @field_validator("withdrawal_rate")
     @classmethod

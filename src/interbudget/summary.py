@@ -8,7 +8,7 @@ from .hierarchy import REGION
 
 
 def region_summary(res: Result, lang: str = "en", year_pos: int = 0) -> list[dict]:
-    h = res.dataset.hierarchy
+    h = res.hierarchy
     tr = res.transfers
     rows = []
     for b in np.flatnonzero(h.b_level == REGION).tolist():

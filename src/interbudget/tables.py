@@ -208,19 +208,20 @@ def _choice_index(s: pa.Array, allowed: list[str], default: str | None) -> pa.Ar
     return pc.index_in(pc.utf8_lower(s), value_set=pa.array(allowed))
 
 
-def choices(t: RawTable, column: str, allowed: list[str], problems: Problems, default: str | None = None) -> np.ndarray:
+def choices(t: RawTable, column: str, allowed: list[str], problems: Problems, default: str | None = None,
+            dtype=np.int8) -> np.ndarray:
     """Index of each cell in `allowed`; empty cells take `default` if given."""
     col = t.columns[column]
     if pa.types.is_dictionary(col.type) and col.null_count == 0:
         # each distinct value once, spread by the indices (no per-row strings)
         per_value = _choice_index(_as_strings(col.dictionary), allowed, default)
         if per_value.null_count == 0:
-            return to_np(per_value, np.int8)[to_np(col.indices, col.indices.type.to_pandas_dtype())]
+            return to_np(per_value, dtype)[to_np(col.indices, col.indices.type.to_pandas_dtype())]
     s = _as_strings(col)
     idx = _choice_index(s, allowed, default)
     bad = to_np(idx.is_null(), bool)
     _report(t, column, bad, s, f"'{{value}}' is not one of {', '.join(allowed)}", problems)
-    return to_np(idx.fill_null(0), np.int8)
+    return to_np(idx.fill_null(0), dtype)
 
 
 def lookup(t: RawTable, column: str, vocabulary: pa.Array, problems: Problems, what: str = "unit code") -> np.ndarray:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..dataset import Dataset, year_positions
+from ..hierarchy import Hierarchy
 
 
 @dataclass
@@ -30,8 +31,8 @@ class NeedItems:
         return np.bincount(self.budget.astype(np.int64) * ny + self.year, weights=self.amount, minlength=nb * ny).reshape(nb, ny)
 
 
-def need_items(ds: Dataset, years: list[int]) -> NeedItems:
-    h = ds.hierarchy
+def need_items(ds: Dataset, years: list[int], h: Hierarchy) -> NeedItems:
+    """h: the scenario's hierarchy (which units have budgets)."""
     parts: list[tuple] = []
     n = ds.needs
     yi = year_positions(n.year, years)
@@ -47,9 +48,10 @@ def need_items(ds: Dataset, years: list[int]) -> NeedItems:
         dlev = h.b_level[dbud]
         c = ds.coefficients
         nf = max(len(ds.functions), 1)
-        ckey = h.budget_of[c.unit].astype(np.int64) * nf + c.function
+        own = h.has_budget[c.unit]  # a coefficient belongs to a budget; others are ignored (the engine warns)
+        ckey = h.budget_index_of_unit[c.unit[own]].astype(np.int64) * nf + c.function[own]
         order = np.argsort(ckey, kind="stable")
-        ckey, cval = ckey[order], c.coefficient[order]
+        ckey, cval = ckey[order], c.coefficient[own][order]
         for k in range(ds.norms.norm.size):  # a loop over norms (tens), never over units
             f, lvl, drv = ds.norms.function[k], ds.norms.level[k], ds.norms.driver[k]
             sel = (d.driver == drv) & (dlev == lvl) & (dyi >= 0)

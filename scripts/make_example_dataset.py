@@ -112,15 +112,28 @@ def main() -> None:
                 continue
             for y in YEARS:
                 amt = pop * base * f[region_of(u["code"])] * growth[y] * rng.lognormal(0, 0.15)
-                payer = "base" if tax == "vat" and region_of(u["code"]) == "47" and rng.random() < 0.5 else "regional"
+                payer = "oil_gas" if tax == "vat" and region_of(u["code"]) == "47" and rng.random() < 0.5 else "regional"
                 receipts.append([u["code"], y, tax, payer, round(amt, 1)])
                 if y == 2026:
                     shock = 0.85 if region_of(u["code"]) == "47" else rng.uniform(0.97, 1.03)
                     actual.append([u["code"], y, tax, payer, round(amt * shock, 1)])
     # corporate income tax of large taxpayers and oil: booked at the republic
     for y in YEARS:
-        receipts.append(["000000000", y, "cit_large", "base", round(1.9e9 * growth[y] * rng.uniform(0.98, 1.02), 1)])
-        actual.append(["000000000", y, "cit_large", "base", round(1.7e9, 1)]) if y == 2026 else None
+        receipts.append(["000000000", y, "cit_large", "large_national", round(1.9e9 * growth[y] * rng.uniform(0.98, 1.02), 1)])
+        actual.append(["000000000", y, "cit_large", "large_national", round(1.7e9, 1)]) if y == 2026 else None
+    # a mid-term revision: new projections for 2027-2028 (an oil price fall hits Mangystau and the republic)
+    revised = []
+    for code, y, tax, payer, amt in receipts:
+        f = 0.88 if (code[:2] == "47" or code == "000000000") and y >= 2027 else (1.02 if y >= 2027 else 1.0)
+        revised.append([code, y, tax, payer, round(amt * f, 1)])
+    # tax bases for the capacity basis: the wage fund behind IIT at source, the cadastral value behind
+    # property tax; a standard rate times the base is the unit's capacity (collection effort varies)
+    std_rate = {"iit_source": 0.10, "property": 0.01}
+    bases = []
+    for code, y, tax, payer, amt in receipts:
+        if tax in std_rate:
+            effort = rng.uniform(0.85, 1.15)  # collected / capacity
+            bases.append([code, y, tax, round(amt / std_rate[tax] / effort, 1)])
     needs_pc = {  # function: (priority, per capita need 2026 by level)
         "education": ("mandatory", {"region": 70, "district": 220, "rural": 20}),
         "health": ("mandatory", {"region": 90, "district": 10, "rural": 0}),
@@ -160,6 +173,12 @@ def main() -> None:
     write("receipts.csv", ["code", "year", "tax", "payer", "amount"], receipts)
     write("receipts_actual.csv", ["code", "year", "tax", "payer", "amount"], actual)
     write("needs.csv", ["code", "year", "function", "priority", "amount"], needs)
+    write("receipts_revised.csv", ["code", "year", "tax", "payer", "amount"], revised)
+    write("bases.csv", ["code", "year", "tax", "base"], bases)
+    write("payers.csv", ["payer", "base", "name_en", "description"], [
+        ["oil_gas", "true", "oil and gas enterprises", "ILLUSTRATIVE category: national base enterprises of the oil and gas sector"],
+        ["large_national", "true", "large national taxpayers", "ILLUSTRATIVE category: large taxpayers of national significance"],
+    ])
     print(f"{out}: {len(units)} units, {len(receipts)} receipts, {len(needs)} needs")
 
 

@@ -49,19 +49,21 @@ def test_bundled_scenarios_run_on_the_bundled_data(tmp_path, scenario):
     assert code == 0, out
     assert "Akmola region" in out and "budgets.csv" in out
     rows = read_csv(tmp_path / "budgets.csv")
-    assert {r["track"] for r in rows} == {"plan", "actual"}
+    tracks = {"plan", "actual"} | ({"revised"} if scenario.stem.startswith("revision") else set())
+    assert {r["track"] for r in rows} == tracks
     assert {r["year"] for r in rows if r["track"] == "actual"} == {"2026"}
     assert all(r["code"] != "751110000" for r in rows)  # Almaty's districts have no budget
     assert any(r["code"] == "000000000" for r in rows)  # leading zeros kept
-    for r in rows:
-        if r["track"] == "plan" and r["level"] != "republic":
-            assert abs(float(r["balance"])) < 1e-3  # withdrawal_rate 1: every budget below the republic ends at 0
+    assert any(r["level"] == "rural" for r in rows) == (scenario.stem != "no-fourth-level")
+    if scenario.stem != "capacity-basis":  # on capacity, budgets keep what they collect beyond it
+        for r in rows:
+            if r["track"] in ("plan", "revised") and r["level"] != "republic":
+                assert abs(float(r["balance"])) < 1e-3  # withdrawal_rate 1: every budget below the republic ends at 0
     shares = read_csv(tmp_path / "shares.csv")
-    if scenario.stem in ("option-2", "option-4"):
-        assert {s["code"] for s in shares} == {"110000000", "470000000", "750000000"}
-        assert all(0 <= float(s["share"]) <= 1 for s in shares)
-    else:
-        assert shares == []
+    assert all(0 <= float(s["share"]) <= 1 for s in shares)
+    levels = {s["level"] for s in shares}
+    expected = {"option-2": {"region"}, "option-4": {"region"}, "methods-uniform-m2": {"district", "rural"}}.get(scenario.stem, set())
+    assert levels == expected
 
 
 def test_manifest_records_the_inherited_scenario_and_input_hashes(tmp_path):
@@ -73,7 +75,8 @@ def test_manifest_records_the_inherited_scenario_and_input_hashes(tmp_path):
     assert m["scenario"]["sharing"]["iit_source"]["region"] == 0.5  # inherited from current-law.yaml
     assert m["scenario"]["regulated_taxes"] == ["iit_source", "social_tax"]
     assert {Path(p).name for p in m["scenario_files"]} == {"option-2.yaml", "current-law.yaml"}
-    assert set(m["dataset_files"]) == {"units.csv", "receipts.csv", "receipts_actual.csv", "needs.csv"}
+    assert set(m["dataset_files"]) == {"units.csv", "receipts.csv", "receipts_actual.csv", "receipts_revised.csv", "needs.csv",
+                                       "payers.csv", "bases.csv"}
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in m["dataset_files"].values())
 
 

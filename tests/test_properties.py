@@ -151,6 +151,8 @@ def test_option2_never_withdraws_from_a_region_whose_zero_share_gap_is_positive(
     with tempfile.TemporaryDirectory() as d:
         sc = build(seed, Path(d))
         sc["option"] = 2
+        # the share is set as if every tier below used M3 (METHOD.md "Order"): the promise holds there
+        sc.pop("district_method", None), sc.pop("rural_method", None)
         rows, _, res = simulate(Path(d), sc)
     rs = res.computed[0]
     assert rs.level == "region"

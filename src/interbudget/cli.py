@@ -57,7 +57,7 @@ def simulate(
 ) -> None:
     """Run SCENARIO on DATASET and write budgets.csv, shares.csv and manifest.json."""
     from .output import write_results
-    from .summary import region_summary
+    from .summary import region_summary, revision_changes
 
     try:
         res, files = _load(dataset, scenario)
@@ -76,6 +76,14 @@ def simulate(
         t.add_row(r["code"], r["name"], _fmt(r["needs"] / 1e3, 0), _fmt(r["revenue"] / 1e3, 0), _fmt(r["subvention"] / 1e3, 0),
                   _fmt(r["withdrawal"] / 1e3, 0), _fmt(r["net_transfer_per_capita"], 0))
     out.print(t)
+    moved = revision_changes(res, lang)
+    if moved:
+        t = Table(title=f"revision from {res.scenario.revision.from_year}: what moved, net transfer S − W, million tenge")
+        for c in ("code", "budget", "year", "plan", "revised", "change"):
+            t.add_column(c, justify="left" if c in ("code", "budget") else "right")
+        for r in moved:
+            t.add_row(r["code"], r["name"], str(r["year"]), _fmt(r["plan"] / 1e3, 0), _fmt(r["revised"] / 1e3, 0), _fmt(r["change"] / 1e3, 0))
+        out.print(t)
     out.print(f"results: {paths['budgets']}, {paths['shares']}, {paths['manifest']}", highlight=False, soft_wrap=True)
 
 

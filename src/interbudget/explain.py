@@ -51,6 +51,18 @@ def _rule(res: Result, tax: str, lvl: int, payer: int, row: int) -> str:
     return _sharing_rule(res, tax, lvl, payer)
 
 
+def _republic_rule(res: Result, tax: str, payer: int) -> str:
+    """Why the republic keeps what it keeps of a receipt: beyond 1 - shares given."""
+    s = res.scenario
+    if s.option == 4 and PAYERS[payer] == "base":
+        return "option 4: base enterprise to the republic, §3.3.2"
+    if s.option == 3 and tax in s.regulated:
+        return "option 3: regulated tax centralized, §3.3.2"
+    if tax not in s.sharing and not (PAYERS[payer] == "base" and s.sharing_base and tax in s.sharing_base):
+        return "not in sharing: wholly republican"
+    return ""
+
+
 def _revenue_items(res: Result, b: int, yk: int, track: str) -> list[dict]:
     h = res.hierarchy
     rec, yi = res.receipts_of(track).classify(res.base_mask).select_years(res.years)
@@ -89,7 +101,7 @@ def _group(res, sel, unit, tax, payer, amount, frac, row, lvl, passed_up) -> lis
         out.append({
             "tax": taxname, "payer": PAYERS[p], "level": LEVELS[lvl], "receipts": float(sums[g]),
             "units": nunits[g], "share": float(f), "amount": float(sums[g] * f), "passed_up": bool(passed_up),
-            "rule": "republic: 1 − shares given" if lvl == 0 else _rule(res, taxname, lvl, p, r),
+            "rule": _republic_rule(res, taxname, p) if lvl == 0 else _rule(res, taxname, lvl, p, r),
         })
     return out
 
@@ -150,6 +162,11 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
             "is_republic": pb < 0,
         },
         "balance": float(tr_obj.balance[b, yk]),
+        "capacity": sorted(res.scenario.capacity),
+        "methods": None if h.level[u] == 0 else {
+            "district": res.scenario.method_for("district", h.codes[h.anc[REGION][u]]),
+            "rural": res.scenario.method_for("rural", h.codes[h.anc[REGION][u]])},
+        "revision_from": res.scenario.revision.from_year if res.scenario.revision else None,
     }
     cs = res.computed_for(u)
     if cs is not None:
@@ -168,9 +185,15 @@ def render(ex: dict, lang: str = "en") -> str:
     lines.append(c["parent"].format(**p) if p else c["no_parent"])
     if ex["track"] == "actual":
         lines.append(c["actual_note"])
+    if ex["track"] == "revised":
+        lines.append(c["revised_note"].format(year=ex["revision_from"]))
+    if ex.get("methods"):
+        lines.append(c["methods"].format(m1=c["method_names"][ex["methods"]["district"]], m2=c["method_names"][ex["methods"]["rural"]]))
     lines += ["", c["revenue"].format(total=a(ex["revenue"]["total"]))]
     for it in ex["revenue"]["items"]:
-        rule = c["republic_rest"] if it["level"] == "republic" else it["rule"]
+        rule = it["rule"]
+        if it["level"] == "republic":
+            rule = c["republic_rest"] + (f"; {rule}" if rule else "")
         if it["passed_up"]:
             rule += "; " + c["passed_up"].format(level=c["levels"][it["level"]])
         lines.append("  " + c["revenue_line"].format(tax=it["tax"], payer=c["payers"][it["payer"]], receipts=a(it["receipts"]),
@@ -188,7 +211,10 @@ def render(ex: dict, lang: str = "en") -> str:
     if not ex["needs"]["items"]:
         lines.append("  " + c["no_needs"])
     t = ex["transfers"]
-    lines += ["", c["transfers"], "  " + c["own_gap"].format(value=a(t["own_gap"]))]
+    lines += ["", c["transfers"]]
+    if ex.get("capacity"):
+        lines.append("  " + c["capacity_basis"].format(basis=a(t["basis"]), kept=a(ex["revenue"]["total"] - t["basis"])))
+    lines.append("  " + c["own_gap"].format(value=a(t["own_gap"])))
     if t["children_count"]:
         lines.append("  " + c["children"].format(count=t["children_count"], s=a(t["children_subventions"]), w=a(t["children_withdrawals"])))
         for k in t["children"]:

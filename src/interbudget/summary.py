@@ -28,3 +28,18 @@ def region_summary(res: Result, lang: str = "en", year_pos: int = 0) -> list[dic
         })
     rows.sort(key=lambda r: r["code"])
     return rows
+
+
+def revision_changes(res: Result, lang: str = "en", top: int = 10) -> list[dict]:
+    """Budgets whose net transfer (S - W) moved most when the amounts were re-fixed."""
+    if res.revised is None:
+        return []
+    h = res.hierarchy
+    pos = np.asarray(res.revised.year_pos)
+    plan = res.transfers.subvention[:, pos] - res.transfers.withdrawal[:, pos]
+    rev = res.revised.transfers.subvention[:, pos] - res.revised.transfers.withdrawal[:, pos]
+    delta = rev - plan
+    b, k = np.unravel_index(np.argsort(-np.abs(delta), axis=None, kind="stable")[:top], delta.shape)
+    return [{"code": h.b_codes[i], "name": h.name(int(h.budget_units[i]), lang), "year": res.years[pos[j]],
+             "plan": float(plan[i, j]), "revised": float(rev[i, j]), "change": float(delta[i, j])}
+            for i, j in zip(b.tolist(), k.tolist()) if delta[i, j] != 0]

@@ -90,8 +90,9 @@ def write_csv(tables: dict[str, pa.Table], folder: Path) -> Path:
     return folder
 
 
-def scenario(option: int) -> dict:
-    return {"name": f"bench-option-{option}", "years": YEARS, "option": option, "withdrawal_rate": 0.9,
+def scenario(option: int, method: str = "M3") -> dict:
+    return {"name": f"bench-option-{option}-{method}", "years": YEARS, "option": option, "withdrawal_rate": 0.9,
+            "district_method": method, "rural_method": method,
             "sharing": {"iit_source": {"region": 0.4, "district": 0.4, "rural": 0.1},
                         "social_tax": {"region": 0.5, "district": 0.3},
                         "vat": {"region": 0.1}, "tax05": {"rural": 1.0}, "tax06": {"district": 0.7}}}

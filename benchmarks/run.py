@@ -94,11 +94,11 @@ def main() -> None:
     mid = CACHE / "fed-3000"
     if not (mid / "units.csv").exists():
         fed.write_csv(fed.generate(3000, 20, seed=2), mid)
-    for opt in (1, 2, 3, 4):
-        sc = json.dumps(fed.scenario(opt))
+    for opt, method in [(1, "M3"), (2, "M3"), (3, "M3"), (4, "M3"), (1, "M1"), (2, "M2"), (4, "M4")]:
+        sc = json.dumps(fed.scenario(opt, method))
         e = measure("engine", mid, sc, repeat=5)
         r = measure("reference", mid, sc)
-        rows.append((f"3,000 units, option {opt}", e["units"], e["rows"], e["total"], f"load {e['load']:.3f} + run {e['run']:.4f}", r["run"], e["peak_mib"], "run < 0.2 s"))
+        rows.append((f"3,000 units, option {opt}, {method}", e["units"], e["rows"], e["total"], f"load {e['load']:.3f} + run {e['run']:.4f}", r["run"], e["peak_mib"], "run < 0.2 s"))
     # 3. the large federation from Parquet, against the reference on a 1 % slice
     big = CACHE / f"fed-{a.units}-{a.taxes}"
     if not (big / "units.parquet").exists():
@@ -107,13 +107,13 @@ def main() -> None:
     small = CACHE / f"fed-slice-{a.units // 100}-{a.taxes}"
     if not (small / "units.csv").exists():
         fed.write_csv(fed.generate(max(a.units // 100, 300), a.taxes, seed=3), small)
-    for opt in (1, 2):
-        sc = json.dumps(fed.scenario(opt))
+    for opt, method in [(1, "M3"), (2, "M3"), (2, "M2")]:
+        sc = json.dumps(fed.scenario(opt, method))
         e = min((measure("engine", big, sc, repeat=1) for _ in range(3)), key=lambda m: m["total"])  # best of 3 processes
         es = measure("engine", small, sc, repeat=3)
         r = measure("reference", small, sc)
         scale = e["rows"] / es["rows"]  # the baseline grows linearly with rows: extrapolate the slice
-        rows.append((f"{a.units:,} units x {a.taxes} taxes, option {opt}", e["units"], e["rows"], e["total"],
+        rows.append((f"{a.units:,} units x {a.taxes} taxes, option {opt}, {method}", e["units"], e["rows"], e["total"],
                      f"load {e['load']:.2f} + run {e['run']:.2f}", r["run"] * scale, e["peak_mib"], "< 5 s, < 4096 MiB"))
         rows.append((f"  slice: {es['units']:,} units (baseline measured here)", es["units"], es["rows"], es["total"],
                      f"load {es['load']:.3f} + run {es['run']:.4f}", r["run"], es["peak_mib"], "—"))

@@ -123,7 +123,7 @@ def explain(
     code: str = typer.Option(..., "--code", help="Code of the budget to explain (as in units.csv)."),
     year: int = typer.Option(..., "--year", help="A year of the scenario."),
     lang: str = typer.Option("en", "--lang", help="kk, ru or en."),
-    track: str = typer.Option("plan", "--track", help="plan or actual."),
+    track: str = typer.Option("plan", "--track", help="plan, actual or revised."),
     as_json: bool = typer.Option(False, "--json", help="Print the breakdown as JSON."),
 ) -> None:
     """Show how one budget's figures for one year arise."""

@@ -32,7 +32,7 @@ def _sharing_rule(res: Result, tax: str, lvl: int, payer: int) -> str:
 
 def _rule(res: Result, tax: str, lvl: int, payer: int, row: int) -> str:
     """Which rule set the share of this row: the scenario's sharing, a computed share or a method."""
-    label = res.tables[lvl].labels[row]
+    label = res.tables[lvl].label(row, res.hierarchy.codes)
     s = res.scenario
     regulated = tax in s.regulated and not (s.option == 4 and PAYERS[payer] == "base")
     if label is None:
@@ -119,6 +119,8 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
         raise InterbudgetError(f"unit '{code}' has no budget of its own; it is part of the budget of '{h.codes[bu]}' — explain that code")
     if year not in res.years:
         raise InterbudgetError(f"year {year} is not among the scenario's years {res.years}")
+    if track not in ("plan", "actual", "revised"):
+        raise InterbudgetError(f"unknown track '{track}': choose plan, actual or revised")
     tr_obj = {t.name: t for t in res.tracks}.get(track)
     yk = res.years.index(year)
     if tr_obj is None or yk not in tr_obj.year_pos:

@@ -30,6 +30,7 @@ class ReceiptGrid:
     row_amount: np.ndarray | None = None
     year_total: np.ndarray | None = None  # (ny,) all receipts per year
     year_rows: np.ndarray | None = None  # (ny,) number of receipt rows per year
+    full: bool = False  # keys are every (unit, year) in order and columns every (payer, tax)
 
     @classmethod
     def build(cls, rec, years: list[int], n_units: int, n_taxes: int) -> "ReceiptGrid":
@@ -51,7 +52,7 @@ class ReceiptGrid:
             cell = (unit.astype(np.int64) * ny + yi) * width + pt
             dense = np.bincount(cell, weights=amount, minlength=n_units * ny * width).reshape(n_units * ny, width)
             return cls(ny=ny, key_unit=np.repeat(np.arange(n_units, dtype=np.int32), ny), key_year=np.tile(np.arange(ny), n_units),
-                       pt_code=np.arange(width, dtype=np.int32), dense=dense, year_rows=year_rows,
+                       pt_code=np.arange(width, dtype=np.int32), dense=dense, year_rows=year_rows, full=True,
                        year_total=dense.sum(axis=1).reshape(n_units, ny).sum(axis=0))
         # keep only the (unit, year) keys and (payer, tax) columns that occur
         key = unit.astype(np.int64) * ny + yi
@@ -72,12 +73,17 @@ class ReceiptGrid:
 
     def take(self, table: np.ndarray, row_of_unit: np.ndarray) -> np.ndarray:
         """Sum over columns of amount x share, per key. table: (rows, 2, n_taxes)."""
-        flat = table.reshape(table.shape[0], -1)[:, self.pt_code]  # (rows, m)
+        flat = table.reshape(table.shape[0], -1)
+        if not self.full:
+            flat = flat[:, self.pt_code]  # (rows, m)
         if flat.shape[0] == 1 or not row_of_unit.any():
             vec = flat[0]
             if self.dense is not None:
                 return self.dense @ vec
             return np.bincount(self.row_key, weights=self.row_amount * vec[self.row_pt], minlength=self.key_unit.size)
+        if self.full:  # shares depend on the unit only: gather one row per unit, not per (unit, year)
+            n = row_of_unit.size
+            return np.einsum("uym,um->uy", self.dense.reshape(n, self.ny, -1), flat[row_of_unit]).reshape(-1)
         rows = row_of_unit[self.key_unit]
         if self.dense is not None:
             return np.einsum("km,km->k", self.dense, flat[rows])

@@ -213,13 +213,15 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         """share = clamp(min over years with Q > 0 of G0 / Q, 0, cap), G0 from the current state."""
         _, _, G0, _, _ = transfers(revenue(receipts, share))
         out = {}
+        qs = {c: {y: 0.0 for y in years} for c in units_}
+        for r in receipts:  # regulated receipts booked at each unit or below
+            y = int(r["year"])
+            if y in years and r["tax"] in regulated and payer_class(r) in counted:
+                c = on_path(r["code"], level)
+                if c in qs:
+                    qs[c][y] += float(r["amount"])
         for c in units_:
-            q = {y: 0.0 for y in years}
-            for r in receipts:
-                y = int(r["year"])
-                if (y in years and r["tax"] in regulated and payer_class(r) in counted
-                        and on_path(r["code"], level) == c):
-                    q[y] += float(r["amount"])
+            q = qs[c]
             ratios = [G0[c, y] / q[y] for y in years if q[y] > 0]
             out[c] = min(max(min(ratios) if ratios else 0.0, 0.0), cap_of(c))
             for t in regulated:

@@ -30,7 +30,19 @@ SHARED_LEVELS = (REGION, DISTRICT, RURAL)
 class LevelShares:
     table: np.ndarray  # (rows, 2 payers, n_tax): row 0 is the scenario-wide share
     row_of_unit: np.ndarray  # (n_units,) int32 row used for receipts booked at each unit
-    labels: list = field(default_factory=lambda: [None])  # per row: None (the scenario's sharing) or (kind, detail, code)
+    # where rows come from, for explanations: blocks of (first row, kind, details per row, units per row)
+    blocks: list = field(default_factory=list)
+
+    def label(self, row: int, codes: np.ndarray) -> tuple | None:
+        """None (the scenario's sharing) or (kind, detail, code) for a row."""
+        for start, kind, details, units in reversed(self.blocks):
+            if row >= start:
+                return kind, details[row - start], codes[units[row - start]]
+        return None
+
+    def add_block(self, kind: str, details, units: np.ndarray, rows: np.ndarray) -> None:
+        self.blocks.append((self.table.shape[0], kind, details, units))
+        self.table = np.concatenate([self.table, rows])
 
     def fractions(self, rec: Receipts) -> np.ndarray:
         rows = self.row_of_unit[rec.unit]
@@ -76,30 +88,19 @@ class ShareModel:
 
     def tables(self, h: Hierarchy) -> dict[int, LevelShares]:
         """Compose the per-level tables that `revenue` applies."""
-        reg = LevelShares(self.region.table, self.region.row_of_unit.copy(), list(self.region.labels))
+        reg = LevelShares(self.region.table, self.region.row_of_unit.copy(), list(self.region.blocks))
         dist = LevelShares(self.district[None].copy(), np.zeros(h.n, dtype=np.int32))
         rur = LevelShares(self.rural[None].copy(), np.zeros(h.n, dtype=np.int32))
-        codes = h.codes
-        if self.tier1 is not None:
-            t1 = self.tier1
-            rows = _rows_below(h, DISTRICT, t1.units)
+        # a child's row: the parent level keeps `keep`, the child's level takes `d`
+        for t, parent_level, child_level in ((self.tier1, reg, dist), (self.tier2, dist, rur)):
+            if t is None:
+                continue
+            rows = _rows_below(h, t.tier, t.units)
             under = rows >= 0
-            reg.row_of_unit[under] = reg.table.shape[0] + rows[under]
-            reg.table = np.concatenate([reg.table, t1.keep])
-            reg.labels += [("keep", m, codes[u]) for m, u in zip(t1.methods, t1.units.tolist())]
-            dist.row_of_unit[under] = dist.table.shape[0] + rows[under]
-            dist.table = np.concatenate([dist.table, t1.d])
-            dist.labels += [("child", m, codes[u]) for m, u in zip(t1.methods, t1.units.tolist())]
-        if self.tier2 is not None:
-            t2 = self.tier2
-            rows = _rows_below(h, RURAL, t2.units)
-            under = rows >= 0
-            dist.row_of_unit[under] = dist.table.shape[0] + rows[under]
-            dist.table = np.concatenate([dist.table, t2.keep])
-            dist.labels += [("keep", m, codes[u]) for m, u in zip(t2.methods, t2.units.tolist())]
-            rur.row_of_unit[under] = rur.table.shape[0] + rows[under]
-            rur.table = np.concatenate([rur.table, t2.d])
-            rur.labels += [("child", m, codes[u]) for m, u in zip(t2.methods, t2.units.tolist())]
+            parent_level.row_of_unit[under] = parent_level.table.shape[0] + rows[under]
+            parent_level.add_block("keep", t.methods, t.units, t.keep)
+            child_level.row_of_unit[under] = child_level.table.shape[0] + rows[under]
+            child_level.add_block("child", t.methods, t.units, t.d)
         return {REGION: reg, DISTRICT: dist, RURAL: rur}
 
 
@@ -139,8 +140,8 @@ def with_region_rows(model: ShareModel, h: Hierarchy, region_units: np.ndarray, 
         tab[1:, p, :] = np.where(taxes_mask[None, :], share[:, None], tab[1:, p, :])
     rows = _rows_below(h, REGION, region_units)
     row_of_unit = np.where(rows >= 0, rows + 1, 0).astype(np.int32)
-    labels = [None] + [("option", str(option), h.codes[u]) for u in region_units.tolist()]
-    return ShareModel(LevelShares(tab, row_of_unit, labels), model.district, model.rural, model.tier1, model.tier2)
+    blocks = [(1, "option", [str(option)] * k, region_units)]
+    return ShareModel(LevelShares(tab, row_of_unit, blocks), model.district, model.rural, model.tier1, model.tier2)
 
 
 def revenue(h: Hierarchy, grid: ReceiptGrid, tables: dict[int, LevelShares]) -> np.ndarray:

@@ -39,7 +39,7 @@ def random_federation(seed: int):
     needs = [(rnd.choice(codes), rnd.choice(YEARS + [2030]), rnd.choice(["edu", "health"]), rnd.randint(0, 800) + 0.5,
               rnd.choice(["mandatory", "basic", "additional"])) for _ in range(rnd.randint(0, 30))]
     actual = [(c, y, t, a * rnd.uniform(0.7, 1.2), *p) for (c, y, t, a, *p) in receipts if y != 2028 and rnd.random() > 0.1]
-    revised = [(c, y, t, a * rnd.uniform(0.8, 1.3), *p) for (c, y, t, a, *p) in receipts if rnd.random() > 0.05]
+    revised = [(c, y, t, a * rnd.uniform(0.8, 1.3), *p) for i, (c, y, t, a, *p) in enumerate(receipts) if i < 3 or rnd.random() > 0.05]
     sharing = {}
     for t in TAXES:
         w = [rnd.random() if rnd.random() > 0.3 else 0.0 for _ in range(3)]

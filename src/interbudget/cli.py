@@ -6,24 +6,27 @@ row and problem, and the command exits with status 2; never a traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
 from .errors import InterbudgetError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Inter-budgetary relations workbench.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Inter-budgetary relations workbench.")
 out = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True)
 
 
 def _fail(exc: InterbudgetError) -> None:
     for p in exc.problems:
-        err.print(f"[red]error:[/red] {p}".replace(": : ", ": "), markup=True, highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(p))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -66,14 +69,14 @@ def simulate(
         _fail(exc)
         return
     for w in res.warnings:
-        err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False, soft_wrap=True)
     year = res.years[0]
-    t = Table(title=f"{res.scenario.name}: region budgets in {year}, million tenge (files: thousand tenge, full precision)")
+    t = Table(title=f"{escape(res.scenario.name)}: region budgets in {year}, million tenge (files: thousand tenge, full precision)")
     for c, j in (("code", "left"), ("region", "left"), ("needs", "right"), ("revenue", "right"),
                  ("subvention", "right"), ("withdrawal", "right"), ("net transfer, tenge per person", "right")):
         t.add_column(c, justify=j)
     for r in region_summary(res, lang):
-        t.add_row(r["code"], r["name"], _fmt(r["needs"] / 1e3, 0), _fmt(r["revenue"] / 1e3, 0), _fmt(r["subvention"] / 1e3, 0),
+        t.add_row(escape(r["code"]), escape(r["name"]), _fmt(r["needs"] / 1e3, 0), _fmt(r["revenue"] / 1e3, 0), _fmt(r["subvention"] / 1e3, 0),
                   _fmt(r["withdrawal"] / 1e3, 0), _fmt(r["net_transfer_per_capita"], 0))
     out.print(t)
     moved = revision_changes(res, lang)
@@ -82,7 +85,7 @@ def simulate(
         for c in ("code", "budget", "year", "plan", "revised", "change"):
             t.add_column(c, justify="left" if c in ("code", "budget") else "right")
         for r in moved:
-            t.add_row(r["code"], r["name"], str(r["year"]), _fmt(r["plan"] / 1e3, 0), _fmt(r["revised"] / 1e3, 0), _fmt(r["change"] / 1e3, 0))
+            t.add_row(escape(r["code"]), escape(r["name"]), str(r["year"]), _fmt(r["plan"] / 1e3, 0), _fmt(r["revised"] / 1e3, 0), _fmt(r["change"] / 1e3, 0))
         out.print(t)
     out.print(f"results: {paths['budgets']}, {paths['shares']}, {paths['manifest']}", highlight=False, soft_wrap=True)
 
@@ -141,5 +144,17 @@ def explain(
         sys.stdout.write(render(ex, lang) + "\n")
 
 
+def main() -> None:
+    """Entry point: a bug still ends in one readable line (INTERBUDGET_DEBUG=1 shows the traceback)."""
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 — the last line of defence, not error handling
+        if os.environ.get("INTERBUDGET_DEBUG"):
+            raise
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}. This is a bug in interbudget; please report it "
+                  "with the command you ran (INTERBUDGET_DEBUG=1 shows the traceback).", highlight=False)
+        sys.exit(3)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

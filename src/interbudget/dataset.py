@@ -45,12 +45,10 @@ def year_positions(year: np.ndarray, years: list[int]) -> np.ndarray:
     """Position of each row's year in `years`, -1 for other years (one lookup table, no loop over rows)."""
     if year.size == 0:
         return np.zeros(0, dtype=np.int64)
-    lo, hi = int(year.min()), int(year.max())
-    lut = np.full(hi - lo + 1, -1, dtype=np.int64)
-    for k, y in enumerate(years):
-        if lo <= y <= hi:
-            lut[y - lo] = k
-    return lut[year - lo]
+    out = np.full(year.shape, -1, dtype=np.int64)
+    for k, y in enumerate(years):  # a few years: one comparison pass each
+        out[year == y] = k
+    return out
 
 
 @dataclass

@@ -151,16 +151,17 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
             unused.append(code)
     if s.capacity and ds.bases is None:
         problems.append(Problem(scenario_file, "a capacity basis needs bases.csv in the dataset (code, year, tax, base)", column="capacity"))
-    if s.revision is not None and ds.receipts_revised is None:
-        problems.append(Problem(scenario_file, "a revision needs receipts_revised.csv in the dataset (same columns as receipts.csv)",
-                                column="revision"))
+    if s.revision is not None:
+        if ds.receipts_revised is None:
+            problems.append(Problem(scenario_file, "a revision needs receipts_revised.csv in the dataset (same columns as receipts.csv)",
+                                    column="revision"))
+        else:
+            have = ds.receipts_revised.years()
+            problems += [Problem(ds.files["receipts_revised"].name, f"revision year {y} has no receipts", column="year")
+                         for y in s.years if y >= s.revision.from_year and y not in have]
     if problems:
         raise InterbudgetError(problems)
     known = set(ds.taxes)
-    if ds.coefficients.unit.size and not h.has_budget[ds.coefficients.unit].all():
-        warnings_c = [f"{scenario_file}: coefficients of units without a budget in this scenario are ignored"]
-    else:
-        warnings_c = []
     warnings = [f"{scenario_file}: tax '{t}' in sharing has no receipts in the dataset" for t in s.sharing if t not in known]
     if s.option != 1 or "M2" in s.methods_used():
         warnings += [f"{scenario_file}: regulated tax '{t}' has no receipts in the dataset" for t in s.regulated if t not in known]
@@ -170,7 +171,9 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
                      for t in s.capacity if t not in known or ds.taxes.index(t) not in with_base]
     if unused:
         warnings.append(f"{scenario_file}: child_shares of units without a budget in this scenario are not used: {', '.join(unused)}")
-    return warnings + warnings_c
+    if ds.coefficients.unit.size and not h.has_budget[ds.coefficients.unit].all():
+        warnings.append(f"{scenario_file}: coefficients of units without a budget in this scenario are ignored")
+    return warnings
 
 
 def scenario_taxes(ds: Dataset, s: Scenario) -> list[str]:

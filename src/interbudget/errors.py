@@ -17,13 +17,13 @@ class Problem:
     column: str | None = None
 
     def __str__(self) -> str:
-        where = [self.file]
+        where = [self.file] if self.file else []
         if self.row:
             where.append(self.row)
         if self.column:
             kind = "key" if self.file.endswith((".yaml", ".yml")) else "column"
             where.append(f"{kind} '{self.column}'")
-        return f"{', '.join(where)}: {self.message}"
+        return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
 class InterbudgetError(Exception):
@@ -35,7 +35,7 @@ class InterbudgetError(Exception):
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
-        super().__init__("\n".join(str(p).lstrip(": ") for p in self.problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 class Problems:

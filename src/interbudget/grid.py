@@ -45,11 +45,17 @@ class ReceiptGrid:
             keep = yi >= 0
             unit, amount, payer, tax, yi = unit[keep], amount[keep], payer[keep], tax[keep], yi[keep]
         width = 2 * n_taxes
-        pt = payer.astype(np.int32) * n_taxes + tax
+        pt = payer.astype(np.int32)  # in place from here: fresh arrays of millions of rows are costly to touch
+        pt *= n_taxes
+        pt += tax
         budget = DENSE_CELLS_PER_ROW * amount.size + DENSE_FLOOR
         if n_units * ny * width <= budget:
             # every (unit, year) x (payer, tax) cell: one pass over the rows, no compaction
-            cell = (unit.astype(np.int64) * ny + yi) * width + pt
+            cell = unit.astype(np.int64)
+            cell *= ny
+            cell += yi
+            cell *= width
+            cell += pt
             dense = np.bincount(cell, weights=amount, minlength=n_units * ny * width).reshape(n_units * ny, width)
             return cls(ny=ny, key_unit=np.repeat(np.arange(n_units, dtype=np.int32), ny), key_year=np.tile(np.arange(ny), n_units),
                        pt_code=np.arange(width, dtype=np.int32), dense=dense, year_rows=year_rows, full=True,

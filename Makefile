@@ -1,14 +1,14 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   — install into .venv and simulate the bundled scenarios on the bundled data
+#   make demo   — install into .venv and simulate the bundled scenarios on the Kazakhstan dataset
 #   make test   — install into .venv and run the test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
-DATA   ?= data/example
+DATA   ?= data/kz
 OUT    ?= out
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench data clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,13 +24,17 @@ demo: install
 	  $(BIN)/interbudget simulate $(DATA) $$s --out $(OUT)/$$name || exit 1; \
 	done
 	@echo
-	@$(BIN)/interbudget explain $(DATA) scenarios/current-law.yaml --code 470000000 --year 2026 --lang en
+	@$(BIN)/interbudget explain $(DATA) scenarios/current-law.yaml --code 430000000 --year 2026 --lang en
 	@echo
 	@echo "Results per scenario are in $(OUT)/<scenario>/ (budgets.csv, shares.csv, manifest.json)."
-	@echo "Explain any budget: $(BIN)/interbudget explain $(DATA) scenarios/option-2.yaml --code 750000000 --year 2027 --lang ru"
+	@echo "Explain any budget: $(BIN)/interbudget explain $(DATA) scenarios/option-2.yaml --code 750000000 --year 2027 --lang kk"
 
 test: install
 	$(BIN)/python -m pytest
+
+data: install  # rebuild data/kz and data/example from ../shared/data/kz
+	$(BIN)/python scripts/build_kz_dataset.py
+	$(BIN)/python scripts/make_example_dataset.py
 
 bench: install
 	$(BIN)/python benchmarks/run.py

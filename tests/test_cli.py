@@ -13,6 +13,7 @@ from interbudget.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"
+EX_SCEN = EXAMPLE / "scenarios"
 runner = CliRunner()
 
 
@@ -43,7 +44,7 @@ def test_readme_example_gives_the_documented_budgets(tmp_path):
     assert got.strip().splitlines() == expected.strip().splitlines()
 
 
-@pytest.mark.parametrize("scenario", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("scenario", sorted((EX_SCEN).glob("*.yaml")), ids=lambda p: p.stem)
 def test_bundled_scenarios_run_on_the_bundled_data(tmp_path, scenario):
     code, out = cli("simulate", EXAMPLE, scenario, "--out", tmp_path)
     assert code == 0, out
@@ -67,7 +68,7 @@ def test_bundled_scenarios_run_on_the_bundled_data(tmp_path, scenario):
 
 
 def test_manifest_records_the_inherited_scenario_and_input_hashes(tmp_path):
-    code, out = cli("simulate", EXAMPLE, ROOT / "scenarios" / "option-2.yaml", "--out", tmp_path)
+    code, out = cli("simulate", EXAMPLE, EX_SCEN / "option-2.yaml", "--out", tmp_path)
     assert code == 0, out
     m = json.loads((tmp_path / "manifest.json").read_text())
     assert m["interbudget_version"]
@@ -82,7 +83,7 @@ def test_manifest_records_the_inherited_scenario_and_input_hashes(tmp_path):
 
 def test_extends_overrides_and_null_removes(tmp_path):
     (tmp_path / "reform.yaml").write_text(
-        f"extends: {ROOT / 'scenarios' / 'current-law.yaml'}\nname: reform\n"
+        f"extends: {EX_SCEN / 'current-law.yaml'}\nname: reform\n"
         "sharing:\n  iit_source:\n    region: {value: 0.3, reference: 'draft, art. 1'}\n  cit_sme: null\n")
     code, out = cli("simulate", EXAMPLE, tmp_path / "reform.yaml", "--out", tmp_path / "o")
     assert code == 0, out
@@ -99,7 +100,7 @@ def test_extends_overrides_and_null_removes(tmp_path):
                                          ("ru", ["Доходы", "Потребности", "Трансферты", "Сальдо"]),
                                          ("kk", ["Кірістер", "Қажеттіліктер", "Трансферттер", "Сальдо"])])
 def test_explain_in_three_languages(lang, words):
-    code, out = cli("explain", EXAMPLE, ROOT / "scenarios" / "option-2.yaml", "--code", "750000000", "--year", "2027", "--lang", lang)
+    code, out = cli("explain", EXAMPLE, EX_SCEN / "option-2.yaml", "--code", "750000000", "--year", "2027", "--lang", lang)
     assert code == 0, out
     for w in words:
         assert w in out
@@ -107,7 +108,7 @@ def test_explain_in_three_languages(lang, words):
 
 
 def test_explain_json_adds_up_to_the_budget_row(tmp_path):
-    sc = ROOT / "scenarios" / "current-law.yaml"
+    sc = EX_SCEN / "current-law.yaml"
     code, _ = cli("simulate", EXAMPLE, sc, "--out", tmp_path)
     rows = {(r["track"], r["code"], r["year"]): r for r in read_csv(tmp_path / "budgets.csv")}
     for code_, track in (("116600000", "plan"), ("116630000", "plan"), ("470000000", "actual"), ("000000000", "plan")):
@@ -131,12 +132,12 @@ def test_explain_json_adds_up_to_the_budget_row(tmp_path):
     (["--code", "110000000", "--year", "2026", "--lang", "fr"], "unknown language 'fr'"),
 ])
 def test_explain_errors(args, message):
-    code, out = cli("explain", EXAMPLE, ROOT / "scenarios" / "current-law.yaml", *args)
+    code, out = cli("explain", EXAMPLE, EX_SCEN / "current-law.yaml", *args)
     assert code == 2 and message in " ".join(out.split())
 
 
 def test_validate_ok_and_with_scenario():
-    code, out = cli("validate", EXAMPLE, "--scenario", ROOT / "scenarios" / "option-3.yaml")
+    code, out = cli("validate", EXAMPLE, "--scenario", EX_SCEN / "option-3.yaml")
     assert code == 0 and "OK" in out
 
 
@@ -152,7 +153,7 @@ def test_parquet_dataset_gives_the_same_results(tmp_path):
         if "code" in t.column_names:  # dictionary-encoded codes, as a Parquet writer of codes would store them
             t = t.set_column(t.column_names.index("code"), "code", t.column("code").dictionary_encode())
         pq.write_table(t, pdir / f"{f.stem}.parquet")
-    sc = ROOT / "scenarios" / "option-2.yaml"
+    sc = EX_SCEN / "option-2.yaml"
     assert cli("simulate", EXAMPLE, sc, "--out", tmp_path / "a")[0] == 0
     code, out = cli("simulate", pdir, sc, "--out", tmp_path / "b")
     assert code == 0, out

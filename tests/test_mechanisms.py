@@ -12,6 +12,7 @@ from interbudget.hierarchy import DISTRICT, REGION
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"
+EX_SCEN = EXAMPLE / "scenarios"
 Y = 2026
 UNITS = [("0", None, "republic", 100), ("1", "0", "region", 60), ("11", "1", "district", 40),
          ("111", "11", "rural", 10), ("112", "11", "rural", 10)]
@@ -123,7 +124,7 @@ def test_under_m4_a_region_keeps_nothing_of_what_is_booked_in_its_districts(tmp_
 def test_explain_covers_every_mechanism(scenario, args, words):
     if "--year" not in args:
         args = args + ["--year", "2026"]
-    code, out = run_cli("explain", EXAMPLE, ROOT / "scenarios" / f"{scenario}.yaml", *args)
+    code, out = run_cli("explain", EXAMPLE, EX_SCEN / f"{scenario}.yaml", *args)
     assert code == 0, out
     for w in words:
         assert w in out, (w, out)

@@ -279,17 +279,17 @@ def _child_shares(c: _Context, model: ShareModel, tier: int) -> tuple[ShareModel
         d[m1] = 0.0  # a tax or a child missing from the table gives 0
         pos = {u: i for i, u in enumerate(units.tolist())}
         tax_idx = {t: k for k, t in enumerate(c.taxes)}
-        payers = (REGIONAL,) if s.option == 4 else (REGIONAL, BASE)  # option 4: base payers carry no share
+        unit_of = h.unit_index()
         problems = []
-        for code, shares in s.child_shares.items():
-            i = pos.get(h.unit_index().get(code, -1))
+        for code, shares in s.child_shares.items():  # a loop over the table, not over units
+            i = pos.get(unit_of.get(code, -1))
             if i is None or not m1[i]:
                 continue
             for tax, v in shares.items():
                 if tax not in tax_idx:
                     continue
                 k = tax_idx[tax]
-                for p in payers:
+                for p in c.payers:  # option 4: base payers carry no share at any level
                     d[i, p, k] = v
                     if v > lp[i, p, k] + SHARE_TOLERANCE:
                         what = "the region's share + the district share" if tier == DISTRICT else "the district's share + the rural share"

@@ -65,12 +65,8 @@ def _republic_rule(res: Result, tax: str, payer: int) -> str:
 
 def _revenue_items(res: Result, b: int, yk: int, track: str) -> list[dict]:
     h = res.hierarchy
-    rec, yi = res.receipts_of(track).classify(res.base_mask).select_years(res.years)
-    m = yi == yk
-    unit, tax, payer, amount = rec.unit[m], rec.tax[m], rec.payer[m], rec.amount[m]
-    from .dataset import Receipts
-
-    sub = Receipts(unit, rec.year[m], tax, payer, amount)
+    sub, _ = res.receipts_of(track).classify(res.base_mask).select_years([res.years[yk]])
+    unit, tax, payer, amount = sub.unit, sub.tax, sub.payer, sub.amount
     items = []
     given = np.zeros(amount.size)
     for lvl in SHARED_LEVELS:

@@ -20,10 +20,14 @@ from __future__ import annotations
 import argparse
 import csv
 import re
+import sys
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from interbudget.i18n import transliterate  # noqa: E402
 
 SEED = 20261125
 YEARS = [2026, 2027, 2028]
@@ -96,14 +100,8 @@ TAXES = [  # tax, kk, ru, en, current-law shares (region, district, rural), refe
 ]
 OIL_LINKED = {"nf_transfer": 1.0, "cit_large": 0.5, "republic_other": 0.6}  # elasticity to the oil price (illustrative)
 
-_LAT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
-                ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u",
-                 "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "a", "g", "q", "n", "o", "u", "u", "h", "i"]))
-
-
 def translit(s: str) -> str:
-    out = "".join(_LAT.get(ch.lower(), ch) if ch.lower() in _LAT else ch for ch in s)
-    return " ".join(w[:1].upper() + w[1:] for w in out.split(" ")) + " [translit.]"
+    return transliterate(s) + " [translit.]"
 
 
 def read(path: Path) -> list[dict]:
@@ -419,9 +417,6 @@ def current_law(years=YEARS) -> dict:
 
 def calibrate(out: Path, r: dict) -> list[list]:
     """Run current law on the built dataset and compare with every target."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     from interbudget.dataset import load_dataset
     from interbudget.engine import run
     from interbudget.scenario import Scenario

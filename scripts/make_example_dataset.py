@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from interbudget.i18n import transliterate  # noqa: E402
 
 REGIONS = {  # kato2 -> (population, how it was obtained)
     "11": (787263, "sum of the 2025-01-01 district figures (district_population.csv)"),
@@ -25,14 +29,8 @@ RURAL_OF = {"116600000": 1.0, "471800000": 0.08}  # districts whose rural units 
 YEARS = [2026, 2027, 2028]
 SEED = 20261125
 
-_LAT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
-                ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u",
-                 "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "a", "g", "q", "n", "o", "u", "u", "h", "i"]))
-
-
 def translit(s: str) -> str:
-    out = "".join(_LAT.get(ch.lower(), ch) if ch.lower() in _LAT else ch for ch in s)
-    return " ".join(w[:1].upper() + w[1:] for w in out.split(" "))
+    return transliterate(s)
 
 
 def read(path: Path) -> list[dict]:

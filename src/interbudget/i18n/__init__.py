@@ -22,3 +22,15 @@ def fmt_amount(x: float, lang: str = "en") -> str:
     """Thousand tenge for reading; files keep full precision."""
     s = f"{x:,.1f}"
     return s.replace(",", "\u202f") if lang == "en" else s.replace(",", "\u202f").replace(".", ",")
+
+
+_LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
+                  ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u",
+                   "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "a", "g", "q", "n", "o", "u", "u", "h", "i"]))
+
+
+def transliterate(text: str) -> str:
+    """A plain Cyrillic (Russian and Kazakh letters) to Latin transliteration, for names with no
+    English form in the sources; callers mark the result as transliterated."""
+    out = "".join(_LATIN.get(ch.lower(), ch) for ch in text)
+    return " ".join(w[:1].upper() + w[1:] for w in out.split(" "))

@@ -24,18 +24,21 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
 
 def make_dataset(folder: Path, units: list[tuple], receipts: list[tuple], needs: list[tuple] = (),
                  actual: list[tuple] | None = None, norms=None, drivers=None, coefficients=None,
-                 revised: list[tuple] | None = None, payers: list[list] | None = None, bases: list[list] | None = None) -> Path:
+                 revised: list[tuple] | None = None, payers: list[list] | None = None, bases: list[list] | None = None,
+                 networks: list[list] | None = None, areas: dict | None = None) -> Path:
     """units: (code, parent, level, population[, has_budget]); receipts: (code, year, tax, amount[, payer]);
     needs: (code, year, function, amount[, priority])."""
     folder.mkdir(parents=True, exist_ok=True)
     has_hb = any(len(u) > 4 for u in units)
-    header = UNIT_COLS + (["has_budget"] if has_hb else [])
+    header = UNIT_COLS + (["has_budget"] if has_hb else []) + (["area_km2"] if areas is not None else [])
     rows = []
     for u in units:
         code, parent, level, pop = u[:4]
         row = [code, parent or "", level, f"{code} kk", f"{code} ru", f"{code} en", pop]
         if has_hb:
             row.append(("true" if u[4] else "false") if len(u) > 4 else "")
+        if areas is not None:
+            row.append(areas.get(code, ""))
         rows.append(row)
     write_csv(folder / "units.csv", header, rows)
     rec = lambda rs: [[r[0], r[1], r[2], r[4] if len(r) > 4 else "regional", r[3]] for r in rs]  # noqa: E731
@@ -56,7 +59,11 @@ def make_dataset(folder: Path, units: list[tuple], receipts: list[tuple], needs:
     if drivers:
         write_csv(folder / "drivers.csv", ["code", "year", "driver", "value"], drivers)
     if coefficients:
-        write_csv(folder / "coefficients.csv", ["code", "function", "coefficient"], coefficients)
+        with_factor = any(len(c) > 3 for c in coefficients)
+        write_csv(folder / "coefficients.csv", ["code", "function", "coefficient"] + (["factor"] if with_factor else []), coefficients)
+    if networks:
+        write_csv(folder / "networks.csv", ["function", "level", "priority", "institution", "cost", "population_per_institution",
+                                            "area_per_institution_km2", "max_distance_km"], networks)
     return folder
 
 

@@ -68,10 +68,14 @@ def random_federation(seed: int):
         sc["capacity"] = {t: round(rnd.uniform(0.01, 0.2), 4) for t in ("iit_source", "land") if rnd.random() < 0.7}
     if rnd.random() < 0.3:
         sc["revision"] = {"from_year": rnd.choice(YEARS[1:])}
-    extra = {"revised": revised, "payers": [["oil", "true"], ["sme", "false"]], "bases": bases}
+    extra = {"revised": revised, "payers": [["oil", "true"], ["sme", "false"]], "bases": bases,
+             "areas": {u[0]: rnd.choice(["", rnd.randint(1, 5000)]) for u in units},
+             "networks": [["edu", "district", "mandatory", "school", 90.5, 300, "", 20],
+                          ["health", "rural", "basic", "clinic", 40, "", 150, ""]]}
     norms = [["edu", "district", "mandatory", "pupils", 1.5], ["health", "rural", "basic", "people", 0.25]]
     drivers = [[c, y, d, rnd.randint(0, 100)] for c in codes for y in YEARS for d in ("pupils", "people") if rnd.random() > 0.6]
-    coefficients = [[u[0], "edu", round(rnd.uniform(0.5, 2), 3)] for u in units if (len(u) < 5 or u[4]) and rnd.random() > 0.7]
+    coefficients = [[u[0], "edu", round(rnd.uniform(0.5, 2), 3), factor] for u in units if (len(u) < 5 or u[4])
+                    for factor in ("density", "climate") if rnd.random() > 0.7]
     return units, receipts, needs, actual, sc, norms, drivers, coefficients, extra
 
 
@@ -79,7 +83,8 @@ def build(seed: int, folder: Path, shuffle: bool = False):
     units, receipts, needs, actual, sc, norms, drivers, coefficients, extra = random_federation(seed)
     if shuffle:
         rnd = random.Random(seed + 1)
-        for lst in (units, receipts, needs, actual, norms, drivers, coefficients, *extra.values()):
+        for lst in (units, receipts, needs, actual, norms, drivers, coefficients,
+                    *(v for v in extra.values() if isinstance(v, list))):
             rnd.shuffle(lst)
     make_dataset(folder, units, receipts, needs, actual=actual, norms=norms, drivers=drivers, coefficients=coefficients, **extra)
     return sc

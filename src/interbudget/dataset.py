@@ -28,7 +28,7 @@ FALSE_WORDS = ("false", "0", "no")
 
 TABLES = {
     # stem: (required columns, optional columns, required file?)
-    "units": (["code", "parent", "level", "name_kk", "name_ru", "name_en", "population"], ["has_budget"], True),
+    "units": (["code", "parent", "level", "name_kk", "name_ru", "name_en", "population"], ["has_budget", "area_km2"], True),
     "receipts": (["code", "year", "tax", "amount"], ["payer"], True),
     "receipts_actual": (["code", "year", "tax", "amount"], ["payer"], False),
     "receipts_revised": (["code", "year", "tax", "amount"], ["payer"], False),
@@ -37,7 +37,9 @@ TABLES = {
     "needs": (["code", "year", "function", "priority", "amount"], [], False),
     "norms": (["function", "level", "priority", "driver", "norm"], [], False),
     "drivers": (["code", "year", "driver", "value"], [], False),
-    "coefficients": (["code", "function", "coefficient"], [], False),
+    "coefficients": (["code", "function", "coefficient"], ["factor", "reference"], False),
+    "networks": (["function", "level", "priority", "institution", "cost"],
+                 ["population_per_institution", "area_per_institution_km2", "max_distance_km", "reference"], False),
 }
 
 
@@ -135,6 +137,22 @@ class Coefficients:
     unit: np.ndarray
     function: np.ndarray
     coefficient: np.ndarray
+    factor: list[str] = field(default_factory=list)  # per row: density, climate, ... ("" if not given)
+    reference: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Networks:
+    """Network norms (§3.3.3): institutions a budget must run, from its population and area."""
+
+    function: np.ndarray
+    level: np.ndarray
+    priority: np.ndarray
+    institution: list[str]
+    cost: np.ndarray  # per institution and year
+    population_per_institution: np.ndarray  # NaN: no population rule
+    area_per_institution: np.ndarray  # km2; NaN: no area rule (max_distance_km d gives pi d^2)
+    reference: list[str]
 
 
 def _empty_needs() -> Needs:
@@ -155,6 +173,7 @@ class Dataset:
     norms: Norms
     drivers: Drivers
     coefficients: Coefficients
+    networks: Networks | None
     taxes: list[str]
     functions: list[str]
     driver_names: list[str]
@@ -304,6 +323,34 @@ def _load_receipts(t: T.RawTable, codes: pa.Array, taxes: dict[str, int], payers
     return Receipts(unit, year, tax, payer, amount)
 
 
+def _load_networks(t: T.RawTable, functions: dict[str, int], problems: Problems) -> Networks:
+    def optional(col: str) -> np.ndarray:  # empty: this rule does not apply (NaN)
+        if not t.has(col):
+            return np.full(t.nrows, np.nan)
+        v = T.numbers(t, col, problems, negative_ok=False, what=col, empty=np.nan)
+        T._report(t, col, v == 0, None, f"{col} must be positive", problems)
+        return np.where(v > 0, v, np.nan)
+
+    ppi = optional("population_per_institution")
+    api = optional("area_per_institution_km2")
+    dist = optional("max_distance_km")
+    api = np.where(np.isnan(api) & ~np.isnan(dist), np.pi * dist**2, api)
+    for i in np.flatnonzero(np.isnan(ppi) & np.isnan(api)):
+        problems.add(t.name, "a network norm needs a catchment rule: population_per_institution, area_per_institution_km2 "
+                     "or max_distance_km", t.row_label(int(i)))
+    nw = Networks(
+        function=T.encode(t, "function", problems, functions),
+        level=T.choices(t, "level", list(LEVELS), problems),
+        priority=T.choices(t, "priority", list(PRIORITIES), problems),
+        institution=T.strings(t, "institution", problems).to_pylist(),
+        cost=T.numbers(t, "cost", problems, negative_ok=False, what="cost per institution"),
+        population_per_institution=ppi,
+        area_per_institution=api,
+        reference=T.strings(t, "reference", problems, allow_empty=True).to_pylist() if t.has("reference") else [""] * t.nrows,
+    )
+    return nw
+
+
 def load_dataset(folder: str | Path) -> Dataset:
     """Read and check every file of a dataset; raise all problems together."""
     folder = Path(folder)
@@ -360,12 +407,17 @@ def load_dataset(folder: str | Path) -> Dataset:
 
     coef = Coefficients(*(np.zeros(0, dt) for dt in (np.int32, np.int32, np.float64)))
     if (t := raw["coefficients"]) is not None:
+        factor = T.strings(t, "factor", problems, allow_empty=True).to_pylist() if t.has("factor") else [""] * t.nrows
         coef = Coefficients(
             unit=T.lookup(t, "code", codes, problems),
             function=T.encode(t, "function", problems, functions),
             coefficient=T.numbers(t, "coefficient", problems, negative_ok=False, what="coefficient"),
+            factor=factor,
+            reference=T.strings(t, "reference", problems, allow_empty=True).to_pylist() if t.has("reference") else [""] * t.nrows,
         )
-        T.duplicates(t, [coef.unit, coef.function], problems, "coefficient for this (code, function)")
+        fid = {f: i for i, f in enumerate(dict.fromkeys(factor))}
+        T.duplicates(t, [coef.unit, coef.function, np.array([fid[f] for f in factor], dtype=np.int64)], problems,
+                     "coefficient for this (code, function, factor)")
         if h is not None:
             ok = coef.unit >= 0
             nobudget = np.zeros(t.nrows, dtype=bool)
@@ -378,8 +430,12 @@ def load_dataset(folder: str | Path) -> Dataset:
             ]
             problems.add_rows(t.name, "code", [t.row_label(int(i)) for i in rows], msgs + [""] * (rows.size - len(msgs)))
 
+    networks = _load_networks(raw["networks"], functions, problems) if raw["networks"] is not None else None
+    area = (T.numbers(raw["units"], "area_km2", problems, negative_ok=False, what="area", empty=0.0)
+            if raw["units"].has("area_km2") else np.zeros(raw["units"].nrows))  # empty: unknown, 0
     problems.raise_if_any()
     assert h is not None and receipts is not None
+    h.area = area
     return Dataset(
         folder=folder,
         files=files,
@@ -392,6 +448,7 @@ def load_dataset(folder: str | Path) -> Dataset:
         norms=norms,
         drivers=drv,
         coefficients=coef,
+        networks=networks,
         taxes=list(taxes),
         functions=list(functions),
         driver_names=list(drivers),

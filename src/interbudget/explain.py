@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dataset import PAYERS
+from .dataset import PAYERS, PRIORITIES
 from .engine import Result
 from .errors import InterbudgetError
 from .hierarchy import LEVELS, REGION
 from .i18n import catalog, fmt_amount
+from .rules.needs import FROM_NETWORK, FROM_NORM, FROM_ROWS
 from .rules.sharing import SHARED_LEVELS
 
 MAX_CHILDREN = 10
@@ -102,6 +103,16 @@ def _group(res, sel, unit, tax, payer, amount, frac, row, lvl, passed_up) -> lis
     return out
 
 
+def _factors(ds, h, u: int) -> dict[int, list[dict]]:
+    """Correction factors of a budget by function, for the explanation of its coefficient."""
+    c = ds.coefficients
+    out: dict[int, list[dict]] = {}
+    for i in np.flatnonzero(c.unit == u).tolist():
+        out.setdefault(int(c.function[i]), []).append({"factor": c.factor[i] or "coefficient", "value": float(c.coefficient[i]),
+                                                       "reference": c.reference[i] if c.reference else ""})
+    return out
+
+
 def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = "en") -> dict:
     catalog(lang)  # fail early on an unknown language
     ds = res.dataset
@@ -130,17 +141,27 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
     items = res.need_items
     sel = (items.budget == b) & (items.year == yk)
     needs = []
-    direct = sel & (items.norm_row < 0)
+    direct = sel & (items.source == FROM_ROWS)
     for f, p in sorted(set(zip(items.function[direct].tolist(), items.priority[direct].tolist()))):
         m = direct & (items.function == f) & (items.priority == p)
-        needs.append({"function": ds.functions[f], "priority": ("mandatory", "basic", "additional")[p], "source": "needs.csv",
+        needs.append({"function": ds.functions[f], "priority": PRIORITIES[p], "source": "needs.csv",
                       "rows": int(m.sum()), "amount": float(items.amount[m].sum())})
-    for i in np.flatnonzero(sel & (items.norm_row >= 0)).tolist():
-        k = int(items.norm_row[i])
-        needs.append({"function": ds.functions[items.function[i]], "priority": ("mandatory", "basic", "additional")[items.priority[i]],
-                      "source": "norm", "norm": float(ds.norms.norm[k]), "driver": ds.driver_names[ds.norms.driver[k]],
-                      "driver_value": float(items.driver_value[i]), "coefficient": float(items.coefficient[i]),
-                      "amount": float(items.amount[i])})
+    factors = _factors(ds, h, u)
+    for i in np.flatnonzero(sel & (items.source != FROM_ROWS)).tolist():
+        k, f = int(items.row[i]), int(items.function[i])
+        it = {"function": ds.functions[f], "priority": PRIORITIES[items.priority[i]], "coefficient": float(items.coefficient[i]),
+              "factors": factors.get(f, []), "amount": float(items.amount[i])}
+        if items.source[i] == FROM_NORM:
+            it.update(source="norm", norm=float(ds.norms.norm[k]), driver=ds.driver_names[ds.norms.driver[k]],
+                      driver_value=float(items.quantity[i]))
+        else:
+            nw = ds.networks
+            it.update(source="network", institution=nw.institution[k], institutions=float(items.quantity[i]),
+                      cost=float(nw.cost[k]), population=float(h.population[u]), area=float(h.area[u]) if h.area is not None else 0.0,
+                      per_population=None if np.isnan(nw.population_per_institution[k]) else float(nw.population_per_institution[k]),
+                      per_area=None if np.isnan(nw.area_per_institution[k]) else float(nw.area_per_institution[k]),
+                      reference=nw.reference[k])
+        needs.append(it)
     out = {
         "code": code, "name": h.name(u, lang), "level": LEVELS[h.level[u]], "year": year, "track": track,
         "scenario": res.scenario.name, "option": res.scenario.option,
@@ -204,8 +225,18 @@ def render(ex: dict, lang: str = "en") -> str:
         if it["source"] == "norm":
             lines.append("  " + c["need_norm"].format(function=it["function"], priority=pr, norm=f"{it['norm']:.6g}", driver=it["driver"],
                                                       value=f"{it['driver_value']:.6g}", coefficient=f"{it['coefficient']:.6g}", amount=a(it["amount"])))
+        elif it["source"] == "network":
+            rule = " ".join(filter(None, [
+                c["network_people"].format(people=f"{it['population']:.0f}", per=f"{it['per_population']:.6g}") if it["per_population"] else "",
+                c["network_area"].format(area=f"{it['area']:.6g}", per=f"{it['per_area']:.6g}") if it["per_area"] else ""]))
+            lines.append("  " + c["need_network"].format(function=it["function"], priority=pr, institution=it["institution"],
+                                                         n=f"{it['institutions']:.0f}", rule=rule, cost=a(it["cost"]),
+                                                         coefficient=f"{it['coefficient']:.6g}", amount=a(it["amount"])))
         else:
             lines.append("  " + c["need_direct"].format(function=it["function"], priority=pr, amount=a(it["amount"]), rows=it["rows"]))
+        for fct in it.get("factors", []):
+            lines.append("    " + c["need_factor"].format(factor=fct["factor"], value=f"{fct['value']:.6g}",
+                                                         reference=f" ({fct['reference']})" if fct["reference"] else ""))
     if not ex["needs"]["items"]:
         lines.append("  " + c["no_needs"])
     t = ex["transfers"]

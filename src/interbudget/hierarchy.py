@@ -35,6 +35,7 @@ class Hierarchy:
     has_budget: np.ndarray  # bool
     population: np.ndarray  # float64
     names: dict = field(default_factory=dict)  # lang -> Arrow string array (or any sequence)
+    area: np.ndarray | None = None  # km2 per unit (units.csv area_km2; 0 where unknown)
 
     def __post_init__(self) -> None:
         n = self.codes.size
@@ -71,7 +72,7 @@ class Hierarchy:
 
     def with_budgets(self, has_budget: np.ndarray) -> "Hierarchy":
         """The same tree with another set of units that have budgets (a scenario's choice)."""
-        return Hierarchy(self.codes, self.parent, self.level, has_budget, self.population, self.names)
+        return Hierarchy(self.codes, self.parent, self.level, has_budget, self.population, self.names, self.area)
 
     def share_target(self, lvl: int) -> np.ndarray:
         """For each booking unit: the budget that receives the share of level `lvl`.

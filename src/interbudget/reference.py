@@ -30,7 +30,8 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         hb = r.get("has_budget", "").lower() not in ("false", "0", "no")
         if r["level"] == "rural" and rural_budgets is not None:
             hb = bool(rural_budgets)  # the scenario decides on fourth-level budgets
-        units[r["code"]] = {"parent": r["parent"] or None, "level": LEVEL[r["level"]], "budget": hb or r["level"] == "republic"}
+        units[r["code"]] = {"parent": r["parent"] or None, "level": LEVEL[r["level"]], "budget": hb or r["level"] == "republic",
+                            "population": float(r["population"]), "area": float(r.get("area_km2") or 0.0)}
     # payer categories: regional and base, then payers.csv; the scenario may say which are base
     is_base = {"regional": False, "base": True}
     for r in _rows(folder, "payers"):
@@ -90,7 +91,9 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         if y in years:
             needs[(budget_of(r["code"]), y)] += float(r["amount"])
     norms = _rows(folder, "norms")
-    coef = {(r["code"], r["function"]): float(r["coefficient"]) for r in _rows(folder, "coefficients")}
+    coef = {}  # the product of a budget's correction factors for a function
+    for r in _rows(folder, "coefficients"):
+        coef[r["code"], r["function"]] = coef.get((r["code"], r["function"]), 1.0) * float(r["coefficient"])
     for r in _rows(folder, "drivers"):
         y = int(r["year"])
         if y not in years:
@@ -99,6 +102,23 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         for n in norms:
             if LEVEL[n["level"]] == units[b]["level"] and n["driver"] == r["driver"]:
                 needs[(b, y)] += float(n["norm"]) * float(r["value"]) * coef.get((b, n["function"]), 1.0)
+
+    import math
+
+    for nw in _rows(folder, "networks"):  # institutions = max(people / per institution, area / per institution), rounded up
+        per_pop = float(nw["population_per_institution"]) if nw.get("population_per_institution") else None
+        per_area = float(nw["area_per_institution_km2"]) if nw.get("area_per_institution_km2") else (
+            math.pi * float(nw["max_distance_km"]) ** 2 if nw.get("max_distance_km") else None)
+        for b in budgets:
+            if units[b]["level"] != LEVEL[nw["level"]]:
+                continue
+            n = 0.0
+            if per_pop:
+                n = max(n, math.ceil(units[b]["population"] / per_pop))
+            if per_area:
+                n = max(n, math.ceil(units[b]["area"] / per_area))
+            for y in years:
+                needs[(b, y)] += n * float(nw["cost"]) * coef.get((b, nw["function"]), 1.0)
 
     def target(u, level):
         for x in path(u):

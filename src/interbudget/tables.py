@@ -155,31 +155,36 @@ def strings(t: RawTable, column: str, problems: Problems, allow_empty: bool = Fa
     return col
 
 
-def numbers(t: RawTable, column: str, problems: Problems, negative_ok: bool = True, what: str = "value") -> np.ndarray:
-    """A float64 column; non-numbers (and negatives unless allowed) are problems."""
+def numbers(t: RawTable, column: str, problems: Problems, negative_ok: bool = True, what: str = "value",
+            empty: float | None = None) -> np.ndarray:
+    """A float64 column; non-numbers (and negatives unless allowed) are problems.
+    `empty`: the value of an empty cell where emptiness is allowed (None: a problem)."""
     col = t.columns[column]
+    allow_nan = empty is not None and np.isnan(empty)  # NaN marks "not given" in optional columns
     if _numeric(col.type):
         arr = col if col.type == pa.float64() else col.cast(pa.float64())
-        if arr.null_count:
-            nulls = to_np(arr.is_null(), bool)
-            arr = arr.fill_null(0.0)
-        else:
+        nulls = to_np(arr.is_null(), bool) if arr.null_count else None
+        out = to_np(arr.fill_null(0.0) if nulls is not None else arr, np.float64, copy=nulls is not None)
+        if nulls is not None and empty is not None:
+            out[nulls] = empty
             nulls = None
-        out = to_np(arr, np.float64)
-        finite = np.isfinite(out)
+        finite = np.isfinite(out) | (allow_nan & np.isnan(out))
         if nulls is None and finite.all() and (negative_ok or not (out < 0).any()):
             return out  # the common case: one pass, no copy beyond Arrow's
         bad = ~finite if nulls is None else nulls | ~finite
         _report(t, column, bad, None, f"missing or non-finite {what}", problems)
     else:
         s = _as_strings(col)
-        ok = to_np(pc.match_substring_regex(s, NUMBER_RE), bool)
+        blank = to_np(pc.equal(pc.utf8_length(s), 0), bool) if empty is not None else np.zeros(t.nrows, bool)
+        ok = to_np(pc.match_substring_regex(s, NUMBER_RE), bool) | blank
         _report(t, column, ~ok, s, f"'{{value}}' is not a number ({what})", problems)
-        s = pc.if_else(pa.array(ok), s, pa.scalar("0"))
-        out = to_np(pc.cast(s, pa.float64()), np.float64)
+        s = pc.if_else(pa.array(ok & ~blank), s, pa.scalar("0"))
+        out = to_np(pc.cast(s, pa.float64()), np.float64, copy=True)
         bad = ~np.isfinite(out)
         _report(t, column, bad & ok, s, f"'{{value}}' is too large ({what})", problems)
-    out = np.where(np.isfinite(out), out, 0.0)
+        if blank.any():
+            out[blank] = empty
+    out = np.where(np.isfinite(out) | (allow_nan & np.isnan(out)), out, 0.0)
     if not negative_ok:
         neg = out < 0
         vals = pa.array(out)

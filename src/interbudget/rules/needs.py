@@ -2,7 +2,12 @@
 
 Need of budget b, function f, year y = its needs.csv rows (rows of units
 without a budget go to the nearest budget above) + norm(f, level(b)) x
-driver(b, driver_f, y) x coefficient(b, f) (default 1).
+driver(b, driver_f, y) x coefficient(b, f) + (interbudget extension) for each
+network norm of f at level(b): institutions(b) x cost x coefficient(b, f),
+where institutions(b) = max(ceil(population / population per institution),
+ceil(area / area per institution)) — so a sparse territory needs more
+institutions per person than a dense one. coefficient(b, f) is the product
+of its correction factors (density, climate, ...), 1 where none is given.
 """
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ import numpy as np
 
 from ..dataset import Dataset, year_positions
 from ..hierarchy import Hierarchy
+
+FROM_ROWS, FROM_NORM, FROM_NETWORK = 0, 1, 2
 
 
 @dataclass
@@ -23,12 +30,45 @@ class NeedItems:
     function: np.ndarray
     priority: np.ndarray
     amount: np.ndarray
-    norm_row: np.ndarray  # -1 for a needs.csv row, else the row of norms.csv
-    driver_value: np.ndarray
+    source: np.ndarray  # FROM_ROWS (needs.csv), FROM_NORM (norms.csv) or FROM_NETWORK (networks.csv)
+    row: np.ndarray  # the row of norms.csv or networks.csv (-1 for needs.csv)
+    quantity: np.ndarray  # the driver value, or the number of institutions
     coefficient: np.ndarray
 
-    def totals(self, nb: int, ny: int) -> np.ndarray:
-        return np.bincount(self.budget.astype(np.int64) * ny + self.year, weights=self.amount, minlength=nb * ny).reshape(nb, ny)
+    def totals(self, nb: int, ny: int, priority: int | None = None) -> np.ndarray:
+        sel = slice(None) if priority is None else self.priority == priority
+        return np.bincount(self.budget[sel].astype(np.int64) * ny + self.year[sel], weights=self.amount[sel],
+                           minlength=nb * ny).reshape(nb, ny)
+
+
+class CoefficientTable:
+    """coefficient(b, f): the product of a budget's correction factors for a function."""
+
+    def __init__(self, ds: Dataset, h: Hierarchy):
+        c = ds.coefficients
+        self.nf = max(len(ds.functions), 1)
+        own = h.has_budget[c.unit]  # a coefficient belongs to a budget; others are ignored (the engine warns)
+        key = h.budget_index_of_unit[c.unit[own]].astype(np.int64) * self.nf + c.function[own]
+        self.keys, inv = np.unique(key, return_inverse=True)
+        self.values = np.ones(self.keys.size)
+        np.multiply.at(self.values, inv.reshape(-1), c.coefficient[own])
+
+    def lookup(self, budgets: np.ndarray, function: int) -> np.ndarray:
+        key = budgets.astype(np.int64) * self.nf + function
+        if self.keys.size == 0:
+            return np.ones(key.size)
+        pos = np.minimum(np.searchsorted(self.keys, key), self.keys.size - 1)
+        return np.where(self.keys[pos] == key, self.values[pos], 1.0)
+
+
+def institutions(population: np.ndarray, area: np.ndarray, per_population: float, per_area: float) -> np.ndarray:
+    """Institutions a territory needs: enough for its people and for its area (catchment)."""
+    n = np.zeros(population.size)
+    if not np.isnan(per_population):
+        n = np.maximum(n, np.ceil(population / per_population))
+    if not np.isnan(per_area):
+        n = np.maximum(n, np.ceil(area / per_area))
+    return n
 
 
 def need_items(ds: Dataset, years: list[int], h: Hierarchy) -> NeedItems:
@@ -39,31 +79,37 @@ def need_items(ds: Dataset, years: list[int], h: Hierarchy) -> NeedItems:
     keep = yi >= 0
     m = int(keep.sum())
     parts.append((h.budget_of[n.unit[keep]], yi[keep], n.function[keep], n.priority[keep], n.amount[keep],
-                  np.full(m, -1), np.full(m, np.nan), np.full(m, np.nan)))
+                  np.full(m, FROM_ROWS), np.full(m, -1), np.full(m, np.nan), np.full(m, np.nan)))
+    coef = CoefficientTable(ds, h)
 
     d = ds.drivers
     if ds.norms.norm.size and d.value.size:
         dyi = year_positions(d.year, years)
         dbud = h.budget_of[d.unit]
         dlev = h.b_level[dbud]
-        c = ds.coefficients
-        nf = max(len(ds.functions), 1)
-        own = h.has_budget[c.unit]  # a coefficient belongs to a budget; others are ignored (the engine warns)
-        ckey = h.budget_index_of_unit[c.unit[own]].astype(np.int64) * nf + c.function[own]
-        order = np.argsort(ckey, kind="stable")
-        ckey, cval = ckey[order], c.coefficient[own][order]
         for k in range(ds.norms.norm.size):  # a loop over norms (tens), never over units
             f, lvl, drv = ds.norms.function[k], ds.norms.level[k], ds.norms.driver[k]
             sel = (d.driver == drv) & (dlev == lvl) & (dyi >= 0)
             b = dbud[sel]
-            key = b.astype(np.int64) * nf + f
-            pos = np.searchsorted(ckey, key)
-            found = (pos < ckey.size) & (ckey[np.minimum(pos, max(ckey.size - 1, 0))] == key) if ckey.size else np.zeros(key.size, bool)
-            coef = np.where(found, cval[np.minimum(pos, max(cval.size - 1, 0))] if cval.size else 1.0, 1.0)
+            cf = coef.lookup(b, f)
             val = d.value[sel]
             parts.append((b, dyi[sel], np.full(b.size, f), np.full(b.size, ds.norms.priority[k]),
-                          ds.norms.norm[k] * val * coef, np.full(b.size, k), val, coef))
-    cols = [np.concatenate([p[i] for p in parts]) for i in range(8)]
+                          ds.norms.norm[k] * val * cf, np.full(b.size, FROM_NORM), np.full(b.size, k), val, cf))
+
+    nw = ds.networks
+    if nw is not None:
+        area = h.area if h.area is not None else np.zeros(h.n)
+        ny = len(years)
+        for k in range(nw.cost.size):  # a loop over institution types, never over units
+            b = np.flatnonzero(h.b_level == nw.level[k]).astype(np.int32)
+            units = h.budget_units[b]
+            inst = institutions(h.population[units], area[units], nw.population_per_institution[k], nw.area_per_institution[k])
+            cf = coef.lookup(b, nw.function[k])
+            amount = inst * nw.cost[k] * cf
+            parts.append((np.repeat(b, ny), np.tile(np.arange(ny), b.size), np.full(b.size * ny, nw.function[k]),
+                          np.full(b.size * ny, nw.priority[k]), np.repeat(amount, ny), np.full(b.size * ny, FROM_NETWORK),
+                          np.full(b.size * ny, k), np.repeat(inst, ny), np.repeat(cf, ny)))
+    cols = [np.concatenate([p[i] for p in parts]) for i in range(9)]
     return NeedItems(cols[0].astype(np.int32), cols[1].astype(np.int64), cols[2].astype(np.int32),
-                     cols[3].astype(np.int8), cols[4].astype(np.float64), cols[5].astype(np.int32),
-                     cols[6].astype(np.float64), cols[7].astype(np.float64))
+                     cols[3].astype(np.int8), cols[4].astype(np.float64), cols[5].astype(np.int8), cols[6].astype(np.int32),
+                     cols[7].astype(np.float64), cols[8].astype(np.float64))

@@ -25,7 +25,7 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
 def make_dataset(folder: Path, units: list[tuple], receipts: list[tuple], needs: list[tuple] = (),
                  actual: list[tuple] | None = None, norms=None, drivers=None, coefficients=None,
                  revised: list[tuple] | None = None, payers: list[list] | None = None, bases: list[list] | None = None,
-                 networks: list[list] | None = None, areas: dict | None = None) -> Path:
+                 networks: list[list] | None = None, areas: dict | None = None, programs: list[list] | None = None) -> Path:
     """units: (code, parent, level, population[, has_budget]); receipts: (code, year, tax, amount[, payer]);
     needs: (code, year, function, amount[, priority])."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -61,6 +61,8 @@ def make_dataset(folder: Path, units: list[tuple], receipts: list[tuple], needs:
     if coefficients:
         with_factor = any(len(c) > 3 for c in coefficients)
         write_csv(folder / "coefficients.csv", ["code", "function", "coefficient"] + (["factor"] if with_factor else []), coefficients)
+    if programs:
+        write_csv(folder / "programs.csv", ["program", "code", "year", "cost", "score"], programs)
     if networks:
         write_csv(folder / "networks.csv", ["function", "level", "priority", "institution", "cost", "population_per_institution",
                                             "area_per_institution_km2", "max_distance_km"], networks)

@@ -68,7 +68,13 @@ def random_federation(seed: int):
         sc["capacity"] = {t: round(rnd.uniform(0.01, 0.2), 4) for t in ("iit_source", "land") if rnd.random() < 0.7}
     if rnd.random() < 0.3:
         sc["revision"] = {"from_year": rnd.choice(YEARS[1:])}
-    extra = {"revised": revised, "payers": [["oil", "true"], ["sme", "false"]], "bases": bases,
+    regions_b = [u[0] for u in units if u[2] == "region" and (len(u) < 5 or u[4])]
+    programs = [[f"p{i}", rnd.choice(regions_b), rnd.choice(YEARS), rnd.randint(0, 500), rnd.randint(1, 5)]
+                for i in range(rnd.randint(0, 8))] if regions_b else []
+    if rnd.random() < 0.35:
+        sc["transfer_model"] = "targeted"
+        sc["targeted"] = {"pool": rnd.choice([0, 300, {2026: 100, 2028: 800}]), "region_cap": rnd.choice([None, 0.3, 1.0])}
+    extra = {"revised": revised, "payers": [["oil", "true"], ["sme", "false"]], "bases": bases, "programs": programs,
              "areas": {u[0]: rnd.choice(["", rnd.randint(1, 5000)]) for u in units},
              "networks": [["edu", "district", "mandatory", "school", 90.5, 300, "", 20],
                           ["health", "rural", "basic", "clinic", 40, "", 150, ""]]}
@@ -141,10 +147,17 @@ def test_money_is_conserved_and_no_budget_below_the_republic_ends_in_deficit(see
             # on the capacity basis a budget keeps (or bears) what it collects beyond its capacity
             b = h.budget_index_of_unit[h.unit_index()[r["code"]]]
             kept = res.plan.revenue[b, k] - res.plan.basis[b, k]
+            assert r["subvention_received"] >= 0 and r["withdrawal_paid"] >= 0
+            cv = res.coverage
+            if cv is not None:  # targeted: mandatory needs always met; the balance is what basic and additional lack
+                # a deficit never reaches into mandatory needs: at most the basic and additional ones go unmet
+                assert r["balance"] - kept >= -(cv.basic[b, k] + cv.additional[b, k]) - 1e-6
+                unmet = (cv.basic - cv.basic_covered + cv.additional - cv.additional_covered)[b, k]
+                assert r["balance"] == pytest.approx(kept - unmet + (1 - rate) * cv.surplus[b, k], abs=1e-6)
+                continue
             assert r["balance"] - kept >= -1e-7
             if rate == 1.0:
                 assert r["balance"] == pytest.approx(kept, abs=1e-7)
-            assert r["subvention_received"] >= 0 and r["withdrawal_paid"] >= 0
             assert r["subvention_received"] == 0 or r["withdrawal_paid"] == 0
     for s in shares:
         assert 0.0 <= s["share"] <= 1.0
@@ -158,6 +171,7 @@ def test_option2_never_withdraws_from_a_region_whose_zero_share_gap_is_positive(
         sc["option"] = 2
         # the share is set as if every tier below used M3 (METHOD.md "Order"): the promise holds there
         sc.pop("district_method", None), sc.pop("rural_method", None)
+        sc.pop("transfer_model", None), sc.pop("targeted", None)  # and the general model
         rows, _, res = simulate(Path(d), sc)
     rs = res.computed[0]
     assert rs.level == "region"

@@ -38,6 +38,7 @@ TABLES = {
     "norms": (["function", "level", "priority", "driver", "norm"], [], False),
     "drivers": (["code", "year", "driver", "value"], [], False),
     "coefficients": (["code", "function", "coefficient"], ["factor", "reference"], False),
+    "programs": (["program", "code", "year", "cost", "score"], ["name", "reference"], False),
     "networks": (["function", "level", "priority", "institution", "cost"],
                  ["population_per_institution", "area_per_institution_km2", "max_distance_km", "reference"], False),
 }
@@ -142,6 +143,17 @@ class Coefficients:
 
 
 @dataclass
+class Programs:
+    """Regional development programs for category 2 of targeted subventions (§3.3.3)."""
+
+    program: list[str]
+    unit: np.ndarray  # a region
+    year: np.ndarray
+    cost: np.ndarray
+    score: np.ndarray
+
+
+@dataclass
 class Networks:
     """Network norms (§3.3.3): institutions a budget must run, from its population and area."""
 
@@ -174,6 +186,7 @@ class Dataset:
     drivers: Drivers
     coefficients: Coefficients
     networks: Networks | None
+    programs: Programs | None
     taxes: list[str]
     functions: list[str]
     driver_names: list[str]
@@ -431,6 +444,19 @@ def load_dataset(folder: str | Path) -> Dataset:
             problems.add_rows(t.name, "code", [t.row_label(int(i)) for i in rows], msgs + [""] * (rows.size - len(msgs)))
 
     networks = _load_networks(raw["networks"], functions, problems) if raw["networks"] is not None else None
+    programs = None
+    if (t := raw["programs"]) is not None:
+        programs = Programs(program=T.strings(t, "program", problems).to_pylist(), unit=T.lookup(t, "code", codes, problems),
+                            year=T.integers(t, "year", problems), cost=T.numbers(t, "cost", problems, negative_ok=False, what="cost"),
+                            score=T.numbers(t, "score", problems, what="score"))
+        pid = {p: i for i, p in enumerate(dict.fromkeys(programs.program))}
+        T.duplicates(t, [np.array([pid[p] for p in programs.program]), programs.year], problems, "program for this year", "program")
+        if h is not None:
+            ok = programs.unit >= 0
+            not_region = np.zeros(t.nrows, dtype=bool)
+            not_region[ok] = (h.level[programs.unit[ok]] != 1) | ~h.has_budget[programs.unit[ok]]
+            T._report(t, "code", not_region, T.strings(t, "code", Problems()),
+                      "'{value}' is not a region with a budget; development programs belong to regions", problems)
     area = (T.numbers(raw["units"], "area_km2", problems, negative_ok=False, what="area", empty=0.0)
             if raw["units"].has("area_km2") else np.zeros(raw["units"].nrows))  # empty: unknown, 0
     problems.raise_if_any()
@@ -449,6 +475,7 @@ def load_dataset(folder: str | Path) -> Dataset:
         drivers=drv,
         coefficients=coef,
         networks=networks,
+        programs=programs,
         taxes=list(taxes),
         functions=list(functions),
         driver_names=list(drivers),

@@ -22,6 +22,7 @@ from .hierarchy import DISTRICT, LEVELS, REGION, RURAL, Hierarchy
 from .rules.needs import NeedItems, need_items
 from .rules.options import no_withdrawal_share
 from .rules.sharing import ChildShares, LevelShares, ShareModel, revenue, scenario_model, with_region_rows
+from .rules.targeted import Coverage, allocate_pool, close_gaps_targeted
 from .rules.transfers import Transfers, balance, close_gaps
 from .scenario import Scenario
 
@@ -61,7 +62,7 @@ class Result:
     hierarchy: Hierarchy  # the dataset's tree with the scenario's budgets (rural_budgets)
     years: list[int]
     taxes: list[str]  # the dataset's taxes, then the scenario's taxes that have no receipts
-    needs: np.ndarray  # (n_budgets, n_years)
+    needs: np.ndarray  # (n_budgets, n_years): needs, plus funded development programs (targeted model)
     need_items: NeedItems
     model: ShareModel
     tables: dict[int, LevelShares]
@@ -73,6 +74,8 @@ class Result:
 
     revised: Track | None = None
     base_mask: np.ndarray | None = None  # per payer category: counted as a base enterprise
+    coverage: "Coverage | None" = None  # targeted model: priority tiers covered, plan track
+    programs: "ProgramFunding | None" = None
 
     @property
     def tracks(self) -> list[Track]:
@@ -339,20 +342,56 @@ def capacity_receipts(ds: Dataset, s: Scenario, rec: Receipts, taxes: list[str])
                     np.concatenate([rec.amount[keep], b.base[sel] * cap[b.tax[sel]]]))
 
 
-def _fix(c: _Context) -> tuple[ShareModel, list[ComputedShares], dict[int, LevelShares], np.ndarray, Transfers]:
-    """Set shares and fix subventions and withdrawals on the context's basis receipts."""
-    s, h = c.s, c.h
-    model = scenario_model(s, h, c.taxes)
+def _shares(c: _Context) -> tuple[ShareModel, list[ComputedShares], dict[int, LevelShares]]:
+    """Set every share: the scenario's, then the computed ones, top down."""
+    model = scenario_model(c.s, c.h, c.taxes)
     computed: list[ComputedShares] = []
-    if s.option in (2, 4):
+    if c.s.option in (2, 4):
         model, cs = _region_shares(c, model)
         computed.append(cs)
     for tier in (DISTRICT, RURAL):
         model, more = _child_shares(c, model, tier)
         computed += more
-    tables = model.tables(h)
-    basis = revenue(h, c.grid, tables)
-    return model, computed, tables, basis, close_gaps(c.needs, basis, h.b_level, h.b_parent, s.withdrawal_rate)
+    return model, computed, model.tables(c.h)
+
+
+@dataclass
+class ProgramFunding:
+    """Category 2 of targeted subventions: the pool's allocation to development programs."""
+
+    rows: list[dict]  # per program and year: program, code, year, cost, score, funded, capped
+    by_budget: np.ndarray  # (n_budgets, n_years) funded programs
+
+
+def fund_programs(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int]) -> ProgramFunding:
+    by_budget = np.zeros((h.nb, len(years)))
+    rows: list[dict] = []
+    p = ds.programs
+    if s.transfer_model != "targeted" or p is None:
+        return ProgramFunding(rows, by_budget)
+    cfg = s.targeted
+    for k, y in enumerate(years):
+        sel = np.flatnonzero(p.year == y)
+        if sel.size == 0:
+            continue
+        names = [p.program[i] for i in sel.tolist()]
+        order_key = np.argsort(np.argsort(np.array(names, dtype=object)))  # ties broken by program id
+        alloc = allocate_pool(p.cost[sel], p.score[sel], order_key, p.unit[sel], cfg.pool_for(y) if cfg else 0.0,
+                              cfg.region_cap if cfg else None)
+        np.add.at(by_budget[:, k], h.budget_index_of_unit[p.unit[sel]], alloc.funded)
+        rows += [{"program": names[j], "code": h.codes[p.unit[i]], "year": y, "cost": float(p.cost[i]), "score": float(p.score[i]),
+                  "funded": float(alloc.funded[j]), "capped": bool(alloc.capped[j])} for j, i in enumerate(sel.tolist())]
+    return ProgramFunding(rows, by_budget)
+
+
+def fix_transfers(c: _Context, items: NeedItems, basis: np.ndarray, programs: ProgramFunding) -> tuple[Transfers, Coverage | None]:
+    """Subventions and withdrawals on a basis revenue: general (METHOD.md step 2) or targeted (§3.3.3)."""
+    h, s = c.h, c.s
+    if s.transfer_model == "targeted":
+        nb, ny = basis.shape
+        mand, basic, addl = (items.totals(nb, ny, priority=p) for p in range(3))
+        return close_gaps_targeted(mand, basic, addl, basis, programs.by_budget, h.b_level, h.b_parent, s.withdrawal_rate)
+    return close_gaps(c.needs, basis, h.b_level, h.b_parent, s.withdrawal_rate), None
 
 
 def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
@@ -363,7 +402,9 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
     ny = len(years)
     taxes = scenario_taxes(ds, s)
     items = need_items(ds, years, h)
+    programs = fund_programs(ds, s, h, years)
     needs = items.totals(h.nb, ny)
+    spending = needs + programs.by_budget  # funded programs are spent by the region that gets them
 
     def grid_of(rec: Receipts) -> ReceiptGrid:
         if not s.capacity:
@@ -371,23 +412,26 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
         return ReceiptGrid.build(capacity_receipts(ds, s, rec.classify(mask), taxes), years, h.n, len(taxes))
 
     c = _Context(s, h, taxes, grid_of(ds.receipts), needs, scenario_file)
-    model, computed, tables, basis, tr = _fix(c)
+    model, computed, tables = _shares(c)
+    basis = revenue(h, c.grid, tables)
+    tr, coverage = fix_transfers(c, items, basis, programs)
     rev = revenue(h, ds.receipts.grid(years, h.n, len(taxes), mask), tables) if s.capacity else basis
-    plan = Track("plan", list(range(ny)), rev, balance(needs, rev, tr), tr, basis)
+    plan = Track("plan", list(range(ny)), rev, balance(spending, rev, tr), tr, basis)
     actual = None
     if ds.receipts_actual is not None:
         agrid = ds.receipts_actual.grid(years, h.n, len(taxes), mask)
         pos = [k for k in range(ny) if agrid.year_rows[k] > 0]
         if pos:
             arev = revenue(h, agrid, tables)  # the plan's shares, S and W stay fixed
-            actual = Track("actual", pos, arev, balance(needs, arev, tr), tr, basis)
+            actual = Track("actual", pos, arev, balance(spending, arev, tr), tr, basis)
     revised = None
     if s.revision is not None:
         # from `from_year` on, the amounts are fixed again on the new projections; shares stay
         rgrid = grid_of(ds.receipts_revised)
         rbasis = revenue(h, rgrid, tables)
-        rtr = close_gaps(needs, rbasis, h.b_level, h.b_parent, s.withdrawal_rate)
+        rtr, _ = fix_transfers(c, items, rbasis, programs)
         rrev = revenue(h, ds.receipts_revised.grid(years, h.n, len(taxes), mask), tables) if s.capacity else rbasis
         pos = [k for k, y in enumerate(years) if y >= s.revision.from_year]
-        revised = Track("revised", pos, rrev, balance(needs, rrev, rtr), rtr, rbasis)
-    return Result(s, ds, h, years, taxes, needs, items, model, tables, tr, plan, actual, computed, warnings, revised, mask)
+        revised = Track("revised", pos, rrev, balance(spending, rrev, rtr), rtr, rbasis)
+    return Result(s, ds, h, years, taxes, spending, items, model, tables, tr, plan, actual, computed, warnings, revised, mask,
+                  coverage, programs)

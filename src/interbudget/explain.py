@@ -187,6 +187,12 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
             "rural": res.scenario.method_for("rural", h.codes[h.anc[REGION][u]])},
         "revision_from": res.scenario.revision.from_year if res.scenario.revision else None,
     }
+    if res.coverage is not None and track == "plan":
+        cv = res.coverage
+        out["coverage"] = {k: float(getattr(cv, k)[b, yk]) for k in ("mandatory", "basic", "additional", "category1", "category2",
+                                                                    "basic_covered", "additional_covered", "surplus")}
+        if res.programs is not None:
+            out["coverage"]["programs"] = [r for r in res.programs.rows if r["code"] == code and r["year"] == year]
     cs = res.computed_for(u)
     if cs is not None:
         i = cs.units.tolist().index(u)
@@ -250,6 +256,17 @@ def render(ex: dict, lang: str = "en") -> str:
             lines.append("    " + c["child_line"].format(name=k["name"], code=k["code"], s=a(k["subvention"]), w=a(k["withdrawal"])))
         if t["children_count"] > len(t["children"]):
             lines.append("    " + c["more_children"].format(count=t["children_count"] - len(t["children"])))
+    if ex.get("coverage"):
+        cv = ex["coverage"]
+        lines += ["  " + c["targeted_title"],
+                  "    " + c["targeted_mandatory"].format(need=a(cv["mandatory"]), revenue=a(cv["mandatory"] - cv["category1"]), s1=a(cv["category1"])),
+                  "    " + c["targeted_basic"].format(need=a(cv["basic"]), covered=a(cv["basic_covered"]), gap=a(cv["basic"] - cv["basic_covered"])),
+                  "    " + c["targeted_additional"].format(need=a(cv["additional"]), covered=a(cv["additional_covered"]),
+                                                           gap=a(cv["additional"] - cv["additional_covered"])),
+                  "    " + c["targeted_surplus"].format(surplus=a(cv["surplus"]))]
+        for p in cv.get("programs", []):
+            lines.append("    " + c["targeted_program"].format(program=p["program"], cost=a(p["cost"]), score=f"{p['score']:g}",
+                                                              funded=a(p["funded"])))
     if t["is_republic"]:
         lines.append("  " + c["republic_flows"].format(s=a(t["children_subventions"]), w=a(t["children_withdrawals"])))
     else:

@@ -70,6 +70,38 @@ def shares_table(res: Result) -> pa.Table:
     })
 
 
+COVERAGE_COLUMNS = ["code", "year", "level", "mandatory", "basic", "additional", "mandatory_from_revenue", "category1",
+                    "basic_covered", "additional_covered", "basic_uncovered", "additional_uncovered", "surplus", "category2"]
+
+
+def coverage_table(res: Result) -> pa.Table | None:
+    """Targeted model: per budget and year, which priority tiers are covered and by what (plan track)."""
+    cv = res.coverage
+    if cv is None:
+        return None
+    h = res.hierarchy
+    nb, ny = cv.mandatory.shape
+    b = np.repeat(np.arange(nb), ny)
+    y = np.tile(np.arange(ny), nb)
+    col = lambda a: a[b, y] + 0.0  # noqa: E731
+    return pa.table({
+        "code": pa.array(h.b_codes[b].tolist(), pa.string()), "year": pa.array(np.asarray(res.years)[y], pa.int64()),
+        "level": pa.array(np.asarray(LEVELS, dtype=object)[h.b_level[b]].tolist(), pa.string()),
+        "mandatory": col(cv.mandatory), "basic": col(cv.basic), "additional": col(cv.additional),
+        "mandatory_from_revenue": col(cv.mandatory - cv.category1), "category1": col(cv.category1),
+        "basic_covered": col(cv.basic_covered), "additional_covered": col(cv.additional_covered),
+        "basic_uncovered": col(cv.basic - cv.basic_covered), "additional_uncovered": col(cv.additional - cv.additional_covered),
+        "surplus": col(cv.surplus), "category2": col(cv.category2),
+    })
+
+
+def programs_table(res: Result) -> pa.Table | None:
+    if res.programs is None or not res.programs.rows:
+        return None
+    rows = res.programs.rows
+    return pa.table({k: pa.array([r[k] for r in rows]) for k in ("program", "code", "year", "cost", "score", "funded", "capped")})
+
+
 def manifest(res: Result, scenario_files: list[Path]) -> dict:
     from .dataset import sha256_file
 
@@ -106,9 +138,14 @@ def write_results(res: Result, out: str | Path, scenario_files: list[Path]) -> d
     except OSError as exc:
         raise InterbudgetError(f"{out}: cannot create the output folder ({exc.strerror})") from None
     names = {"budgets": "budgets.csv", "shares": "shares.csv", "manifest": "manifest.json"}
+    extra = {"coverage": coverage_table(res), "programs": programs_table(res)}
+    names.update({k: f"{k}.csv" if k == "coverage" else "programs_funded.csv" for k, t in extra.items() if t is not None})
     try:
         _write_csv(budgets_table(res), tmp / names["budgets"])
         _write_csv(shares_table(res), tmp / names["shares"])
+        for k, t in extra.items():
+            if t is not None:
+                _write_csv(t, tmp / names[k])
         (tmp / names["manifest"]).write_text(json.dumps(manifest(res, scenario_files), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         for n in names.values():  # all complete: move them into place
             os.replace(tmp / n, out / n)

@@ -86,10 +86,16 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
 
     # needs
     needs = {(b, y): 0.0 for b in budgets for y in years}
+    by_priority = {(b, y, p): 0.0 for b in budgets for y in years for p in ("mandatory", "basic", "additional")}
+
+    def add_need(b, y, priority, amount):
+        needs[(b, y)] += amount
+        by_priority[(b, y, priority)] += amount
+
     for r in _rows(folder, "needs"):
         y = int(r["year"])
         if y in years:
-            needs[(budget_of(r["code"]), y)] += float(r["amount"])
+            add_need(budget_of(r["code"]), y, r["priority"], float(r["amount"]))
     norms = _rows(folder, "norms")
     coef = {}  # the product of a budget's correction factors for a function
     for r in _rows(folder, "coefficients"):
@@ -101,7 +107,7 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         b = budget_of(r["code"])
         for n in norms:
             if LEVEL[n["level"]] == units[b]["level"] and n["driver"] == r["driver"]:
-                needs[(b, y)] += float(n["norm"]) * float(r["value"]) * coef.get((b, n["function"]), 1.0)
+                add_need(b, y, n["priority"], float(n["norm"]) * float(r["value"]) * coef.get((b, n["function"]), 1.0))
 
     import math
 
@@ -118,7 +124,7 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
             if per_area:
                 n = max(n, math.ceil(units[b]["area"] / per_area))
             for y in years:
-                needs[(b, y)] += n * float(nw["cost"]) * coef.get((b, nw["function"]), 1.0)
+                add_need(b, y, nw["priority"], n * float(nw["cost"]) * coef.get((b, nw["function"]), 1.0))
 
     def target(u, level):
         for x in path(u):
@@ -197,7 +203,32 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
             rev[(republic, y)] += a - given
         return rev
 
-    def transfers(rev):
+    # category 2 of the targeted model: the pool to development programs, by priority, capped per region
+    targeted = sc.get("transfer_model") == "targeted"
+    cat2 = {(b, y): 0.0 for b in budgets for y in years}
+    cfg = sc.get("targeted") or {}
+    for y in years:
+        if not targeted:
+            break
+        pool = cfg.get("pool", 0.0)
+        pool = float(pool.get(y, 0.0) if isinstance(pool, dict) else pool)
+        cap = cfg.get("region_cap")
+        left, cap_left = pool, {}
+        progs = sorted((r for r in _rows(folder, "programs") if int(r["year"]) == y), key=lambda r: (-float(r["score"]), r["program"]))
+        for r in progs:
+            if left <= 0:
+                break
+            room = left if cap is None else min(left, cap_left.setdefault(r["code"], cap * pool))
+            give = min(float(r["cost"]), room)
+            cat2[r["code"], y] += give
+            left -= give
+            if cap is not None:
+                cap_left[r["code"]] -= give
+    needs_plain = dict(needs)  # computed shares (options 2, 4, M2) are set on the general gaps of these
+    for key, v in cat2.items():
+        needs[key] += v  # funded programs are spent by their region
+
+    def transfers(rev, general=False):
         S, W, G = {}, {}, {}
         paid = {(b, y): 0.0 for b in budgets for y in years}
         recv = {(b, y): 0.0 for b in budgets for y in years}
@@ -206,7 +237,18 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
                 if c == republic:
                     S[c, y] = W[c, y] = G[c, y] = 0.0
                     continue
-                g = needs[c, y] - rev[c, y] + paid[c, y] - recv[c, y]
+                if targeted and not general:  # category 1 for mandatory needs; what is left covers basic, then additional
+                    m = by_priority[c, y, "mandatory"] - rev[c, y] + paid[c, y] - recv[c, y]
+                    left = max(-m, 0.0)
+                    cb = min(by_priority[c, y, "basic"], left)
+                    ca = min(by_priority[c, y, "additional"], left - cb)
+                    G[c, y] = m
+                    S[c, y] = max(m, 0.0) + cat2[c, y]
+                    W[c, y] = (left - cb - ca) * rate
+                    paid[parent_budget(c), y] += S[c, y]
+                    recv[parent_budget(c), y] += W[c, y]
+                    continue
+                g = (needs_plain if general else needs)[c, y] - rev[c, y] + paid[c, y] - recv[c, y]
                 G[c, y] = g
                 S[c, y] = g if g > 0 else 0.0
                 W[c, y] = -g * rate if g < 0 else 0.0
@@ -231,7 +273,7 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
 
     def no_withdrawal(units_, level, cap_of):
         """share = clamp(min over years with Q > 0 of G0 / Q, 0, cap), G0 from the current state."""
-        _, _, G0, _, _ = transfers(revenue(receipts, share))
+        _, _, G0, _, _ = transfers(revenue(receipts, share), general=True)
         out = {}
         qs = {c: {y: 0.0 for y in years} for c in units_}
         for r in receipts:  # regulated receipts booked at each unit or below

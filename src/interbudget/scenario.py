@@ -105,6 +105,31 @@ class CapacityRate(BaseModel):
         return v
 
 
+class Targeted(BaseModel):
+    """Category 2 of targeted subventions: a pool for regional development programs (programs.csv)."""
+
+    model_config = ConfigDict(extra="forbid")
+    pool: float | dict[int, float] = 0.0  # one amount for every year, or per year
+    region_cap: float | None = None  # the largest share of the pool one region may get
+    reference: str | None = None
+
+    @field_validator("region_cap")
+    @classmethod
+    def _cap(cls, v: float | None) -> float | None:
+        return None if v is None else _check_share(v, "region_cap")
+
+    @field_validator("pool")
+    @classmethod
+    def _pool(cls, v):
+        for x in (v.values() if isinstance(v, dict) else [v]):
+            if x < 0:
+                raise ValueError(f"pool {x} is negative")
+        return v
+
+    def pool_for(self, year: int) -> float:
+        return float(self.pool.get(year, 0.0)) if isinstance(self.pool, dict) else float(self.pool)
+
+
 class Revision(BaseModel):
     """Re-fix subventions and withdrawals from `from_year` on the projections of receipts_revised.csv."""
 
@@ -132,6 +157,8 @@ class Scenario(BaseModel):
     rural_budgets: bool | None = None  # False: rural units have no budgets of their own (§3.4 before 2018)
     capacity: dict[str, CapacityRate] = Field(default_factory=dict)  # tax -> standard rate on bases.csv
     revision: Revision | None = None
+    transfer_model: str = "general"  # general (METHOD.md) or targeted (§3.3.3, two categories)
+    targeted: Targeted | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -177,6 +204,19 @@ class Scenario(BaseModel):
             for tax, share in taxes.items():
                 _check_share(share, f"share of '{tax}' for '{code}'")
         return v
+
+    @field_validator("transfer_model")
+    @classmethod
+    def _model(cls, v: str) -> str:
+        if v not in ("general", "targeted"):
+            raise ValueError(f"unknown transfer_model '{v}': choose general or targeted")
+        return v
+
+    @model_validator(mode="after")
+    def _targeted_only_when_asked(self) -> "Scenario":
+        if self.targeted is not None and self.transfer_model != "targeted":
+            raise ValueError("'targeted' settings are given but transfer_model is not 'targeted'")
+        return self
 
     @model_validator(mode="after")
     def _revision_year(self) -> "Scenario":

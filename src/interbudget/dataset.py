@@ -39,6 +39,7 @@ TABLES = {
     "drivers": (["code", "year", "driver", "value"], [], False),
     "coefficients": (["code", "function", "coefficient"], ["factor", "reference"], False),
     "programs": (["program", "code", "year", "cost", "score"], ["name", "reference"], False),
+    "last_transfers": (["code", "amount"], ["kind"], False),
     "networks": (["function", "level", "priority", "institution", "cost"],
                  ["population_per_institution", "area_per_institution_km2", "max_distance_km", "reference"], False),
 }
@@ -187,6 +188,7 @@ class Dataset:
     coefficients: Coefficients
     networks: Networks | None
     programs: Programs | None
+    last_transfers: dict[str, np.ndarray] | None  # kind (general, category2) -> per unit, NaN where not given
     taxes: list[str]
     functions: list[str]
     driver_names: list[str]
@@ -444,6 +446,18 @@ def load_dataset(folder: str | Path) -> Dataset:
             problems.add_rows(t.name, "code", [t.row_label(int(i)) for i in rows], msgs + [""] * (rows.size - len(msgs)))
 
     networks = _load_networks(raw["networks"], functions, problems) if raw["networks"] is not None else None
+    last = None
+    if (t := raw["last_transfers"]) is not None and h is not None:
+        unit = T.lookup(t, "code", codes, problems)
+        amount = T.numbers(t, "amount", problems, negative_ok=False, what="amount")
+        kind = T.choices(t, "kind", ["general", "category2"], problems, default="general") if t.has("kind") else np.zeros(t.nrows, np.int8)
+        T.duplicates(t, [unit, kind], problems, "last amount for this (code, kind)")
+        last = {}
+        for k, name in enumerate(("general", "category2")):
+            arr = np.full(h.n, np.nan)
+            sel = (kind == k) & (unit >= 0)
+            arr[unit[sel]] = amount[sel]
+            last[name] = arr
     programs = None
     if (t := raw["programs"]) is not None:
         programs = Programs(program=T.strings(t, "program", problems).to_pylist(), unit=T.lookup(t, "code", codes, problems),
@@ -476,6 +490,7 @@ def load_dataset(folder: str | Path) -> Dataset:
         coefficients=coef,
         networks=networks,
         programs=programs,
+        last_transfers=last,
         taxes=list(taxes),
         functions=list(functions),
         driver_names=list(drivers),

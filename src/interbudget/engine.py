@@ -22,8 +22,9 @@ from .hierarchy import DISTRICT, LEVELS, REGION, RURAL, Hierarchy
 from .rules.needs import NeedItems, need_items
 from .rules.options import no_withdrawal_share
 from .rules.sharing import ChildShares, LevelShares, ShareModel, revenue, scenario_model, with_region_rows
-from .rules.targeted import Coverage, allocate_pool, close_gaps_targeted
-from .rules.transfers import Transfers, balance, close_gaps
+from .rules.envelope import AT_CEILING, AT_FLOOR, SCALED, distribute
+from .rules.targeted import Allocation, Coverage, allocate_pool, close_gaps_targeted
+from .rules.transfers import Transfers, balance, close_gaps, with_subventions
 from .scenario import Scenario
 
 #: a child share may exceed the local part by float rounding only
@@ -76,6 +77,7 @@ class Result:
     base_mask: np.ndarray | None = None  # per payer category: counted as a base enterprise
     coverage: "Coverage | None" = None  # targeted model: priority tiers covered, plan track
     programs: "ProgramFunding | None" = None
+    envelope: "EnvelopeRows | None" = None
 
     @property
     def tracks(self) -> list[Track]:
@@ -152,6 +154,9 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
                                     "and rural units", column="child_shares"))
         elif not h.has_budget[u]:
             unused.append(code)
+    if s.envelope is not None and (s.envelope.floor is not None or s.envelope.ceiling is not None) and ds.last_transfers is None:
+        problems.append(Problem(scenario_file, "floors and ceilings need last_transfers.csv in the dataset (code, amount[, kind])",
+                                column="envelope"))
     if s.capacity and ds.bases is None:
         problems.append(Problem(scenario_file, "a capacity basis needs bases.csv in the dataset (code, year, tax, base)", column="capacity"))
     if s.revision is not None:
@@ -361,11 +366,13 @@ class ProgramFunding:
 
     rows: list[dict]  # per program and year: program, code, year, cost, score, funded, capped
     by_budget: np.ndarray  # (n_budgets, n_years) funded programs
+    envelope: list[dict] = field(default_factory=list)  # category 2 under an envelope: per region and year
 
 
 def fund_programs(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int]) -> ProgramFunding:
     by_budget = np.zeros((h.nb, len(years)))
     rows: list[dict] = []
+    envelope: list[dict] = []
     p = ds.programs
     if s.transfer_model != "targeted" or p is None:
         return ProgramFunding(rows, by_budget)
@@ -376,12 +383,29 @@ def fund_programs(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int]) -> P
             continue
         names = [p.program[i] for i in sel.tolist()]
         order_key = np.argsort(np.argsort(np.array(names, dtype=object)))  # ties broken by program id
-        alloc = allocate_pool(p.cost[sel], p.score[sel], order_key, p.unit[sel], cfg.pool_for(y) if cfg else 0.0,
-                              cfg.region_cap if cfg else None)
+        env = s.envelope if s.envelope is not None and s.envelope.applies_to == "category2" else None
+        if env is None:
+            alloc = allocate_pool(p.cost[sel], p.score[sel], order_key, p.unit[sel], cfg.pool_for(y) if cfg else 0.0,
+                                  cfg.region_cap if cfg else None)
+        else:  # the envelope is shared between regions by their programs' cost, with guarantees; then by priority inside
+            regions, inv = np.unique(p.unit[sel], return_inverse=True)
+            last, lo, hi = _guarantees(ds, env, "category2", regions)
+            res = distribute(np.bincount(inv, weights=p.cost[sel]), float(env.for_year("total", y)), lo, hi,
+                             env.for_year("scale", y), what=f"category 2 envelope {y}")
+            funded = np.zeros(sel.size)
+            capped = np.zeros(sel.size, dtype=bool)
+            for r in range(regions.size):  # a loop over regions (20), each a small priority queue
+                mine = np.flatnonzero(inv == r)
+                a = allocate_pool(p.cost[sel][mine], p.score[sel][mine], order_key[mine], inv[mine], float(res.allocation[r]), None)
+                funded[mine], capped[mine] = a.funded, a.capped
+                envelope.append({"year": y, "code": h.codes[regions[r]], "need": float(np.bincount(inv, weights=p.cost[sel])[r]),
+                                 "last": float(last[r]), "floor": float(lo[r]), "ceiling": float(hi[r]),
+                                 "allocated": float(res.allocation[r]), "bound": BOUND_NAMES[int(res.bound[r])], "scale": res.scale})
+            alloc = Allocation(funded, capped)
         np.add.at(by_budget[:, k], h.budget_index_of_unit[p.unit[sel]], alloc.funded)
         rows += [{"program": names[j], "code": h.codes[p.unit[i]], "year": y, "cost": float(p.cost[i]), "score": float(p.score[i]),
                   "funded": float(alloc.funded[j]), "capped": bool(alloc.capped[j])} for j, i in enumerate(sel.tolist())]
-    return ProgramFunding(rows, by_budget)
+    return ProgramFunding(rows, by_budget, envelope)
 
 
 def fix_transfers(c: _Context, items: NeedItems, basis: np.ndarray, programs: ProgramFunding) -> tuple[Transfers, Coverage | None]:
@@ -392,6 +416,45 @@ def fix_transfers(c: _Context, items: NeedItems, basis: np.ndarray, programs: Pr
         mand, basic, addl = (items.totals(nb, ny, priority=p) for p in range(3))
         return close_gaps_targeted(mand, basic, addl, basis, programs.by_budget, h.b_level, h.b_parent, s.withdrawal_rate)
     return close_gaps(c.needs, basis, h.b_level, h.b_parent, s.withdrawal_rate), None
+
+
+@dataclass
+class EnvelopeRows:
+    rows: list[dict] = field(default_factory=list)  # per region and year: need, last, floor, ceiling, allocated, bound, scale
+
+
+BOUND_NAMES = {AT_FLOOR: "floor", SCALED: "scaled", AT_CEILING: "ceiling"}
+
+
+def _guarantees(ds: Dataset, env, kind: str, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Last period's amounts and the floors and ceilings they give (0 and inf where none)."""
+    last = ds.last_transfers[kind][units] if ds.last_transfers is not None else np.full(units.size, np.nan)
+    has = ~np.isnan(last)
+    lo = np.where(has & (env.floor is not None), np.nan_to_num(last) * (env.floor or 0.0), 0.0)
+    hi = np.where(has & (env.ceiling is not None), np.nan_to_num(last) * (env.ceiling or 0.0), np.inf)
+    return last, lo, hi
+
+
+def envelope_general(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], tr: Transfers, category2: np.ndarray,
+                     record: EnvelopeRows | None) -> Transfers:
+    """Replace the regions' need-based subventions by a fixed envelope with guarantees."""
+    env = s.envelope
+    regions = np.flatnonzero((h.level == REGION) & h.has_budget).astype(np.int32)
+    b = h.budget_index_of_unit[regions]
+    last, lo, hi = _guarantees(ds, env, "general", regions)
+    subvention = tr.subvention.copy()
+    for k, y in enumerate(years):
+        need = subvention[b, k] - category2[b, k]
+        inside = ((need > 0) | (~np.isnan(last) & (lo > 0))) & (tr.withdrawal[b, k] == 0)  # donors stay donors
+        res = distribute(need[inside], float(env.for_year("total", y)), lo[inside], hi[inside], env.for_year("scale", y),
+                         what=f"envelope {y}")
+        subvention[b[inside], k] = res.allocation + category2[b[inside], k]
+        if record is not None:
+            for j, u in enumerate(regions[inside].tolist()):
+                record.rows.append({"year": y, "code": h.codes[u], "need": float(need[inside][j]), "last": float(last[inside][j]),
+                                    "floor": float(res.lo[j]), "ceiling": float(res.hi[j]), "allocated": float(res.allocation[j]),
+                                    "bound": BOUND_NAMES[int(res.bound[j])], "scale": res.scale})
+    return with_subventions(tr, subvention, h.b_parent)
 
 
 def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
@@ -415,6 +478,9 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
     model, computed, tables = _shares(c)
     basis = revenue(h, c.grid, tables)
     tr, coverage = fix_transfers(c, items, basis, programs)
+    envelope = EnvelopeRows() if s.envelope is not None else None
+    if s.envelope is not None and s.envelope.applies_to == "general":
+        tr = envelope_general(ds, s, h, years, tr, programs.by_budget, envelope)
     rev = revenue(h, ds.receipts.grid(years, h.n, len(taxes), mask), tables) if s.capacity else basis
     plan = Track("plan", list(range(ny)), rev, balance(spending, rev, tr), tr, basis)
     actual = None
@@ -430,8 +496,12 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
         rgrid = grid_of(ds.receipts_revised)
         rbasis = revenue(h, rgrid, tables)
         rtr, _ = fix_transfers(c, items, rbasis, programs)
+        if s.envelope is not None and s.envelope.applies_to == "general":
+            rtr = envelope_general(ds, s, h, years, rtr, programs.by_budget, None)
         rrev = revenue(h, ds.receipts_revised.grid(years, h.n, len(taxes), mask), tables) if s.capacity else rbasis
         pos = [k for k, y in enumerate(years) if y >= s.revision.from_year]
         revised = Track("revised", pos, rrev, balance(spending, rrev, rtr), rtr, rbasis)
+    if envelope is not None and s.envelope.applies_to == "category2":
+        envelope.rows = programs.envelope
     return Result(s, ds, h, years, taxes, spending, items, model, tables, tr, plan, actual, computed, warnings, revised, mask,
-                  coverage, programs)
+                  coverage, programs, envelope)

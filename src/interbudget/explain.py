@@ -193,6 +193,10 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
                                                                     "basic_covered", "additional_covered", "surplus")}
         if res.programs is not None:
             out["coverage"]["programs"] = [r for r in res.programs.rows if r["code"] == code and r["year"] == year]
+    if res.envelope is not None:
+        env = [r for r in res.envelope.rows if r["code"] == code and r["year"] == year]
+        if env:
+            out["envelope"] = {**env[0], "applies_to": res.scenario.envelope.applies_to}
     cs = res.computed_for(u)
     if cs is not None:
         i = cs.units.tolist().index(u)
@@ -267,6 +271,11 @@ def render(ex: dict, lang: str = "en") -> str:
         for p in cv.get("programs", []):
             lines.append("    " + c["targeted_program"].format(program=p["program"], cost=a(p["cost"]), score=f"{p['score']:g}",
                                                               funded=a(p["funded"])))
+    if ex.get("envelope"):
+        e = ex["envelope"]
+        lines.append("  " + c["envelope_line"].format(kind=e["applies_to"], need=a(e["need"]), allocated=a(e["allocated"]),
+                                                      bound=c["envelope_bounds"][e["bound"]], scale=f"{e['scale']:.6g}",
+                                                      floor=a(e["floor"]), ceiling=a(e["ceiling"]) if e["ceiling"] != float("inf") else "—"))
     if t["is_republic"]:
         lines.append("  " + c["republic_flows"].format(s=a(t["children_subventions"]), w=a(t["children_withdrawals"])))
     else:

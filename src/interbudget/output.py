@@ -102,6 +102,14 @@ def programs_table(res: Result) -> pa.Table | None:
     return pa.table({k: pa.array([r[k] for r in rows]) for k in ("program", "code", "year", "cost", "score", "funded", "capped")})
 
 
+def envelope_table(res: Result) -> pa.Table | None:
+    if res.envelope is None or not res.envelope.rows:
+        return None
+    rows = res.envelope.rows
+    return pa.table({k: pa.array([r[k] for r in rows]) for k in ("year", "code", "need", "last", "floor", "ceiling", "allocated",
+                                                                 "bound", "scale")})
+
+
 def manifest(res: Result, scenario_files: list[Path]) -> dict:
     from .dataset import sha256_file
 
@@ -138,8 +146,8 @@ def write_results(res: Result, out: str | Path, scenario_files: list[Path]) -> d
     except OSError as exc:
         raise InterbudgetError(f"{out}: cannot create the output folder ({exc.strerror})") from None
     names = {"budgets": "budgets.csv", "shares": "shares.csv", "manifest": "manifest.json"}
-    extra = {"coverage": coverage_table(res), "programs": programs_table(res)}
-    names.update({k: f"{k}.csv" if k == "coverage" else "programs_funded.csv" for k, t in extra.items() if t is not None})
+    extra = {"coverage": coverage_table(res), "programs_funded": programs_table(res), "envelope": envelope_table(res)}
+    names.update({k: f"{k}.csv" for k, t in extra.items() if t is not None})
     try:
         _write_csv(budgets_table(res), tmp / names["budgets"])
         _write_csv(shares_table(res), tmp / names["shares"])

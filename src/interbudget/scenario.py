@@ -130,6 +130,43 @@ class Targeted(BaseModel):
         return float(self.pool.get(year, 0.0)) if isinstance(self.pool, dict) else float(self.pool)
 
 
+class Envelope(BaseModel):
+    """A fixed envelope for the regions' subventions (general) or for category 2, distributed by need,
+    with floors and ceilings relative to last period's amounts (last_transfers.csv)."""
+
+    model_config = ConfigDict(extra="forbid")
+    applies_to: str = "general"
+    total: float | dict[int, float]
+    floor: float | None = None  # share of last period's amount
+    ceiling: float | None = None
+    scale: float | dict[int, float] | None = None  # an official scaling value instead of solving
+    reference: str | None = None
+
+    @field_validator("applies_to")
+    @classmethod
+    def _applies(cls, v: str) -> str:
+        if v not in ("general", "category2"):
+            raise ValueError(f"unknown envelope target '{v}': choose general or category2")
+        return v
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "Envelope":
+        for name in ("floor", "ceiling"):
+            v = getattr(self, name)
+            if v is not None and v < 0:
+                raise ValueError(f"{name} {v} is negative")
+        if self.floor is not None and self.ceiling is not None and self.floor > self.ceiling:
+            raise ValueError(f"floor {self.floor} is above ceiling {self.ceiling}")
+        for x in (self.total.values() if isinstance(self.total, dict) else [self.total]):
+            if x < 0:
+                raise ValueError(f"total {x} is negative")
+        return self
+
+    def for_year(self, key: str, year: int) -> float | None:
+        v = getattr(self, key)
+        return v.get(year) if isinstance(v, dict) else v
+
+
 class Revision(BaseModel):
     """Re-fix subventions and withdrawals from `from_year` on the projections of receipts_revised.csv."""
 
@@ -159,6 +196,7 @@ class Scenario(BaseModel):
     revision: Revision | None = None
     transfer_model: str = "general"  # general (METHOD.md) or targeted (§3.3.3, two categories)
     targeted: Targeted | None = None
+    envelope: Envelope | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -216,6 +254,12 @@ class Scenario(BaseModel):
     def _targeted_only_when_asked(self) -> "Scenario":
         if self.targeted is not None and self.transfer_model != "targeted":
             raise ValueError("'targeted' settings are given but transfer_model is not 'targeted'")
+        if self.envelope is not None and self.envelope.applies_to == "category2" and self.transfer_model != "targeted":
+            raise ValueError("an envelope for category2 needs transfer_model: targeted")
+        if self.envelope is not None:
+            missing = [y for y in self.years if self.envelope.for_year("total", y) is None]
+            if missing:
+                raise ValueError(f"the envelope has no total for {', '.join(map(str, missing))}")
         return self
 
     @model_validator(mode="after")

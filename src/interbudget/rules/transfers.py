@@ -51,3 +51,11 @@ def close_gaps(needs: np.ndarray, revenue: np.ndarray, b_level: np.ndarray, b_pa
 def balance(needs: np.ndarray, revenue: np.ndarray, t: Transfers) -> np.ndarray:
     """R + S - W - sum S of children + sum W of children - N."""
     return revenue + t.subvention - t.withdrawal - t.subventions_paid + t.withdrawals_received - needs
+
+
+def with_subventions(t: Transfers, subvention: np.ndarray, b_parent: np.ndarray) -> Transfers:
+    """The same transfers with other subventions; what each parent pays follows."""
+    nb = subvention.shape[0]
+    child = np.flatnonzero(b_parent >= 0)
+    paid = _to_parents(subvention[child], b_parent[child], nb)
+    return Transfers(t.gap, subvention, t.withdrawal, paid, t.withdrawals_received)

@@ -1,0 +1,62 @@
+"""A fixed envelope distributed by need, with guarantees (the core primitive of real transfer laws).
+
+allocation_c = clamp(scale x need_c, floor x last_c, ceiling x last_c), with
+the one scaling value that spends the envelope exactly, found by a bracketed
+root-finder (scipy's brentq) — or an official value injected by the
+scenario. Floors that exceed the envelope, or ceilings that cannot reach it,
+are errors that name both sums.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq
+
+from ..errors import InterbudgetError
+
+AT_FLOOR, SCALED, AT_CEILING = -1, 0, 1
+
+
+@dataclass
+class EnvelopeResult:
+    allocation: np.ndarray
+    scale: float
+    bound: np.ndarray  # AT_FLOOR, SCALED or AT_CEILING per unit
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, scale: float | None = None,
+               what: str = "envelope") -> EnvelopeResult:
+    """need, lo, hi per unit (hi may be inf); the allocation sums to `total` unless `scale` is given."""
+    need = np.maximum(need, 0.0)
+
+    def alloc(lam: float) -> np.ndarray:
+        return np.clip(lam * need, lo, hi)
+
+    solved = scale is None
+    if solved:
+        floors, ceilings = lo.sum(), hi.sum()
+        if floors > total * (1 + 1e-12):
+            raise InterbudgetError(f"{what}: the floors add up to {floors:,.1f}, more than the envelope {total:,.1f}")
+        if ceilings < total * (1 - 1e-12):
+            raise InterbudgetError(f"{what}: the ceilings add up to {ceilings:,.1f}, less than the envelope {total:,.1f}")
+        f = lambda lam: alloc(lam).sum() - total  # noqa: E731 — nondecreasing in lam
+        if f(0.0) >= 0:
+            scale = 0.0
+        else:
+            if need.sum() <= 0:
+                raise InterbudgetError(f"{what}: no need to distribute {total:,.1f} by (every need is 0)")
+            upper = total / need.sum() + 1.0
+            while f(upper) < 0:  # ceilings that are not binding leave room: widen the bracket
+                upper *= 2.0
+            scale = brentq(f, 0.0, upper, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+    out = alloc(scale)
+    if solved and not np.isclose(out.sum(), total, rtol=1e-12, atol=1e-6):
+        # brentq leaves a residual of float rounding: put it on the scaled units, in proportion
+        free = (out > lo) & (out < hi)
+        if free.any():
+            out[free] += (total - out.sum()) * out[free] / out[free].sum()
+    bound = np.where((lo > 0) & (out <= lo), AT_FLOOR, np.where(out >= hi, AT_CEILING, SCALED))
+    return EnvelopeResult(out, float(scale), bound, lo, hi)

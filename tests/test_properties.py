@@ -203,3 +203,40 @@ def test_rerun_is_idempotent(tmp_path):
     a, _, _ = simulate(tmp_path, sc)
     b, _, _ = simulate(tmp_path, sc)
     assert a == b
+
+
+@settings(max_examples=30, deadline=None)
+@given(SEEDS)
+def test_a_compensated_mandate_changes_only_the_deciders_balance(seed):
+    with tempfile.TemporaryDirectory() as d:
+        sc = build(seed, Path(d))
+        sc.pop("revision", None)
+        base, _, res = simulate(Path(d), sc)
+        m = {"name": "m", "function": "edu", "level": "district", "decided_by": "republic", "from_year": 2027,
+             "per_capita": 1.5, "compensate": True}
+        rows, _, res_m = simulate(Path(d), {**sc, "mandates": [m]})
+    cost = {y: sum(r["cost"] for r in res_m.mandates if r["year"] == y) for y in YEARS}
+    for (t, code, y), r in rows.items():
+        if r["level"] == "republic":
+            assert r["balance"] == pytest.approx(base[t, code, y]["balance"] - cost[y], abs=1e-6)
+        else:
+            assert r["balance"] == pytest.approx(base[t, code, y]["balance"], abs=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(SEEDS)
+def test_an_envelope_of_exactly_the_needs_changes_nothing(seed):
+    with tempfile.TemporaryDirectory() as d:
+        sc = build(seed, Path(d))
+        sc.pop("revision", None)
+        base, _, res = simulate(Path(d), sc)
+        h = res.hierarchy
+        regions = h.budget_index_of_unit[np.flatnonzero((h.level == 1) & h.has_budget)]
+        cat2 = res.programs.by_budget[regions]
+        totals = {y: float((res.transfers.subvention[regions, k] - cat2[:, k]).sum()) for k, y in enumerate(YEARS)}
+        if any(t <= 0 for t in totals.values()):
+            return  # nothing to distribute by need
+        rows, _, res_e = simulate(Path(d), {**sc, "envelope": {"total": totals}})
+    for key, r in rows.items():
+        assert r["balance"] == pytest.approx(base[key]["balance"], rel=1e-9, abs=1e-6)
+    assert all(e["scale"] == pytest.approx(1.0) for e in res_e.envelope.rows)

@@ -60,7 +60,7 @@ def simulate(
 ) -> None:
     """Run SCENARIO on DATASET and write budgets.csv, shares.csv and manifest.json."""
     from .output import write_results
-    from .summary import region_summary, revision_changes
+    from .summary import region_summary, revision_changes, unfunded_mandates
 
     try:
         res, files = _load(dataset, scenario)
@@ -79,6 +79,15 @@ def simulate(
         t.add_row(escape(r["code"]), escape(r["name"]), _fmt(r["needs"] / 1e3, 0), _fmt(r["revenue"] / 1e3, 0), _fmt(r["subvention"] / 1e3, 0),
                   _fmt(r["withdrawal"] / 1e3, 0), _fmt(r["net_transfer_per_capita"], 0))
     out.print(t)
+    unfunded = unfunded_mandates(res)
+    if unfunded:
+        t = Table(title="unfunded mandates (§3.3.1): a higher level's decision left to budgets without the money")
+        for c in ("mandate", "decided by", "budgets", "unfunded, million tenge"):
+            t.add_column(c, justify="left" if c in ("mandate", "decided by") else "right")
+        for m in unfunded:
+            t.add_row(escape(m["mandate"]), m["decided_by"], str(m["budgets"]), _fmt(m["unfunded"] / 1e3, 1))
+        out.print(t)
+        out.print("see mandates.csv for every budget and year; `compensate: true` adds the cost to the transfers", highlight=False)
     moved = revision_changes(res, lang)
     if moved:
         t = Table(title=f"revision from {res.scenario.revision.from_year}: what moved, net transfer S − W, million tenge")

@@ -40,6 +40,7 @@ TABLES = {
     "coefficients": (["code", "function", "coefficient"], ["factor", "reference"], False),
     "programs": (["program", "code", "year", "cost", "score"], ["name", "reference"], False),
     "last_transfers": (["code", "amount"], ["kind"], False),
+    "mandates": (["mandate", "code", "year", "amount"], [], False),
     "networks": (["function", "level", "priority", "institution", "cost"],
                  ["population_per_institution", "area_per_institution_km2", "max_distance_km", "reference"], False),
 }
@@ -189,6 +190,7 @@ class Dataset:
     networks: Networks | None
     programs: Programs | None
     last_transfers: dict[str, np.ndarray] | None  # kind (general, category2) -> per unit, NaN where not given
+    mandate_costs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None  # mandate -> (unit, year, amount)
     taxes: list[str]
     functions: list[str]
     driver_names: list[str]
@@ -446,6 +448,15 @@ def load_dataset(folder: str | Path) -> Dataset:
             problems.add_rows(t.name, "code", [t.row_label(int(i)) for i in rows], msgs + [""] * (rows.size - len(msgs)))
 
     networks = _load_networks(raw["networks"], functions, problems) if raw["networks"] is not None else None
+    mandate_costs = None
+    if (t := raw["mandates"]) is not None:
+        names = T.strings(t, "mandate", problems).to_pylist()
+        unit, year = T.lookup(t, "code", codes, problems), T.integers(t, "year", problems)
+        amount = T.numbers(t, "amount", problems, negative_ok=False, what="amount")
+        mandate_costs = {}
+        for name in dict.fromkeys(names):
+            sel = np.array([n == name for n in names])
+            mandate_costs[name] = (unit[sel], year[sel], amount[sel])
     last = None
     if (t := raw["last_transfers"]) is not None and h is not None:
         unit = T.lookup(t, "code", codes, problems)
@@ -491,6 +502,7 @@ def load_dataset(folder: str | Path) -> Dataset:
         networks=networks,
         programs=programs,
         last_transfers=last,
+        mandate_costs=mandate_costs,
         taxes=list(taxes),
         functions=list(functions),
         driver_names=list(drivers),

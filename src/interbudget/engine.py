@@ -24,7 +24,7 @@ from .rules.options import no_withdrawal_share
 from .rules.sharing import ChildShares, LevelShares, ShareModel, revenue, scenario_model, with_region_rows
 from .rules.envelope import AT_CEILING, AT_FLOOR, SCALED, distribute
 from .rules.targeted import Allocation, Coverage, allocate_pool, close_gaps_targeted
-from .rules.transfers import Transfers, balance, close_gaps, with_subventions
+from .rules.transfers import Transfers, balance, close_gaps, pass_down, with_subventions
 from .scenario import Scenario
 
 #: a child share may exceed the local part by float rounding only
@@ -78,6 +78,7 @@ class Result:
     coverage: "Coverage | None" = None  # targeted model: priority tiers covered, plan track
     programs: "ProgramFunding | None" = None
     envelope: "EnvelopeRows | None" = None
+    mandates: list = field(default_factory=list)  # per mandate, budget and year: cost, compensated, unfunded
 
     @property
     def tracks(self) -> list[Track]:
@@ -157,6 +158,10 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
     if s.envelope is not None and (s.envelope.floor is not None or s.envelope.ceiling is not None) and ds.last_transfers is None:
         problems.append(Problem(scenario_file, "floors and ceilings need last_transfers.csv in the dataset (code, amount[, kind])",
                                 column="envelope"))
+    for m in s.mandates:
+        if m.per_capita is None and (ds.mandate_costs is None or m.name not in ds.mandate_costs):
+            problems.append(Problem(scenario_file, f"mandate '{m.name}' has no cost: give per_capita, or its rows in mandates.csv",
+                                    column="mandates"))
     if s.capacity and ds.bases is None:
         problems.append(Problem(scenario_file, "a capacity basis needs bases.csv in the dataset (code, year, tax, base)", column="capacity"))
     if s.revision is not None:
@@ -457,6 +462,45 @@ def envelope_general(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], t
     return with_subventions(tr, subvention, h.b_parent)
 
 
+def mandate_costs(ds: Dataset, m, h: Hierarchy, years: list[int]) -> np.ndarray:
+    """(n_budgets, n_years): what a mandate costs each budget of its level from its first year."""
+    cost = np.zeros((h.nb, len(years)))
+    on = np.array([y >= m.from_year for y in years])
+    if ds.mandate_costs is not None and m.name in ds.mandate_costs:
+        unit, year, amount = ds.mandate_costs[m.name]
+        for k, y in enumerate(years):
+            sel = (year == y) & on[k]
+            np.add.at(cost[:, k], h.budget_of[unit[sel]], amount[sel])
+    else:
+        b = np.flatnonzero(h.b_level == LEVELS.index(m.level))
+        cost[np.ix_(b, np.flatnonzero(on))] = (m.per_capita * h.population[h.budget_units[b]])[:, None]
+    return cost
+
+
+def apply_mandates(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], tr: Transfers, spending: np.ndarray,
+                   revenue_: np.ndarray, record: list | None) -> tuple[Transfers, np.ndarray]:
+    """Mandates decided after the amounts were fixed (§3.3.1): new needs; compensated ones raise the
+    subventions down from the decider; the others are flagged where the budget cannot pay them."""
+    spending = spending.copy()
+    subvention = tr.subvention.copy()
+    costs = []
+    for m in s.mandates:
+        cost = mandate_costs(ds, m, h, years)
+        spending += cost
+        if m.compensate:
+            subvention += pass_down(cost, h.b_level, h.b_parent, LEVELS.index(m.decided_by))
+        costs.append(cost)
+    out = with_subventions(tr, subvention, h.b_parent)
+    after = balance(spending, revenue_, out)
+    if record is not None:
+        for m, cost in zip(s.mandates, costs):
+            for b, k in zip(*np.nonzero(cost)):
+                unfunded = 0.0 if m.compensate else float(min(cost[b, k], max(0.0, -after[b, k])))
+                record.append({"mandate": m.name, "code": h.b_codes[b], "year": years[k], "decided_by": m.decided_by,
+                               "cost": float(cost[b, k]), "compensated": m.compensate, "unfunded": unfunded})
+    return out, spending
+
+
 def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
     warnings = check_compatible(ds, s, scenario_file)
     h = scenario_hierarchy(ds, s)
@@ -482,6 +526,10 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
     if s.envelope is not None and s.envelope.applies_to == "general":
         tr = envelope_general(ds, s, h, years, tr, programs.by_budget, envelope)
     rev = revenue(h, ds.receipts.grid(years, h.n, len(taxes), mask), tables) if s.capacity else basis
+    mandates: list[dict] = []
+    fixed_spending = spending
+    if s.mandates:
+        tr, spending = apply_mandates(ds, s, h, years, tr, fixed_spending, rev, mandates)
     plan = Track("plan", list(range(ny)), rev, balance(spending, rev, tr), tr, basis)
     actual = None
     if ds.receipts_actual is not None:
@@ -499,9 +547,11 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
         if s.envelope is not None and s.envelope.applies_to == "general":
             rtr = envelope_general(ds, s, h, years, rtr, programs.by_budget, None)
         rrev = revenue(h, ds.receipts_revised.grid(years, h.n, len(taxes), mask), tables) if s.capacity else rbasis
+        if s.mandates:
+            rtr, _ = apply_mandates(ds, s, h, years, rtr, fixed_spending, rrev, None)
         pos = [k for k, y in enumerate(years) if y >= s.revision.from_year]
         revised = Track("revised", pos, rrev, balance(spending, rrev, rtr), rtr, rbasis)
     if envelope is not None and s.envelope.applies_to == "category2":
         envelope.rows = programs.envelope
     return Result(s, ds, h, years, taxes, spending, items, model, tables, tr, plan, actual, computed, warnings, revised, mask,
-                  coverage, programs, envelope)
+                  coverage, programs, envelope, mandates)

@@ -193,6 +193,9 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
                                                                     "basic_covered", "additional_covered", "surplus")}
         if res.programs is not None:
             out["coverage"]["programs"] = [r for r in res.programs.rows if r["code"] == code and r["year"] == year]
+    mine = [r for r in res.mandates if r["code"] == code and r["year"] == year]
+    if mine:
+        out["mandates"] = mine
     if res.envelope is not None:
         env = [r for r in res.envelope.rows if r["code"] == code and r["year"] == year]
         if env:
@@ -271,6 +274,9 @@ def render(ex: dict, lang: str = "en") -> str:
         for p in cv.get("programs", []):
             lines.append("    " + c["targeted_program"].format(program=p["program"], cost=a(p["cost"]), score=f"{p['score']:g}",
                                                               funded=a(p["funded"])))
+    for m in ex.get("mandates", []):
+        lines.append("  " + (c["mandate_compensated"] if m["compensated"] else c["mandate_unfunded"]).format(
+            mandate=m["mandate"], by=c["levels"][m["decided_by"]], cost=a(m["cost"]), unfunded=a(m["unfunded"])))
     if ex.get("envelope"):
         e = ex["envelope"]
         lines.append("  " + c["envelope_line"].format(kind=e["applies_to"], need=a(e["need"]), allocated=a(e["allocated"]),

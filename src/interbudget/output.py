@@ -110,6 +110,13 @@ def envelope_table(res: Result) -> pa.Table | None:
                                                                  "bound", "scale")})
 
 
+def mandates_table(res: Result) -> pa.Table | None:
+    if not res.mandates:
+        return None
+    keys = ("mandate", "code", "year", "decided_by", "cost", "compensated", "unfunded")
+    return pa.table({k: pa.array([r[k] for r in res.mandates]) for k in keys})
+
+
 def manifest(res: Result, scenario_files: list[Path]) -> dict:
     from .dataset import sha256_file
 
@@ -146,7 +153,8 @@ def write_results(res: Result, out: str | Path, scenario_files: list[Path]) -> d
     except OSError as exc:
         raise InterbudgetError(f"{out}: cannot create the output folder ({exc.strerror})") from None
     names = {"budgets": "budgets.csv", "shares": "shares.csv", "manifest": "manifest.json"}
-    extra = {"coverage": coverage_table(res), "programs_funded": programs_table(res), "envelope": envelope_table(res)}
+    extra = {"coverage": coverage_table(res), "programs_funded": programs_table(res), "envelope": envelope_table(res),
+             "mandates": mandates_table(res)}
     names.update({k: f"{k}.csv" for k, t in extra.items() if t is not None})
     try:
         _write_csv(budgets_table(res), tmp / names["budgets"])

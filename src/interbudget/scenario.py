@@ -167,6 +167,35 @@ class Envelope(BaseModel):
         return v.get(year) if isinstance(v, dict) else v
 
 
+class Mandate(BaseModel):
+    """A function handed to a lower level by a higher level's decision (§3.3.1), after the medium-term
+    amounts were fixed: its cost is a new need; with `compensate` the decider pays it down the chain."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    function: str
+    level: str  # the level that must now perform and pay: region, district or rural
+    decided_by: str  # a level above it: republic, region or district
+    from_year: int
+    per_capita: float | None = None  # thousand tenge per person of each budget's territory
+    priority: str = "mandatory"
+    compensate: bool = False
+    reference: str | None = None
+
+    @model_validator(mode="after")
+    def _levels(self) -> "Mandate":
+        order = ("republic", "region", "district", "rural")
+        if self.level not in order[1:]:
+            raise ValueError(f"mandate '{self.name}': level '{self.level}' must be region, district or rural")
+        if self.decided_by not in order or order.index(self.decided_by) >= order.index(self.level):
+            raise ValueError(f"mandate '{self.name}': decided_by '{self.decided_by}' must be a level above '{self.level}'")
+        if self.priority not in ("mandatory", "basic", "additional"):
+            raise ValueError(f"mandate '{self.name}': unknown priority '{self.priority}'")
+        if self.per_capita is not None and self.per_capita < 0:
+            raise ValueError(f"mandate '{self.name}': per_capita {self.per_capita} is negative")
+        return self
+
+
 class Revision(BaseModel):
     """Re-fix subventions and withdrawals from `from_year` on the projections of receipts_revised.csv."""
 
@@ -197,6 +226,7 @@ class Scenario(BaseModel):
     transfer_model: str = "general"  # general (METHOD.md) or targeted (§3.3.3, two categories)
     targeted: Targeted | None = None
     envelope: Envelope | None = None
+    mandates: list[Mandate] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod

@@ -43,3 +43,17 @@ def revision_changes(res: Result, lang: str = "en", top: int = 10) -> list[dict]
     return [{"code": h.b_codes[i], "name": h.name(int(h.budget_units[i]), lang), "year": res.years[pos[j]],
              "plan": float(plan[i, j]), "revised": float(rev[i, j]), "change": float(delta[i, j])}
             for i, j in zip(b.tolist(), k.tolist()) if delta[i, j] != 0]
+
+
+def unfunded_mandates(res: Result) -> list[dict]:
+    """§3.3.1: per mandate, the budgets left to pay for a higher level's decision, and how much."""
+    out: dict[str, dict] = {}
+    for r in res.mandates:
+        if r["unfunded"] > 0:
+            m = out.setdefault(r["mandate"], {"mandate": r["mandate"], "decided_by": r["decided_by"], "budgets": set(), "unfunded": 0.0,
+                                              "cost": 0.0})
+            m["budgets"].add(r["code"])
+            m["unfunded"] += r["unfunded"]
+        if r["mandate"] in out:
+            out[r["mandate"]]["cost"] += r["cost"]
+    return [{**m, "budgets": len(m["budgets"])} for m in out.values()]

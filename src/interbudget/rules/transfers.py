@@ -59,3 +59,15 @@ def with_subventions(t: Transfers, subvention: np.ndarray, b_parent: np.ndarray)
     child = np.flatnonzero(b_parent >= 0)
     paid = _to_parents(subvention[child], b_parent[child], nb)
     return Transfers(t.gap, subvention, t.withdrawal, paid, t.withdrawals_received)
+
+
+def pass_down(cost: np.ndarray, b_level: np.ndarray, b_parent: np.ndarray, decider_level: int) -> np.ndarray:
+    """Compensation of a decision (§3.3.1): each budget's cost is added to its subvention and to
+    those of the budgets above it, up to (not including) the deciding level, which pays it."""
+    nb = cost.shape[0]
+    extra = cost.copy()
+    for lvl in range(int(b_level.max(initial=0)), decider_level + 1, -1):  # from the lowest level up
+        idx = np.flatnonzero((b_level == lvl) & (b_parent >= 0))
+        up = idx[b_level[b_parent[idx]] > decider_level]
+        extra += _to_parents(extra[up], b_parent[up], nb)
+    return extra

@@ -405,6 +405,25 @@ def variants(receipts: list, rng: np.random.Generator) -> tuple[list, list, list
     return actual, revised, [[c, y, t, round(b, 1)] for (c, y, t), b in agg.items()]
 
 
+PROGRAM_KINDS = ["heating networks", "water supply", "gas supply", "roads", "schools", "clinics", "shore protection"]
+
+
+def programs_and_last(r: dict) -> tuple[list, list]:
+    """ILLUSTRATIVE regional development programs (category 2 of targeted subventions), and the last
+    period's amounts for envelope guarantees: the 2026 subventions of the law (real where published)."""
+    rng = np.random.default_rng(SEED + 1)
+    programs = []
+    for u in (u for u in r["units"] if u["level"] == "region"):
+        for y in YEARS:
+            for j in range(int(rng.integers(3, 7))):
+                kind = PROGRAM_KINDS[int(rng.integers(len(PROGRAM_KINDS)))]
+                cost = round(float(u["population"]) * rng.uniform(5, 25), 1)  # thousand tenge: 5-25 thousand per person
+                programs.append([f"{u['code'][:2]}-{y}-{j + 1}", u["code"], y, cost, int(rng.integers(1, 11)), kind])
+    region_code = {u["code"][:2]: u["code"] for u in r["units"] if u["level"] == "region"}
+    last = [[region_code[k2], round(v, 1), "general"] for k2, v in sorted(r["law"]["s26"].items())]
+    return programs, last
+
+
 def current_law(years=YEARS) -> dict:
     """The current-law scenario implied by taxes.csv (scenarios/current-law.yaml states the same)."""
     sharing = {}
@@ -503,6 +522,8 @@ oblast significance).
 | receipts_actual.csv | amount | ILLUSTRATIVE | 2026 execution: oil regions and oil-linked taxes −7 %, others ±3 % |
 | receipts_revised.csv | amount | ILLUSTRATIVE | a 2027 revision after an oil price fall: oil-linked receipts −12 % x elasticity, others +1 % |
 | bases.csv | base | ILLUSTRATIVE | wage fund behind IIT at source (receipts / 10 %) and property value behind property tax of legal entities (receipts / 1.5 %), divided by a seeded collection effort in [0.85, 1.15] |
+| programs.csv | all | ILLUSTRATIVE | 3-6 development programs per region and year (category 2 of targeted subventions): cost 5-25 thousand tenge per person, priority score 1-10, seeded |
+| last_transfers.csv | amount | real where published | last period's amounts for envelope guarantees: the 2026 subventions of the law (Turkestan, Ulytau, Shymkent by the rule below) |
 | transfers_2026_2028.csv | amount | real where "published", else the RULE stated in the row | the law of 8 Dec 2025 and the MinFin list (`transfers.csv`) |
 | transfers_published.csv | all | real | every published general-transfer figure 1999-2028, as in `transfers.csv`, with KATO codes |
 
@@ -562,6 +583,9 @@ def main() -> None:
     write(out / "receipts.csv", ["code", "year", "tax", "payer", "amount"], receipts)
     write(out / "needs.csv", ["code", "year", "function", "priority", "amount"], needs)
     actual, revised, bases = variants(receipts, r["rng"])
+    programs, last = programs_and_last(r)
+    write(out / "programs.csv", ["program", "code", "year", "cost", "score", "name"], programs)
+    write(out / "last_transfers.csv", ["code", "amount", "kind"], last)
     write(out / "receipts_actual.csv", ["code", "year", "tax", "payer", "amount"], actual)
     write(out / "receipts_revised.csv", ["code", "year", "tax", "payer", "amount"], revised)
     write(out / "bases.csv", ["code", "year", "tax", "base"], bases)

@@ -121,6 +121,34 @@ def num(s: str) -> float | None:
     return float(m.group(1)) if m else None
 
 
+# ---- geography: Kazakh and English names and areas from the boundary files (geokz, CC BY 4.0) ----
+EARTH_RADIUS_KM = 6371.0088  # mean radius
+
+
+def ring_area_km2(ring: list) -> float:
+    """Area of a lon/lat ring on the sphere (the spherical-excess approximation used by d3 and OpenLayers)."""
+    total = 0.0
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+        total += np.radians(x2 - x1) * (2 + np.sin(np.radians(y1)) + np.sin(np.radians(y2)))
+    return abs(total) * EARTH_RADIUS_KM**2 / 2
+
+
+def geometry_area_km2(geom: dict) -> float:
+    polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+    return sum(ring_area_km2(p[0]) - sum(ring_area_km2(h) for h in p[1:]) for p in polygons)
+
+
+def geography(kz: Path) -> dict[str, dict]:
+    import json
+
+    out = {}
+    for name, key in (("regions.geojson", "ADM1"), ("districts.geojson", "ADM2")):
+        for f in json.loads((kz / "geo" / name).read_text(encoding="utf-8"))["features"]:
+            p = f["properties"]
+            out[p["kato"]] = {"name_kk": p[f"{key}_KK"], "name_en": p[f"{key}_EN"], "area": round(geometry_area_km2(f["geometry"]), 1)}
+    return out
+
+
 # ---- units ------------------------------------------------------------------------
 def build_units(kz: Path, rng: np.random.Generator) -> tuple[list[dict], dict]:
     regions = read(kz / "regions.csv")
@@ -217,6 +245,14 @@ def build_units(kz: Path, rng: np.random.Generator) -> tuple[list[dict], dict]:
                               "unit_type": c["unit_type"], "code_status": "KATO 17.10.2022",
                               "population_source": "ILLUSTRATIVE: the district's population by number of settlements"
                                                    + (f"; city proper {CITY_PROPER_SHARE:.0%}" if proper else "")})
+    geo = geography(kz)
+    for u in units:
+        # only region and district polygons: the file reuses some city-proper codes for new districts
+        g = geo.get(u["code"]) if u["level"] in ("region", "district") else None
+        u["area_km2"] = g["area"] if g else ""
+        u["area_source"] = "computed from the boundary file (geokz, CC BY 4.0; 1:1 million, generalised)" if g else ""
+        if g and u["level"] == "district":  # the boundary file's Kazakh and English names (as written there)
+            u["name_kk"], u["name_en"] = g["name_kk"], g["name_en"]
     by_code = {u["code"]: u for u in units}
     for u in units:
         if u["level"] == "region":
@@ -510,7 +546,8 @@ oblast significance).
 |---|---|---|---|
 | units.csv | code | real | KATO classifier of 17.10.2022 (`kato.csv`); the republic has the conventional code `000000000`; units formed later have PROVISIONAL codes `<region>99<n>00000` (below) |
 | units.csv | name_ru | real | KATO, as written there |
-| units.csv | name_kk, name_en | real for the republic and the regions (`regions.csv`); below them name_kk is empty (not sourced) and name_en is transliterated from Russian and marked `[translit.]` | — |
+| units.csv | name_kk, name_en | real for the republic and the regions (`regions.csv`) and for the districts found in the boundary file (`geo/districts.geojson`, geokz by A. Rodionov, CC BY 4.0: its ADM2_KK and ADM2_EN, as written there); elsewhere name_kk is empty (not sourced) and name_en is transliterated from Russian and marked `[translit.]` | — |
+| units.csv | area_km2 | derived | the area of the region's or district's polygon in `geo/*.geojson` on a sphere of radius 6371.0088 km (1:1 million, generalised boundaries; CC BY 4.0, credit geokz / OCHA COD-AB / OpenStreetMap); empty where the unit has no polygon (fourth level, city districts of Almaty and Shymkent not in the file, provisional units) |
 | units.csv | population | real for districts and cities of oblast significance (1 Jan 2025, `district_population.csv`, BNS) and Astana's districts; regions = the sum of their districts; Almaty and Shymkent districts: ILLUSTRATIVE (mixed-date figures of `districts.csv` scaled to the city's 1 Jan 2025 total); fourth-level units: ILLUSTRATIVE (the district's population split by the number of settlements below each unit, towns weighted x3; a city proper gets {CITY_PROPER_SHARE:.0%} of its city) | `population_source` column per row |
 | units.csv | has_budget | rule | fourth-level budgets exist since 2018-2020 for rural okrugs, rural and settlement akimats and towns of district significance; districts of the three cities have none |
 | taxes.csv | region, district, rural | ASSUMED | which taxes are local follows the Budget Code as summarised in the `reference` column; the oblast/district split of IIT, social tax and SME corporate tax is set by each maslikhat and is assumed 50/50; the `status` column says which rows are assumed |
@@ -577,8 +614,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     r = build(Path(a.shared), out)
     receipts, needs = money(r)
-    cols = ["code", "parent", "level", "name_kk", "name_ru", "name_en", "population", "has_budget", "unit_type",
-            "code_status", "population_source"]
+    cols = ["code", "parent", "level", "name_kk", "name_ru", "name_en", "population", "has_budget", "area_km2", "unit_type",
+            "code_status", "population_source", "area_source"]
     write(out / "units.csv", cols, [[u[c] for c in cols] for u in r["units"]])
     write(out / "receipts.csv", ["code", "year", "tax", "payer", "amount"], receipts)
     write(out / "needs.csv", ["code", "year", "function", "priority", "amount"], needs)

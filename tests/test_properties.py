@@ -205,16 +205,22 @@ def test_rerun_is_idempotent(tmp_path):
     assert a == b
 
 
-@settings(max_examples=30, deadline=None)
-@given(SEEDS)
-def test_a_compensated_mandate_changes_only_the_deciders_balance(seed):
+def run_twice(seed: int, change):
+    """The base run of a random federation, and the run of `change(scenario, result)` (None: skip)."""
     with tempfile.TemporaryDirectory() as d:
         sc = build(seed, Path(d))
         sc.pop("revision", None)
         base, _, res = simulate(Path(d), sc)
-        m = {"name": "m", "function": "edu", "level": "district", "decided_by": "republic", "from_year": 2027,
-             "per_capita": 1.5, "compensate": True}
-        rows, _, res_m = simulate(Path(d), {**sc, "mandates": [m]})
+        other = change(sc, res)
+        return (base, *simulate(Path(d), other)) if other is not None else None
+
+
+@settings(max_examples=30, deadline=None)
+@given(SEEDS)
+def test_a_compensated_mandate_changes_only_the_deciders_balance(seed):
+    m = {"name": "m", "function": "edu", "level": "district", "decided_by": "republic", "from_year": 2027,
+         "per_capita": 1.5, "compensate": True}
+    base, rows, _, res_m = run_twice(seed, lambda sc, res: {**sc, "mandates": [m]})
     cost = {y: sum(r["cost"] for r in res_m.mandates if r["year"] == y) for y in YEARS}
     for (t, code, y), r in rows.items():
         if r["level"] == "republic":
@@ -223,20 +229,22 @@ def test_a_compensated_mandate_changes_only_the_deciders_balance(seed):
             assert r["balance"] == pytest.approx(base[t, code, y]["balance"], abs=1e-6)
 
 
+def exact_envelope(sc: dict, res) -> dict | None:
+    """The scenario with an envelope of exactly the regions' need-based subventions."""
+    h = res.hierarchy
+    regions = h.budget_index_of_unit[np.flatnonzero((h.level == 1) & h.has_budget)]
+    cat2 = res.programs.by_budget[regions]
+    totals = {y: float((res.transfers.subvention[regions, k] - cat2[:, k]).sum()) for k, y in enumerate(YEARS)}
+    return None if any(t <= 0 for t in totals.values()) else {**sc, "envelope": {"total": totals}}
+
+
 @settings(max_examples=30, deadline=None)
 @given(SEEDS)
 def test_an_envelope_of_exactly_the_needs_changes_nothing(seed):
-    with tempfile.TemporaryDirectory() as d:
-        sc = build(seed, Path(d))
-        sc.pop("revision", None)
-        base, _, res = simulate(Path(d), sc)
-        h = res.hierarchy
-        regions = h.budget_index_of_unit[np.flatnonzero((h.level == 1) & h.has_budget)]
-        cat2 = res.programs.by_budget[regions]
-        totals = {y: float((res.transfers.subvention[regions, k] - cat2[:, k]).sum()) for k, y in enumerate(YEARS)}
-        if any(t <= 0 for t in totals.values()):
-            return  # nothing to distribute by need
-        rows, _, res_e = simulate(Path(d), {**sc, "envelope": {"total": totals}})
+    runs = run_twice(seed, exact_envelope)
+    if runs is None:
+        return  # nothing to distribute by need
+    base, rows, _, res_e = runs
     for key, r in rows.items():
         assert r["balance"] == pytest.approx(base[key]["balance"], rel=1e-9, abs=1e-6)
     assert all(e["scale"] == pytest.approx(1.0) for e in res_e.envelope.rows)

@@ -29,6 +29,12 @@ def _check_share(v: float, what: str = "share") -> float:
     return v
 
 
+def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"unknown {what} '{value}': choose {', '.join(allowed[:-1])} or {allowed[-1]}")
+    return value
+
+
 def _unwrap(value: Any, refs: dict[str, str], key: str) -> Any:
     """Accept `{value: x, reference: r}` for any share or rate."""
     if isinstance(value, dict) and "value" in value:
@@ -145,9 +151,7 @@ class Envelope(BaseModel):
     @field_validator("applies_to")
     @classmethod
     def _applies(cls, v: str) -> str:
-        if v not in ("general", "category2"):
-            raise ValueError(f"unknown envelope target '{v}': choose general or category2")
-        return v
+        return _one_of(v, ("general", "category2"), "envelope target")
 
     @model_validator(mode="after")
     def _bounds(self) -> "Envelope":
@@ -276,9 +280,7 @@ class Scenario(BaseModel):
     @field_validator("transfer_model")
     @classmethod
     def _model(cls, v: str) -> str:
-        if v not in ("general", "targeted"):
-            raise ValueError(f"unknown transfer_model '{v}': choose general or targeted")
-        return v
+        return _one_of(v, ("general", "targeted"), "transfer_model")
 
     @model_validator(mode="after")
     def _targeted_only_when_asked(self) -> "Scenario":

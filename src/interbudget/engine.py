@@ -520,38 +520,35 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
 
     c = _Context(s, h, taxes, grid_of(ds.receipts), needs, scenario_file)
     model, computed, tables = _shares(c)
-    basis = revenue(h, c.grid, tables)
-    tr, coverage = fix_transfers(c, items, basis, programs)
     envelope = EnvelopeRows() if s.envelope is not None else None
-    if s.envelope is not None and s.envelope.applies_to == "general":
-        tr = envelope_general(ds, s, h, years, tr, programs.by_budget, envelope)
-    rev = revenue(h, ds.receipts.grid(years, h.n, len(taxes), mask), tables) if s.capacity else basis
     mandates: list[dict] = []
-    fixed_spending = spending
-    if s.mandates:
-        tr, spending = apply_mandates(ds, s, h, years, tr, fixed_spending, rev, mandates)
-    plan = Track("plan", list(range(ny)), rev, balance(spending, rev, tr), tr, basis)
+
+    def fixed(name: str, rec: Receipts, basis_grid: ReceiptGrid, pos: list[int], record: bool):
+        """A track whose amounts are fixed on `rec`: transfers, the envelope, then the mandates decided after."""
+        basis = revenue(h, basis_grid, tables)
+        tr, coverage = fix_transfers(c, items, basis, programs)
+        if s.envelope is not None and s.envelope.applies_to == "general":
+            tr = envelope_general(ds, s, h, years, tr, programs.by_budget, envelope if record else None)
+        rev = revenue(h, rec.grid(years, h.n, len(taxes), mask), tables) if s.capacity else basis
+        spent = spending
+        if s.mandates:
+            tr, spent = apply_mandates(ds, s, h, years, tr, spending, rev, mandates if record else None)
+        return Track(name, pos, rev, balance(spent, rev, tr), tr, basis), coverage, spent
+
+    plan, coverage, spent = fixed("plan", ds.receipts, c.grid, list(range(ny)), True)
+    tr = plan.transfers
     actual = None
     if ds.receipts_actual is not None:
         agrid = ds.receipts_actual.grid(years, h.n, len(taxes), mask)
         pos = [k for k in range(ny) if agrid.year_rows[k] > 0]
         if pos:
             arev = revenue(h, agrid, tables)  # the plan's shares, S and W stay fixed
-            actual = Track("actual", pos, arev, balance(spending, arev, tr), tr, basis)
+            actual = Track("actual", pos, arev, balance(spent, arev, tr), tr, plan.basis)
     revised = None
-    if s.revision is not None:
-        # from `from_year` on, the amounts are fixed again on the new projections; shares stay
-        rgrid = grid_of(ds.receipts_revised)
-        rbasis = revenue(h, rgrid, tables)
-        rtr, _ = fix_transfers(c, items, rbasis, programs)
-        if s.envelope is not None and s.envelope.applies_to == "general":
-            rtr = envelope_general(ds, s, h, years, rtr, programs.by_budget, None)
-        rrev = revenue(h, ds.receipts_revised.grid(years, h.n, len(taxes), mask), tables) if s.capacity else rbasis
-        if s.mandates:
-            rtr, _ = apply_mandates(ds, s, h, years, rtr, fixed_spending, rrev, None)
+    if s.revision is not None:  # from `from_year` on, the amounts are fixed again on the new projections; shares stay
         pos = [k for k, y in enumerate(years) if y >= s.revision.from_year]
-        revised = Track("revised", pos, rrev, balance(spending, rrev, rtr), rtr, rbasis)
+        revised = fixed("revised", ds.receipts_revised, grid_of(ds.receipts_revised), pos, False)[0]
     if envelope is not None and s.envelope.applies_to == "category2":
         envelope.rows = programs.envelope
-    return Result(s, ds, h, years, taxes, spending, items, model, tables, tr, plan, actual, computed, warnings, revised, mask,
+    return Result(s, ds, h, years, taxes, spent, items, model, tables, tr, plan, actual, computed, warnings, revised, mask,
                   coverage, programs, envelope, mandates)

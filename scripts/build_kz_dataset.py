@@ -50,7 +50,7 @@ BASE_SHARE = {"23": 0.45, "47": 0.35, "27": 0.25, "43": 0.2, "15": 0.15}  # of I
 BASE_SHARE_OTHER = 0.08
 VAT_PER_LOCAL = 0.9  # VAT booked in a region per tenge of its local tax receipts
 REPUBLIC_TAX_MIX = {"cit_large": 0.30, "excise": 0.06, "republic_other": 0.24}  # of republican tax revenue besides VAT
-NEED_LEVELS = {"region": 0.45, "district": 0.52, "rural": 0.03}  # of a region's need (4th level: ~3 %, cf. 442 bn in 2025)
+NEED_LEVELS = {"region": 0.44, "district": 0.515, "rural": 0.045}  # of a region's need (4th level ~4.5 %, cf. > 442 bn in 2025)
 FUNCTIONS = {  # function: (priority, share of a level's need)
     "region": {"education": ("mandatory", 0.25), "health": ("mandatory", 0.22), "social_protection": ("mandatory", 0.12),
                "transport": ("basic", 0.14), "housing_utilities": ("basic", 0.10), "economic_affairs": ("basic", 0.07),
@@ -70,7 +70,7 @@ TAXES = [  # tax, kk, ru, en, current-law shares (region, district, rural), refe
     ("iit_source", "Төлем көзінен салынатын ЖТС", "ИПН с доходов, облагаемых у источника выплаты", "individual income tax withheld at source",
      (0.5, 0.5, 0.0), "Budget Code 2025 (No. 171-VIII): local-budget revenue; oblast/district split set by the maslikhat", "assumed split"),
     ("iit_self", "Төлем көзінен салынбайтын ЖТС", "ИПН с доходов, не облагаемых у источника выплаты", "individual income tax not withheld at source",
-     (0.0, 0.0, 1.0), "fourth-level budgets (§3.4); district where the unit has no budget", "assumed"),
+     (0.0, 1.0, 0.0), "district budget", "assumed"),
     ("social_tax", "Әлеуметтік салық", "Социальный налог", "social tax",
      (0.5, 0.5, 0.0), "Budget Code 2025: local-budget revenue; oblast/district split set by the maslikhat", "assumed split"),
     ("cit_sme", "ШОБ корпоративтік табыс салығы", "КПН субъектов малого и среднего бизнеса", "corporate income tax of SMEs",
@@ -90,9 +90,9 @@ TAXES = [  # tax, kk, ru, en, current-law shares (region, district, rural), refe
     ("land_individual", "Жеке тұлғалардың жер салығы", "Земельный налог физических лиц", "land tax of individuals",
      (0.0, 0.0, 1.0), "fourth-level budgets (§3.4)", "assumed"),
     ("vehicle", "Көлік құралдарына салынатын салық", "Налог на транспортные средства", "vehicle tax",
-     (0.0, 0.0, 1.0), "fourth-level budgets (§3.4)", "assumed"),
+     (0.0, 0.5, 0.5), "fourth-level budgets for individuals' vehicles (§3.4), district for legal entities'", "assumed split"),
     ("fees", "Жергілікті алымдар мен төлемдер", "Местные сборы и платы", "local fees and charges",
-     (0.0, 0.5, 0.5), "district and fourth-level budgets", "assumed split"),
+     (0.0, 1.0, 0.0), "district budget", "assumed"),
     ("nontax", "Салықтық емес түсімдер", "Неналоговые поступления", "non-tax receipts of the republican budget",
      (0.0, 0.0, 0.0), "republican budget", "sourced total (2026 draft)"),
     ("nf_transfer", "Ұлттық қордан кепілдендірілген трансферт", "Гарантированный трансферт из Национального фонда",
@@ -351,7 +351,7 @@ def money(r: dict) -> tuple[list, list]:
         kids[u["parent"]].append(u)
     receipts, needs = [], []
     local_taxes = list(TAX_MIX)
-    lower_taxes = {"iit_self", "property_individual", "land_individual", "vehicle", "fees"}  # booked where people live
+    lower_taxes = {"property_individual", "land_individual", "vehicle"}  # booked where people live
     for reg in (u for u in units if u["level"] == "region"):
         k2 = reg["code"][:2]
         seconds = kids[reg["code"]]
@@ -555,7 +555,7 @@ oblast significance).
 | receipts.csv | amount | ILLUSTRATIVE inside each region, calibrated in total | a region's local tax receipts = its own revenue below, split by a tax mix ({', '.join(f'{k} {v:.1%}' for k, v in TAX_MIX.items())}) and over its units by population with seeded noise; VAT booked in regions = {VAT_PER_LOCAL} x local receipts; republican taxes: the 2026 draft's tax revenue (18.9 trn) less VAT, split {', '.join(f'{k} {v:.0%}' for k, v in REPUBLIC_TAX_MIX.items())} of the rest (normalised) |
 | receipts.csv | payer | ILLUSTRATIVE | share of IIT, social tax and VAT paid by base enterprises: {', '.join(f'region {k} {v:.0%}' for k, v in BASE_SHARE.items())}, others {BASE_SHARE_OTHER:.0%} |
 | receipts.csv | nf_transfer, nontax (republic) | real for 2026 | guaranteed transfer from the National Fund 2.77 trn and non-tax receipts of the 2026 draft republican budget (lada.kz, 3 Sep 2025, from the Open NLA portal); 2027-2028 x {GROWTH_TO_2028[2027]} / {GROWTH_TO_2028[2028]} (ILLUSTRATIVE) |
-| needs.csv | amount | calibrated, ILLUSTRATIVE inside regions | a region's need = its own revenue + subvention − withdrawal of the law (so current law reproduces the law); split region / district / fourth level {', '.join(f'{v:.0%}' for v in NEED_LEVELS.values())} (4th level cf. 442 bn in 2025), then by population with noise, then by function at fixed shares; the republic: the 2026 draft's spending (27.27 trn) less subventions, by an illustrative function split |
+| needs.csv | amount | calibrated, ILLUSTRATIVE inside regions | a region's need = its own revenue + subvention − withdrawal of the law (so current law reproduces the law); split region / district / fourth level {', '.join(f'{v:.0%}' for v in NEED_LEVELS.values())} (4th level: more than 442 bn in 2025), then by population with noise, then by function at fixed shares; the republic: the 2026 draft's spending (27.27 trn) less subventions, by an illustrative function split |
 | receipts_actual.csv | amount | ILLUSTRATIVE | 2026 execution: oil regions and oil-linked taxes −7 %, others ±3 % |
 | receipts_revised.csv | amount | ILLUSTRATIVE | a 2027 revision after an oil price fall: oil-linked receipts −12 % x elasticity, others +1 % |
 | bases.csv | base | ILLUSTRATIVE | wage fund behind IIT at source (receipts / 10 %) and property value behind property tax of legal entities (receipts / 1.5 %), divided by a seeded collection effort in [0.85, 1.15] |

@@ -41,6 +41,7 @@ TABLES = {
     "programs": (["program", "code", "year", "cost", "score"], ["name", "reference"], False),
     "last_transfers": (["code", "amount"], ["kind"], False),
     "mandates": (["mandate", "code", "year", "amount"], [], False),
+    "taxes": (["tax"], ["oil_elasticity", "name_kk", "name_ru", "name_en", "region", "district", "rural", "reference", "status"], False),
     "networks": (["function", "level", "priority", "institution", "cost"],
                  ["population_per_institution", "area_per_institution_km2", "max_distance_km", "reference"], False),
 }
@@ -196,6 +197,7 @@ class Dataset:
     driver_names: list[str]
     payer_names: list[str] = field(default_factory=lambda: list(PAYERS))
     payer_is_base: np.ndarray = field(default_factory=lambda: np.array([False, True]))
+    oil_elasticity: dict[str, float] = field(default_factory=dict)  # taxes.csv: how a tax moves with the oil price
     file_hashes: dict[str, str] = field(default_factory=dict)
 
     def tax_index(self) -> dict[str, int]:
@@ -448,6 +450,10 @@ def load_dataset(folder: str | Path) -> Dataset:
             problems.add_rows(t.name, "code", [t.row_label(int(i)) for i in rows], msgs + [""] * (rows.size - len(msgs)))
 
     networks = _load_networks(raw["networks"], functions, problems) if raw["networks"] is not None else None
+    oil = {}
+    if (t := raw["taxes"]) is not None and t.has("oil_elasticity"):
+        names = T.strings(t, "tax", problems).to_pylist()
+        oil = dict(zip(names, T.numbers(t, "oil_elasticity", problems, what="oil elasticity", empty=0.0).tolist()))
     mandate_costs = None
     if (t := raw["mandates"]) is not None:
         names = T.strings(t, "mandate", problems).to_pylist()
@@ -503,6 +509,7 @@ def load_dataset(folder: str | Path) -> Dataset:
         programs=programs,
         last_transfers=last,
         mandate_costs=mandate_costs,
+        oil_elasticity=oil,
         taxes=list(taxes),
         functions=list(functions),
         driver_names=list(drivers),

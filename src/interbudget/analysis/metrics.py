@@ -1,0 +1,155 @@
+"""Metrics of a run (concept §3.3.2: the evidence for choosing an option).
+
+Equalization: needs-adjusted fiscal capacity (own revenue / need) per region,
+consolidated, and per budget, before and after transfers, with
+population-weighted Gini, coefficient of variation, Theil and max/min.
+Counts of subvention and withdrawal budgets per level; dependence on
+transfers; stability (year to year, plan vs actual); incentive (retention
+of an extra tenge collected, this year and over a reset of the medium term);
+exposure of the republican budget to an oil price fall.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ..dataset import Receipts
+from ..engine import Result, run
+from ..hierarchy import LEVELS, REGION
+from ..rules.sharing import revenue
+from ..rules.transfers import balance
+from .inequality import weighted_stats
+
+
+def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.divide(a, b, out=np.full(np.shape(a), np.nan, dtype=float), where=np.asarray(b) != 0)
+
+
+def region_table(res: Result, k: int) -> dict[str, np.ndarray]:
+    """Per region (consolidated: the region's budget and every budget below it) in year position k."""
+    h, tr = res.hierarchy, res.transfers
+    regions = np.flatnonzero(h.level == REGION)
+    pos = np.full(h.n, -1)
+    pos[regions] = np.arange(regions.size)
+    reg_of_budget = pos[np.maximum(h.b_region_unit, 0)]
+    reg_of_budget[h.b_region_unit < 0] = -1
+    inside = reg_of_budget >= 0
+    sums = lambda a: np.bincount(reg_of_budget[inside], weights=a[inside], minlength=regions.size)  # noqa: E731
+    R, N = sums(res.plan.revenue[:, k]), sums(res.needs[:, k])
+    # the consolidated region's transfers are those with the republic (flows inside the region cancel)
+    with_rep = inside & (h.b_parent == h.b_republic)
+    net = np.bincount(reg_of_budget[with_rep], weights=(tr.subvention[:, k] - tr.withdrawal[:, k])[with_rep], minlength=regions.size)
+    pop = h.population[regions]
+    return {"unit": regions, "code": h.codes[regions], "population": pop, "revenue": R, "needs": N, "net_transfer": net,
+            "capacity_before": _safe_div(R, N), "capacity_after": _safe_div(R + net, N)}
+
+
+def level_table(res: Result, k: int) -> list[dict]:
+    h, tr = res.hierarchy, res.transfers
+    out = []
+    for lvl in range(1, 4):
+        b = np.flatnonzero(h.b_level == lvl)
+        if b.size == 0:
+            continue
+        S, W, N = tr.subvention[b, k], tr.withdrawal[b, k], res.needs[b, k]
+        bal = res.plan.balance[b, k]
+        out.append({"level": LEVELS[lvl], "budgets": int(b.size), "subvention_budgets": int((S > 0).sum()),
+                    "withdrawal_budgets": int((W > 0).sum()), "subvention_share": float((S > 0).mean()),
+                    "withdrawal_share": float((W > 0).mean()),
+                    # dependence: the share of spending financed by transfers
+                    "dependence": float(S.sum() / N.sum()) if N.sum() else float("nan"),
+                    "deficit_budgets": int((bal < -1e-6).sum())})
+    return out
+
+
+def stability(res: Result) -> list[dict]:
+    """Year-to-year change of net transfers and balances per level, and how far actual balances moved from the plan."""
+    h, tr = res.hierarchy, res.transfers
+    out = []
+    net = tr.subvention - tr.withdrawal
+    for lvl in range(1, 4):
+        b = np.flatnonzero(h.b_level == lvl)
+        if b.size == 0:
+            continue
+        row = {"level": LEVELS[lvl]}
+        if net.shape[1] > 1:
+            d = np.abs(np.diff(net[b], axis=1)).sum(axis=0)
+            base = np.abs(net[b][:, :-1]).sum(axis=0)
+            row["net_transfer_change"] = [float(x) for x in _safe_div(d, base)]
+        if res.actual is not None:
+            pos = res.actual.year_pos
+            row["actual_minus_plan_balance"] = [float(np.abs(res.actual.balance[b, p] - res.plan.balance[b, p]).sum()) for p in pos]
+        out.append(row)
+    return out
+
+
+def _scaled(rec: Receipts, factor: np.ndarray) -> Receipts:
+    return Receipts(rec.unit, rec.year, rec.tax, rec.payer, rec.amount * factor)
+
+
+def retention(res: Result, scenario_file: str = "scenario", epsilon: float = 0.01) -> list[dict]:
+    """Of one extra tenge collected in a region (all its receipts up by `epsilon`), how much the region's
+    budgets keep: this year (the medium-term amounts stay fixed) and over a reset (the next law re-fixes them)."""
+    ds, h = res.dataset, res.hierarchy
+    rec = ds.receipts
+    reg = h.anc[REGION][rec.unit]
+    regions = np.flatnonzero(h.level == REGION)
+    in_region = h.b_region_unit  # per budget
+    out = []
+    for k_unit in regions.tolist():
+        mine = reg == k_unit
+        extra = float(rec.amount[mine].sum() * epsilon)
+        if extra == 0:
+            continue
+        new = _scaled(rec, np.where(mine, 1 + epsilon, 1.0))
+        grid = new.grid(res.years, h.n, len(res.taxes), res.base_mask)
+        rev = revenue(h, grid, res.tables)
+        bal_fixed = balance(res.needs, rev, res.transfers)
+        rerun = run(replace(ds, receipts=new), res.scenario, scenario_file)
+        b = in_region == k_unit
+        d_now = (bal_fixed[b] - res.plan.balance[b]).sum(axis=0) / extra
+        d_reset = (rerun.plan.balance[b] - res.plan.balance[b]).sum(axis=0) / extra
+        out.append({"code": h.codes[k_unit], "name": h.name(k_unit), "this_year": [float(x) for x in d_now],
+                    "after_reset": [float(x) for x in d_reset]})
+    return out
+
+
+def oil_exposure(res: Result, fall: float = 0.1) -> dict | None:
+    """Change of the republic's (and the regions') balance if the oil price falls by `fall`, amounts fixed."""
+    ds, h = res.dataset, res.hierarchy
+    if not ds.oil_elasticity:
+        return None
+    e = np.array([ds.oil_elasticity.get(t, 0.0) for t in ds.taxes] + [0.0] * (len(res.taxes) - len(ds.taxes)))
+    new = _scaled(ds.receipts, 1 - fall * e[ds.receipts.tax])
+    rev = revenue(h, new.grid(res.years, h.n, len(res.taxes), res.base_mask), res.tables)
+    d = rev - res.plan.revenue
+    rep = h.b_republic
+    return {"oil_price_fall": fall, "republic": [float(x) for x in d[rep]],
+            "republic_share_of_revenue": [float(x) for x in _safe_div(d[rep], res.plan.revenue[rep])],
+            "local": [float(x) for x in d[h.b_level > 0].sum(axis=0)]}
+
+
+def metrics(res: Result, year_pos: int = 0, scenario_file: str = "scenario", with_retention: bool = True) -> dict:
+    reg = region_table(res, year_pos)
+    h = res.hierarchy
+    b = np.flatnonzero((h.b_level > 0) & (res.needs[:, year_pos] > 0))
+    own = _safe_div(res.plan.revenue[b, year_pos], res.needs[b, year_pos])
+    tr = res.transfers
+    after = _safe_div((res.plan.revenue + tr.subvention - tr.withdrawal - tr.subventions_paid + tr.withdrawals_received)[b, year_pos],
+                      res.needs[b, year_pos])
+    pop_b = h.population[h.budget_units[b]]
+    return {
+        "scenario": res.scenario.name, "year": res.years[year_pos],
+        "regions": {"before": weighted_stats(reg["capacity_before"], reg["population"]),
+                    "after": weighted_stats(reg["capacity_after"], reg["population"])},
+        "budgets": {"before": weighted_stats(own, pop_b), "after": weighted_stats(after, pop_b)},
+        "levels": level_table(res, year_pos),
+        "stability": stability(res),
+        "retention": retention(res, scenario_file) if with_retention else [],
+        "oil_exposure": oil_exposure(res),
+        "region_rows": [{"code": str(reg["code"][i]), "name": h.name(int(reg["unit"][i])), "population": float(reg["population"][i]),
+                         "revenue": float(reg["revenue"][i]), "needs": float(reg["needs"][i]), "net_transfer": float(reg["net_transfer"][i]),
+                         "capacity_before": float(reg["capacity_before"][i]), "capacity_after": float(reg["capacity_after"][i])}
+                        for i in range(reg["unit"].size)],
+    }

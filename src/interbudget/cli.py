@@ -31,7 +31,7 @@ def _fail(exc: InterbudgetError) -> None:
 
 
 def _fmt(x: float, digits: int = 1) -> str:
-    return f"{x:,.{digits}f}".replace(",", " ")
+    return f"{round(x, digits) + 0.0:,.{digits}f}".replace(",", " ")  # + 0.0: no "-0.000"
 
 
 def _load(dataset: Path, scenario: Path):
@@ -163,6 +163,115 @@ def main() -> None:
         err.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}. This is a bug in interbudget; please report it "
                   "with the command you ran (INTERBUDGET_DEBUG=1 shows the traceback).", highlight=False)
         sys.exit(3)
+
+
+@app.command()
+def metrics(
+    dataset: Path = typer.Argument(..., help="Dataset folder."),
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    year: int = typer.Option(None, "--year", help="A year of the scenario (default: the first)."),
+    out_dir: Path = typer.Option(None, "--out", help="Write metrics.json here."),
+) -> None:
+    """Equalization, counts, dependence, stability, incentive and oil exposure of a run (§3.3.2)."""
+    from .analysis.metrics import metrics as compute
+
+    try:
+        res, _ = _load(dataset, scenario)
+        k = 0 if year is None else _year_pos(res, year)
+        m = compute(res, k, scenario.name)
+        if out_dir is not None:
+            _write_json(out_dir, "metrics.json", m)
+    except InterbudgetError as exc:
+        _fail(exc)
+        return
+    t = Table(title=f"{escape(res.scenario.name)}, {m['year']}: needs-adjusted fiscal capacity (own revenue / need), population-weighted")
+    for c in ("units", "when", "mean", "Gini", "CV", "Theil", "max/min"):
+        t.add_column(c, justify="left" if c in ("units", "when") else "right")
+    for units in ("regions", "budgets"):
+        for when in ("before", "after"):
+            st = m[units][when]
+            t.add_row(units, f"{when} transfers", *(_fmt(st[x], 3) for x in ("mean", "gini", "cv", "theil", "max_min")))
+    out.print(t)
+    t = Table(title="budgets by level: subvention and withdrawal budgets, dependence on transfers")
+    for c in ("level", "budgets", "subvention", "share", "withdrawal", "share ", "transfers / spending", "in deficit"):
+        t.add_column(c, justify="left" if c == "level" else "right")
+    for r in m["levels"]:
+        t.add_row(r["level"], str(r["budgets"]), str(r["subvention_budgets"]), f"{r['subvention_share']:.0%}", str(r["withdrawal_budgets"]),
+                  f"{r['withdrawal_share']:.0%}", f"{r['dependence']:.1%}", str(r["deficit_budgets"]))
+    out.print(t)
+    if m["retention"]:
+        t = Table(title=f"incentive: of 1 extra tenge collected in a region, what its budgets keep in {m['year']}")
+        for c in ("code", "region", "this year (amounts fixed)", "after a reset of the medium term"):
+            t.add_column(c, justify="left" if c in ("code", "region") else "right")
+        for r in m["retention"]:
+            t.add_row(r["code"], escape(r["name"]), _fmt(r["this_year"][k], 3), _fmt(r["after_reset"][k], 3))
+        out.print(t)
+    if m["oil_exposure"]:
+        o = m["oil_exposure"]
+        out.print(f"oil price −{o['oil_price_fall']:.0%}: republican revenue {_fmt(o['republic'][k] / 1e3, 0)} million tenge "
+                  f"({o['republic_share_of_revenue'][k]:+.1%}), local budgets {_fmt(o['local'][k] / 1e3, 0)} million tenge", highlight=False)
+
+
+@app.command()
+def compare(
+    dataset: Path = typer.Argument(..., help="Dataset folder."),
+    base: Path = typer.Argument(..., help="Current law (scenario YAML)."),
+    draft: Path = typer.Argument(..., help="The draft (scenario YAML)."),
+    amendments: list[Path] = typer.Argument(None, help="Amendments to the draft (scenario YAML files)."),
+    year: int = typer.Option(None, "--year", help="A year every scenario has (default: the base's first)."),
+    out_dir: Path = typer.Option(None, "--out", help="Write compare.json and the region and budget tables here."),
+) -> None:
+    """Current law vs draft vs amendments: transfers, balances, winners and losers, status changes, population bands."""
+    from .analysis.compare import compare as build
+    from .dataset import load_dataset
+    from .engine import run
+    from .scenario import load_scenario
+
+    try:
+        ds = load_dataset(dataset)
+        results = [run(ds, load_scenario(p)[0], p.name) for p in [base, draft, *(amendments or [])]]
+        c = build(results, results[0].years[0] if year is None else year)
+        if out_dir is not None:
+            _write_json(out_dir, "compare.json", c)
+    except InterbudgetError as exc:
+        _fail(exc)
+        return
+    names = c["scenarios"]
+    t = Table(title=f"regions {c['year']}: net transfer from the republic (subvention − withdrawal), million tenge")
+    for col in ["code", "region", *names, *(f"Δ {n}" for n in names[1:]), *(f"Δ per person, tenge: {n}" for n in names[1:])]:
+        t.add_column(col, justify="left" if col in ("code", "region") else "right")
+    for r in c["regions"]:
+        t.add_row(r["code"], escape(r["name"]), *(_fmt(r[f"net_transfer[{n}]"] / 1e3, 0) for n in names),
+                  *(_fmt(r[f"change[{n}]"] / 1e3, 0) for n in names[1:]), *(_fmt(r[f"change_per_capita_tenge[{n}]"], 0) for n in names[1:]))
+    out.print(t)
+    for cmp in c["comparisons"]:
+        tr = cmp["transitions"]
+        out.print(f"{escape(cmp['from'])} → {escape(cmp['to'])}: became subvention budgets {len(tr['became_subvention'])}, "
+                  f"stopped {len(tr['stopped_subvention'])}; became donors {len(tr['became_donor'])}, stopped {len(tr['stopped_donor'])}; "
+                  f"budgets entering {len(tr['entered'])}, leaving {len(tr['left'])}", highlight=False)
+        t = Table(title=f"{escape(cmp['from'])} → {escape(cmp['to'])} by population band (budgets below the republic)")
+        for col in ("population", "budgets", "winners", "losers", "change, million tenge", "per person, tenge"):
+            t.add_column(col, justify="left" if col == "population" else "right")
+        for b in cmp["bands"]:
+            t.add_row(b["band"], str(b["budgets"]), str(b["winners"]), str(b["losers"]), _fmt(b["change"] / 1e3, 0),
+                      _fmt(b["change_per_capita_tenge"], 0))
+        out.print(t)
+
+
+def _year_pos(res, year: int) -> int:
+    if year not in res.years:
+        raise InterbudgetError(f"year {year} is not among the scenario's years {res.years}")
+    return res.years.index(year)
+
+
+def _write_json(folder: Path, name: str, data: dict) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{name}.tmp"
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=float) + "\n", encoding="utf-8")
+        os.replace(tmp, folder / name)
+    except OSError as exc:
+        raise InterbudgetError(f"{folder}: cannot write {name} ({exc.strerror})") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

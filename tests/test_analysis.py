@@ -1,0 +1,93 @@
+"""Metrics and comparisons on hand-computed inputs (concept §3.3.2)."""
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import make_dataset, simulate, write_scenario
+from interbudget.analysis.inequality import weighted_stats
+from interbudget.analysis.metrics import metrics
+from test_errors import run_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+Y = 2026
+
+
+def test_an_equal_country_has_no_inequality():
+    st = weighted_stats(np.array([0.8, 0.8, 0.8]), np.array([1.0, 5.0, 2.0]))
+    assert st["gini"] == pytest.approx(0) and st["cv"] == pytest.approx(0) and st["theil"] == pytest.approx(0)
+    assert st["max_min"] == pytest.approx(1)
+
+
+def test_one_rich_region_gives_the_known_values():
+    st = weighted_stats(np.array([0.0, 0.0, 0.0, 1.0]), np.ones(4))
+    assert st["gini"] == pytest.approx(3 / 4) and st["cv"] == pytest.approx(math.sqrt(3)) and st["theil"] == pytest.approx(math.log(4))
+    assert st["max_min"] == math.inf
+    # population weights count people, not regions: the rich region with 3 of 4 people
+    assert weighted_stats(np.array([0.0, 1.0]), np.array([1.0, 3.0]))["gini"] == pytest.approx(1 / 4)
+
+
+def two_regions(tmp_path, rate):
+    units = [("0", None, "republic", 100), ("1", "0", "region", 50), ("11", "1", "district", 50), ("2", "0", "region", 50)]
+    ds = make_dataset(tmp_path, units, receipts=[("11", Y, "loc", 100), ("2", Y, "loc", 10), ("0", Y, "vat", 500)],
+                      needs=[("11", Y, "edu", 30), ("1", Y, "health", 10), ("2", Y, "health", 60)])
+    return simulate(ds, {"name": "m", "years": [Y], "sharing": {"loc": {"region": 0.3, "district": 0.5}}, "withdrawal_rate": rate})[2]
+
+
+def test_retention_is_zero_under_full_re_equalization_and_the_local_share_within_the_medium_term(tmp_path):
+    m = metrics(two_regions(tmp_path, 1.0))
+    ret = {r["code"]: r for r in m["retention"]}
+    assert ret["1"]["this_year"][0] == pytest.approx(0.8)  # region 0.3 + district 0.5 of an extra tenge, amounts fixed
+    assert ret["1"]["after_reset"][0] == pytest.approx(0.0, abs=1e-12)  # the next law takes it all back
+    # withdrawal_rate 0.5, both tiers donors: of an extra tenge the district keeps 0.5 x 0.5 = 0.25 and passes
+    # 0.25 up; the region gets 0.3 + 0.25 and keeps half of it, 0.275: 0.525 in all
+    m = metrics(two_regions(tmp_path / "half", 0.5))
+    assert {r["code"]: r for r in m["retention"]}["1"]["after_reset"][0] == pytest.approx(0.525)
+
+
+def test_counts_dependence_and_capacity(tmp_path):
+    m = metrics(two_regions(tmp_path, 1.0))
+    levels = {r["level"]: r for r in m["levels"]}
+    assert levels["region"]["subvention_budgets"] == 1 and levels["region"]["withdrawal_budgets"] == 1
+    # region 2 books 10 on itself and keeps 0.3 + 0.5 (no district below): 8; need 60 -> subvention 52 of the 70 spent
+    assert levels["region"]["dependence"] == pytest.approx(52 / 70)
+    rows = {r["code"]: r for r in m["region_rows"]}
+    assert rows["1"]["capacity_before"] == pytest.approx(80 / 40) and rows["1"]["capacity_after"] == pytest.approx(1.0)
+    assert m["regions"]["after"]["gini"] == pytest.approx(0, abs=1e-12)
+
+
+def test_metrics_and_compare_on_the_kazakhstan_data(tmp_path):
+    code, out = run_cli("metrics", ROOT / "data" / "kz", ROOT / "scenarios" / "current-law.yaml", "--out", tmp_path)
+    assert code == 0 and "needs-adjusted fiscal capacity" in out and "oil price −10%" in out
+    m = json.loads((tmp_path / "metrics.json").read_text())
+    assert [r["subvention_budgets"] for r in m["levels"]][0] == 17
+    sc = ROOT / "scenarios"
+    code, out = run_cli("compare", ROOT / "data" / "kz", sc / "current-law.yaml", sc / "option-2.yaml", sc / "option-3.yaml",
+                        "--out", tmp_path)
+    assert code == 0 and "current-law → option-2" in out and "option-2 → option-3" in out
+    c = json.loads((tmp_path / "compare.json").read_text())
+    assert c["scenarios"] == ["current-law", "option-2", "option-3"] and len(c["comparisons"]) == 3
+    almaty = next(r for r in c["regions"] if r["code"] == "750000000")
+    assert almaty["net_transfer[current-law]"] == pytest.approx(-491887501, rel=1e-6)
+
+
+def test_compare_finds_status_changes_and_budgets_that_enter_or_leave(tmp_path):
+    units = [("0", None, "republic", 100), ("1", "0", "region", 50), ("11", "1", "district", 50), ("111", "11", "rural", 5)]
+    ds = make_dataset(tmp_path / "ds", units, receipts=[("11", Y, "loc", 100), ("0", Y, "vat", 500)], needs=[("1", Y, "h", 90)])
+    base = write_scenario(tmp_path / "a.yaml", {"name": "a", "years": [Y], "sharing": {"loc": {"district": 1.0}}})
+    draft = write_scenario(tmp_path / "b.yaml", {"name": "b", "years": [Y], "sharing": {"loc": {"region": 1.0}},
+                                                 "rural_budgets": False})
+    code, out = run_cli("compare", ds, base, draft, "--out", tmp_path / "o")
+    assert code == 0
+    c = json.loads((tmp_path / "o" / "compare.json").read_text())["comparisons"][0]
+    assert c["transitions"]["stopped_donor"] == ["11"] and c["transitions"]["left"] == ["111"]
+
+
+def test_compare_needs_a_common_year(tmp_path):
+    ds = make_dataset(tmp_path / "ds", [("0", None, "republic", 1)], receipts=[("0", 2026, "vat", 1), ("0", 2027, "vat", 1)])
+    a = write_scenario(tmp_path / "a.yaml", {"name": "a", "years": [2026]})
+    b = write_scenario(tmp_path / "b.yaml", {"name": "b", "years": [2027]})
+    code, out = run_cli("compare", ds, a, b)
+    assert code == 2 and "scenario 'b' has no year 2026" in out

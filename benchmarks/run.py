@@ -30,7 +30,25 @@ def worker(kind: str, folder: str, scenario: str, repeat: int) -> None:
     import yaml
 
     sys.path.insert(0, str(ROOT / "src"))
-    sc = yaml.safe_load(Path(scenario).read_text()) if scenario.endswith(".yaml") else json.loads(scenario)
+    sc = None if kind == "stress" else yaml.safe_load(Path(scenario).read_text()) if scenario.endswith(".yaml") else json.loads(scenario)
+    if kind == "stress":
+        from interbudget.analysis.stress import Shocks, stress
+        from interbudget.dataset import load_dataset
+        from interbudget.engine import run
+        from interbudget.scenario import load_scenario
+
+        ds = load_dataset(folder)
+        t0 = time.perf_counter()
+        results = [run(ds, load_scenario(ROOT / "scenarios" / f)[0]) for f in
+                   ("current-law.yaml", "option-2.yaml", "option-3.yaml", "option-4.yaml")]
+        t_det = (time.perf_counter() - t0) / 4
+        t1 = time.perf_counter()
+        for res in results:
+            stress(res, Shocks(draws=repeat))
+        out = {"total": time.perf_counter() - t1, "run": t_det, "rows": int(ds.receipts.amount.size), "units": int(ds.hierarchy.n)}
+        out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(out))
+        return
     if kind == "engine":
         from interbudget.dataset import load_dataset
         from interbudget.engine import run
@@ -117,6 +135,12 @@ def main() -> None:
                      f"load {e['load']:.2f} + run {e['run']:.2f}", r["run"] * scale, e["peak_mib"], "< 5 s, < 4096 MiB"))
         rows.append((f"  slice: {es['units']:,} units (baseline measured here)", es["units"], es["rows"], es["total"],
                      f"load {es['load']:.3f} + run {es['run']:.4f}", r["run"], es["peak_mib"], "—"))
+
+    # 4. stress tests: 10,000 draws of the Kazakhstan dataset under the four options, against one deterministic run
+    st = json.loads(subprocess.run([sys.executable, __file__, "--worker", "stress", str(ROOT / "data" / "kz"), "-", "10000"],
+                                   capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+    rows.append(("data/kz stress: 10,000 draws x options 1-4", st["units"], st["rows"], st["total"],
+                 f"one deterministic run {st['run']:.4f}", st["run"] * 4, st["peak_mib"], "< 30 s"))
 
     t = Table(title="interbudget benchmarks: load + run in seconds; baseline = the plain-Python reference "
                     "(reads the CSV and computes), measured in the same run")

@@ -91,3 +91,32 @@ def test_compare_needs_a_common_year(tmp_path):
     b = write_scenario(tmp_path / "b.yaml", {"name": "b", "years": [2027]})
     code, out = run_cli("compare", ds, a, b)
     assert code == 2 and "scenario 'b' has no year 2026" in out
+
+
+def test_stress_is_reproducible_and_zero_variance_is_the_deterministic_run(tmp_path):
+    from interbudget.analysis.stress import Shocks, stress
+    from interbudget.dataset import load_dataset
+    from interbudget.engine import run
+    from interbudget.scenario import load_scenario
+
+    res = run(load_dataset(ROOT / "data" / "kz"), load_scenario(ROOT / "scenarios" / "option-3.yaml")[0])
+    a, b = stress(res, Shocks(draws=300, seed=7, chunk=128)), stress(res, Shocks(draws=300, seed=7, chunk=300))
+    for la, lb in zip(a["levels"], b["levels"]):  # the seed fixes the draws, whatever the chunking (BLAS may round apart)
+        for key in ("p_any_deficit", "mean_budgets_in_deficit", "expected_deficit", "balance_p5", "balance_p50", "balance_p95"):
+            assert la[key] == pytest.approx(lb[key], rel=1e-9, abs=1e-3), key
+    flat = stress(res, Shocks(draws=5, oil_sd=0, common_sd=0, region_sd=0))
+    for lv in flat["levels"]:
+        assert lv["balance_p50"] == pytest.approx(lv["deterministic_balance"], rel=1e-9, abs=1e-3)
+        assert lv["p_any_deficit"] == [0.0, 0.0, 0.0] or lv["level"] == "republic"
+    # an oil shock alone moves the republic (the risk the concept names for option 3), not the local budgets' receipts
+    oil = stress(res, Shocks(draws=200, oil_sd=0.3, common_sd=0, region_sd=0))
+    rep = next(lv for lv in oil["levels"] if lv["level"] == "republic")
+    assert rep["balance_p5"][0] < rep["deterministic_balance"][0] < rep["balance_p95"][0]
+
+
+def test_stress_cli(tmp_path):
+    sc = ROOT / "scenarios"
+    code, out = run_cli("stress", ROOT / "data" / "kz", sc / "current-law.yaml", sc / "option-3.yaml", "--draws", 200, "--out", tmp_path)
+    assert code == 0 and "200 draws (seed 1)" in out
+    data = json.loads((tmp_path / "stress.json").read_text())
+    assert [r["scenario"] for r in data["results"]] == ["current-law", "option-3"]

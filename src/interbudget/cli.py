@@ -258,6 +258,48 @@ def compare(
         out.print(t)
 
 
+@app.command()
+def stress(
+    dataset: Path = typer.Argument(..., help="Dataset folder."),
+    scenarios: list[Path] = typer.Argument(..., help="One or more scenario YAML files (options side by side)."),
+    draws: int = typer.Option(10_000, "--draws", min=1, help="Monte Carlo draws."),
+    seed: int = typer.Option(1, "--seed"),
+    oil_sd: float = typer.Option(0.25, "--oil-sd", min=0, help="Standard deviation of the log oil price."),
+    common_sd: float = typer.Option(0.03, "--common-sd", min=0, help="A shock common to every region (log)."),
+    region_sd: float = typer.Option(0.05, "--region-sd", min=0, help="Regional recessions and booms (log)."),
+    growth: float = typer.Option(0.0, "--growth", help="Log growth of every base."),
+    out_dir: Path = typer.Option(None, "--out", help="Write stress.json here."),
+) -> None:
+    """Monte Carlo over correlated shocks to receipts with the medium-term amounts fixed (§3.3.2)."""
+    from .analysis.stress import Shocks, stress as run_stress
+    from .dataset import load_dataset
+    from .engine import run
+    from .scenario import load_scenario
+
+    shocks = Shocks(draws, seed, oil_sd, common_sd, region_sd, growth)
+    try:
+        ds = load_dataset(dataset)
+        results = []
+        for p in scenarios:
+            with out.status(f"{p.name}: {draws:,} draws"):
+                results.append(run_stress(run(ds, load_scenario(p)[0], p.name), shocks))
+        if out_dir is not None:
+            _write_json(out_dir, "stress.json", {"shocks": shocks.__dict__, "results": results})
+    except InterbudgetError as exc:
+        _fail(exc)
+        return
+    for r in results:
+        t = Table(title=f"{escape(r['scenario'])}: {r['draws']:,} draws (seed {r['seed']}), balances by level, million tenge, first year")
+        for c in ("level", "budgets", "P(some deficit)", "budgets in deficit (mean)", "expected deficit", "p5", "median", "p95",
+                  "deterministic"):
+            t.add_column(c, justify="left" if c == "level" else "right")
+        for lv in r["levels"]:
+            t.add_row(lv["level"], str(lv["budgets"]), f"{lv['p_any_deficit'][0]:.1%}", _fmt(lv["mean_budgets_in_deficit"][0], 1),
+                      _fmt(lv["expected_deficit"][0] / 1e3, 0), _fmt(lv["balance_p5"][0] / 1e3, 0), _fmt(lv["balance_p50"][0] / 1e3, 0),
+                      _fmt(lv["balance_p95"][0] / 1e3, 0), _fmt(lv["deterministic_balance"][0] / 1e3, 0))
+        out.print(t)
+
+
 def _year_pos(res, year: int) -> int:
     if year not in res.years:
         raise InterbudgetError(f"year {year} is not among the scenario's years {res.years}")

@@ -1,0 +1,107 @@
+"""Stress tests: Monte Carlo over correlated shocks to receipts (concept §3.3.2, the risk of option 3).
+
+Within the medium term the amounts are fixed, so a shock to receipts stays in
+the balances. Revenue is linear in receipts, so each budget's revenue is
+sum over shock groups (region x tax) of factor_g x contribution_g: the
+contributions are computed once, the draws are a matrix product.
+
+factor(region k, tax t) = exp(elasticity_t x oil + common + regional_k + growth):
+oil ~ N(0, oil_sd) (log price; elasticities from taxes.csv), common ~ N(0,
+common_sd) shared by every region, regional_k ~ N(0, region_sd), growth a
+constant log drift. Seeded; zero variances give the deterministic run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import Result
+from ..hierarchy import LEVELS, REGION
+from ..rules.sharing import SHARED_LEVELS
+
+
+@dataclass
+class Shocks:
+    draws: int = 10_000
+    seed: int = 1
+    oil_sd: float = 0.25
+    common_sd: float = 0.03
+    region_sd: float = 0.05
+    growth: float = 0.0
+    chunk: int = 1_000
+
+
+def contributions(res: Result) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """C (n_budgets * n_years, groups): revenue each budget gets from each (region, tax) group, plan receipts;
+    and per group its region position (-1: the republic itself) and tax."""
+    h, ds = res.hierarchy, res.dataset
+    rec, yi = ds.receipts.classify(res.base_mask).select_years(res.years)
+    ny, nt = len(res.years), len(res.taxes)
+    regions = np.flatnonzero(h.level == REGION)
+    pos = np.full(h.n, -1)
+    pos[regions] = np.arange(regions.size)
+    anc = h.anc[REGION][rec.unit]
+    reg = np.where(anc >= 0, pos[np.maximum(anc, 0)], regions.size)  # the last group row: booked at the republic
+    group = reg.astype(np.int64) * nt + rec.tax
+    n_groups = (regions.size + 1) * nt
+    size = h.nb * ny * n_groups
+    c = np.zeros(size)
+    given = np.zeros(rec.amount.size)
+    for lvl in SHARED_LEVELS:
+        frac = res.tables[lvl].fractions(rec)
+        given += frac
+        tgt = h.share_target(lvl)[rec.unit].astype(np.int64)
+        c += np.bincount((tgt * ny + yi) * n_groups + group, weights=rec.amount * frac, minlength=size)
+    c += np.bincount((h.b_republic * ny + yi) * n_groups + group, weights=rec.amount * (1 - given), minlength=size)
+    g_region = np.repeat(np.arange(regions.size + 1), nt)
+    g_region[g_region == regions.size] = -1
+    return c.reshape(h.nb * ny, n_groups), g_region, np.tile(np.arange(nt), regions.size + 1)
+
+
+def stress(res: Result, shocks: Shocks) -> dict:
+    h, tr = res.hierarchy, res.transfers
+    ny = len(res.years)
+    c, g_region, g_tax = contributions(res)
+    elasticity = np.array([res.dataset.oil_elasticity.get(t, 0.0) for t in res.taxes])[g_tax]
+    n_regions = int(g_region.max()) + 1
+    fixed = (tr.subvention - tr.withdrawal - tr.subventions_paid + tr.withdrawals_received - res.needs).reshape(-1)
+    # one stream per kind of shock: the draws do not depend on how they are chunked
+    rng_oil, rng_common, rng_region = np.random.default_rng(shocks.seed).spawn(3)
+    levels = [lvl for lvl in range(4) if (h.b_level == lvl).any()]
+    # an indicator (budget-years x level-years) turns per-budget results into per-level sums by a matrix product
+    ind = np.zeros((h.nb * ny, len(levels) * ny))
+    cols = np.searchsorted(levels, h.b_level)[:, None] * ny + np.arange(ny)[None, :]
+    ind[np.arange(h.nb * ny), cols.reshape(-1)] = 1.0
+    c_level = c.T @ ind  # (groups, level-years)
+    fixed_level = fixed @ ind
+    deficits, any_def, balances = [], [], []
+    done = 0
+    while done < shocks.draws:
+        d = min(shocks.chunk, shocks.draws - done)
+        oil = rng_oil.normal(0.0, shocks.oil_sd, d) if shocks.oil_sd else np.zeros(d)
+        common = rng_common.normal(0.0, shocks.common_sd, d) if shocks.common_sd else np.zeros(d)
+        regional = rng_region.normal(0.0, shocks.region_sd, (d, n_regions)) if shocks.region_sd else np.zeros((d, n_regions))
+        regional = np.concatenate([regional, np.zeros((d, 1))], axis=1)[:, g_region]  # the republic's own receipts: no regional shock
+        factor = np.exp(oil[:, None] * elasticity[None, :] + common[:, None] + regional + shocks.growth)
+        neg = np.minimum(factor @ c.T + fixed[None, :], 0.0)  # (draws, budget-years): deficits only
+        deficits.append(-(neg @ ind))
+        any_def.append((neg < -1e-6) @ ind)  # how many budgets of each level are in deficit
+        balances.append(factor @ c_level + fixed_level[None, :])
+        done += d
+    deficits, any_def, balances = (np.concatenate(x).reshape(-1, len(levels), ny) for x in (deficits, any_def, balances))
+    out = {"scenario": res.scenario.name, "draws": shocks.draws, "seed": shocks.seed, "years": res.years, "levels": []}
+    for i, lvl in enumerate(levels):
+        defs, anyd, bals = deficits[:, i], any_def[:, i], balances[:, i]
+        out["levels"].append({
+            "level": LEVELS[lvl],
+            "p_any_deficit": [float(x) for x in (anyd > 0).mean(axis=0)],
+            "mean_budgets_in_deficit": [float(x) for x in anyd.mean(axis=0)],
+            "budgets": int((h.b_level == lvl).sum()),
+            "expected_deficit": [float(x) for x in defs.mean(axis=0)],
+            "balance_p5": [float(x) for x in np.quantile(bals, 0.05, axis=0)],
+            "balance_p50": [float(x) for x in np.quantile(bals, 0.5, axis=0)],
+            "balance_p95": [float(x) for x in np.quantile(bals, 0.95, axis=0)],
+            "deterministic_balance": [float(x) for x in res.plan.balance[h.b_level == lvl].sum(axis=0)],
+        })
+    return out

@@ -441,6 +441,37 @@ def variants(receipts: list, rng: np.random.Generator) -> tuple[list, list, list
     return actual, revised, [[c, y, t, round(b, 1)] for (c, y, t), b in agg.items()]
 
 
+# expert scores for the criteria of §3.3.2 that data cannot give: how strongly each pulls a tax up to the
+# centre (efficiency and benefit: how strongly they pull it down). "concept" where §3.3.2 names the case.
+EXPERT = {  # tax: (fairness, mobility, exporting, efficiency, benefit)
+    "iit_source": (0.7, 0.4, 0.2, 0.5, 0.3), "iit_self": (0.5, 0.3, 0.1, 0.7, 0.4), "social_tax": (0.4, 0.4, 0.2, 0.4, 0.2),
+    "cit_sme": (0.3, 0.6, 0.4, 0.6, 0.3), "cit_large": (0.4, 0.9, 0.8, 0.2, 0.1), "vat": (0.3, 0.8, 0.9, 0.2, 0.1),
+    "excise": (0.3, 0.7, 0.8, 0.2, 0.2), "republic_other": (0.5, 0.9, 1.0, 0.1, 0.1), "property_legal": (0.3, 0.2, 0.4, 0.7, 0.7),
+    "property_individual": (0.3, 0.05, 0.05, 0.8, 0.9), "land_legal": (0.2, 0.05, 0.3, 0.7, 0.7),
+    "land_individual": (0.2, 0.0, 0.0, 0.8, 0.9), "vehicle": (0.2, 0.3, 0.1, 0.6, 0.9), "fees": (0.1, 0.1, 0.1, 0.8, 1.0),
+    "nf_transfer": (0.5, 1.0, 1.0, 0.0, 0.0),
+}
+CONCEPT_SAYS = {  # (tax, criterion): the case §3.3.2 itself describes
+    ("iit_source", "fairness"): "redistributive (a progressive scale from 2026) -> up",
+    ("republic_other", "exporting"): "rent and mineral taxes are borne outside the territory -> not local",
+    ("vat", "exporting"): "shifted to consumers elsewhere -> not local",
+    ("property_individual", "mobility"): "immobile base -> down", ("land_individual", "mobility"): "immobile base -> down",
+    ("land_legal", "mobility"): "immobile base -> down", ("fees", "benefit"): "a fee goes to the budget that pays for the service",
+    ("vehicle", "benefit"): "pays for local roads -> the budget that keeps them",
+    ("nf_transfer", "exporting"): "oil revenue, borne by the world market -> central",
+}
+
+
+def tax_criteria_rows() -> list[list]:
+    rows = []
+    for tax, scores in EXPERT.items():
+        for crit, v in zip(("fairness", "mobility", "exporting", "efficiency", "benefit"), scores):
+            said = CONCEPT_SAYS.get((tax, crit))
+            rows.append([tax, crit, v, "expert: concept §3.3.2" if said else "expert: ILLUSTRATIVE judgement",
+                         said or ""])
+    return rows
+
+
 PROGRAM_KINDS = ["heating networks", "water supply", "gas supply", "roads", "schools", "clinics", "shore protection"]
 
 
@@ -559,6 +590,7 @@ oblast significance).
 | receipts_actual.csv | amount | ILLUSTRATIVE | 2026 execution: oil regions and oil-linked taxes −7 %, others ±3 % |
 | receipts_revised.csv | amount | ILLUSTRATIVE | a 2027 revision after an oil price fall: oil-linked receipts −12 % x elasticity, others +1 % |
 | bases.csv | base | ILLUSTRATIVE | wage fund behind IIT at source (receipts / 10 %) and property value behind property tax of legal entities (receipts / 1.5 %), divided by a seeded collection effort in [0.85, 1.15] |
+| tax_criteria.csv | score | expert | scores for the criteria of §3.3.2 that data cannot give (fairness, mobility, exporting, efficiency, benefit); `basis` says where the concept's own text decides the case, the rest is an ILLUSTRATIVE judgement; stability and evenness are computed from the data by `interbudget taxes` |
 | programs.csv | all | ILLUSTRATIVE | 3-6 development programs per region and year (category 2 of targeted subventions): cost 5-25 thousand tenge per person, priority score 1-10, seeded |
 | last_transfers.csv | amount | real where published | last period's amounts for envelope guarantees: the 2026 subventions of the law (Turkestan, Ulytau, Shymkent by the rule below) |
 | transfers_2026_2028.csv | amount | real where "published", else the RULE stated in the row | the law of 8 Dec 2025 and the MinFin list (`transfers.csv`) |
@@ -623,6 +655,7 @@ def main() -> None:
     programs, last = programs_and_last(r)
     write(out / "programs.csv", ["program", "code", "year", "cost", "score", "name"], programs)
     write(out / "last_transfers.csv", ["code", "amount", "kind"], last)
+    write(out / "tax_criteria.csv", ["tax", "criterion", "score", "basis", "rationale"], tax_criteria_rows())
     write(out / "receipts_actual.csv", ["code", "year", "tax", "payer", "amount"], actual)
     write(out / "receipts_revised.csv", ["code", "year", "tax", "payer", "amount"], revised)
     write(out / "bases.csv", ["code", "year", "tax", "base"], bases)

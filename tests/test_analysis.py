@@ -120,3 +120,32 @@ def test_stress_cli(tmp_path):
     assert code == 0 and "200 draws (seed 1)" in out
     data = json.loads((tmp_path / "stress.json").read_text())
     assert [r["scenario"] for r in data["results"]] == ["current-law", "option-3"]
+
+
+def test_the_seven_criteria_recommend_a_level_with_data_and_expert_scores(tmp_path):
+    units = [("0", None, "republic", 100), ("1", "0", "region", 50), ("2", "0", "region", 50)]
+    ds = make_dataset(tmp_path / "ds", units, receipts=[("1", 2026, "oil_rent", 1000), ("2", 2026, "oil_rent", 0),
+                                                        ("1", 2026, "land", 10), ("2", 2026, "land", 10)])
+    (ds / "taxes.csv").write_text("tax,oil_elasticity\noil_rent,1.0\nland,0\n")
+    rows = [("oil_rent", "mobility", 0.9), ("oil_rent", "exporting", 1.0), ("oil_rent", "efficiency", 0.1),
+            ("land", "mobility", 0.0), ("land", "exporting", 0.0), ("land", "efficiency", 0.9), ("land", "benefit", 1.0)]
+    (ds / "tax_criteria.csv").write_text("tax,criterion,score,basis,rationale\n" + "".join(f"{t},{c},{v},expert,\n" for t, c, v in rows))
+    sc = write_scenario(tmp_path / "s.yaml", {"name": "x", "years": [2026], "sharing": {"land": {"region": 1.0}}})
+    code, out = run_cli("taxes", ds, sc, "--out", tmp_path / "o")
+    assert code == 0
+    got = {r["tax"]: r for r in json.loads((tmp_path / "o" / "tax_criteria.json").read_text())["taxes"]}
+    # oil rent: cyclical (elasticity 1 -> stability 1, data), all in one region (evenness 1, data), mobile, exported
+    assert got["oil_rent"]["scores"]["stability"] == {"score": 1.0, "basis": "data", "rationale": "oil elasticity 1, swing of yearly growth 0.000"}
+    assert got["oil_rent"]["scores"]["evenness"]["score"] == pytest.approx(1.0)
+    assert got["oil_rent"]["recommended"] == "republic" and got["oil_rent"]["today"] == "republic"
+    # land: even, immobile, a benefit tax: the lowest level, unlike today's region
+    assert got["land"]["scores"]["evenness"]["score"] == pytest.approx(0.0)
+    assert got["land"]["recommended"] == "rural" and got["land"]["differs"] is True
+
+
+def test_bad_expert_scores(tmp_path):
+    ds = make_dataset(tmp_path / "ds", [("0", None, "republic", 1)], receipts=[("0", 2026, "vat", 1)])
+    (ds / "tax_criteria.csv").write_text("tax,criterion,score\nvat,charm,0.5\n")
+    sc = write_scenario(tmp_path / "s.yaml", {"name": "x", "years": [2026]})
+    code, out = run_cli("taxes", ds, sc)
+    assert code == 2 and "tax_criteria.csv, line 2" in out and "unknown criterion 'charm'" in out

@@ -300,6 +300,44 @@ def stress(
         out.print(t)
 
 
+@app.command()
+def taxes(
+    dataset: Path = typer.Argument(..., help="Dataset folder."),
+    scenario: Path = typer.Argument(..., help="The scenario whose sharing is today's assignment."),
+    criteria: Path = typer.Option(None, "--criteria", help="Expert scores (default: DATASET/tax_criteria.csv)."),
+    out_dir: Path = typer.Option(None, "--out", help="Write tax_criteria.json here."),
+) -> None:
+    """Score every tax on the seven criteria of §3.3.2 and recommend a level, against today's assignment."""
+    from .analysis.tax_criteria import CRITERIA, assess, read_expert
+    from .dataset import load_dataset
+    from .scenario import load_scenario
+
+    try:
+        s, _ = load_scenario(scenario)
+        ds = load_dataset(dataset)
+        path = criteria or dataset / "tax_criteria.csv"
+        expert = read_expert(path) if path.is_file() else {}
+        sharing = {t: {lv: ts.level(lv) for lv in ("region", "district", "rural") if ts.level(lv)} for t, ts in s.sharing.items()}
+        rows = assess(ds, expert, sharing)
+        if out_dir is not None:
+            _write_json(out_dir, "tax_criteria.json", {"criteria": list(CRITERIA), "taxes": rows})
+    except InterbudgetError as exc:
+        _fail(exc)
+        return
+    t = Table(title="the seven criteria of §3.3.2: pull up (+) or down (−); d = from the data, e = expert")
+    for c in ("tax", *CRITERIA, "pull", "recommended", "today"):
+        t.add_column(c, justify="left" if c in ("tax", "recommended", "today") else "right")
+    for r in rows:
+        cells = [f"{r['scores'][c]['score']:.2f}{'d' if r['scores'][c]['basis'] == 'data' else 'e'}" if c in r["scores"] else "—"
+                 for c in CRITERIA]
+        if r["pull"] is None:
+            t.add_row(r["tax"], *cells, "—", "not assessed", r["today"])
+            continue
+        t.add_row(r["tax"], *cells, f"{r['pull']:+.2f}", r["recommended"] + (" *" if r["differs"] else ""), r["today"])
+    out.print(t)
+    out.print("* differs from today's assignment; reasons per tax in tax_criteria.json (--out)", highlight=False)
+
+
 def _year_pos(res, year: int) -> int:
     if year not in res.years:
         raise InterbudgetError(f"year {year} is not among the scenario's years {res.years}")

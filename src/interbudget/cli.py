@@ -338,6 +338,59 @@ def taxes(
     out.print("* differs from today's assignment; reasons per tax in tax_criteria.json (--out)", highlight=False)
 
 
+@app.command()
+def optimize(
+    dataset: Path = typer.Argument(..., help="Dataset folder."),
+    scenario: Path = typer.Argument(..., help="A scenario with option 2 or 4."),
+    objective: str = typer.Option("transfers", "--objective", help="transfers (LP) or withdrawal_budgets (MIP)."),
+    max_spread: float = typer.Option(None, "--max-spread", min=0, help="Largest difference between regions' shares (0: one share)."),
+    republic_floor: float = typer.Option(None, "--republic-floor", help="Lowest balance of the republic each year, thousand tenge."),
+    curve: int = typer.Option(6, "--curve", min=0, help="Points of the trade-off curve (transfers against the spread)."),
+    out_dir: Path = typer.Option(None, "--out", help="Write optimize.json and a scenario with the optimized shares here."),
+) -> None:
+    """Region shares for options 2 and 4 that minimize transfers or withdrawals, with HiGHS (§3.3.2)."""
+    import yaml
+
+    from .analysis.optimize import evaluate, problem, solve, trade_off
+
+    try:
+        res, _ = _load(dataset, scenario)
+        p = problem(res)
+        best = solve(p, objective, max_spread, republic_floor)
+        now = evaluate(p, p["current"])
+        points = trade_off(p, curve, republic_floor) if curve else []
+        if out_dir is not None:
+            shares = {c: round(float(x), 12) for c, x in zip(p["codes"], best["share"])}
+            _write_json(out_dir, "optimize.json", {"objective": objective, "computed": {**now, "share": now["share"].tolist()},
+                                                   "optimized": {**best, "share": best["share"].tolist()}, "codes": p["codes"],
+                                                   "trade_off": points})
+            text = (f"# Shares optimized by `interbudget optimize` ({objective}"
+                    + (f", max spread {max_spread:g}" if max_spread is not None else "") + ")\n"
+                    + yaml.safe_dump({"extends": str(scenario.resolve()), "name": f"{res.scenario.name}-optimized",
+                                      "region_shares": shares}, sort_keys=False, allow_unicode=True))
+            (out_dir / "optimized.yaml").write_text(text, encoding="utf-8")
+    except InterbudgetError as exc:
+        _fail(exc)
+        return
+    t = Table(title=f"{escape(res.scenario.name)}: region shares of {', '.join(next(c for c in res.computed if c.level == 'region').taxes)}")
+    for c in ("code", "region", "computed", "optimized"):
+        t.add_column(c, justify="left" if c in ("code", "region") else "right")
+    h = res.hierarchy
+    for i, code in enumerate(p["codes"]):
+        t.add_row(code, escape(h.name(int(p["units"][i]))), f"{p['current'][i]:.4f}", f"{best['share'][i]:.4f}")
+    out.print(t)
+    for label, r in (("computed (METHOD.md)", now), ("optimized", best)):
+        out.print(f"{label}: subventions {_fmt(r['subventions'] / 1e3, 0)}, withdrawals {_fmt(r['withdrawals'] / 1e3, 0)} million tenge "
+                  f"over the medium term; {r['withdrawal_budgets']} withdrawals", highlight=False)
+    if points:
+        t = Table(title="trade-off: transfers against the largest spread between regions' shares")
+        for c in ("max spread", "transfers, million tenge", "withdrawals", "withdrawal budget-years"):
+            t.add_column(c, justify="right")
+        for pt in points:
+            t.add_row(f"{pt['max_spread']:.3f}", _fmt(pt["transfers"] / 1e3, 0), _fmt(pt["withdrawals"] / 1e3, 0), str(pt["withdrawal_budgets"]))
+        out.print(t)
+
+
 def _year_pos(res, year: int) -> int:
     if year not in res.years:
         raise InterbudgetError(f"year {year} is not among the scenario's years {res.years}")

@@ -138,6 +138,12 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
         problems.append(Problem(ds.files["receipts"].name, f"scenario year {y} has no receipts (years present: "
                                 f"{', '.join(map(str, sorted(have))) or 'none'})", column="year"))
     idx = h.unit_index()
+    if s.region_shares is not None and s.option not in (2, 4):
+        problems.append(Problem(scenario_file, "region_shares apply to options 2 and 4 only", column="region_shares"))
+    for code in s.region_shares or {}:
+        u = idx.get(code)
+        if u is None or h.level[u] != REGION:
+            problems.append(Problem(scenario_file, f"'{code}' is not a region code in units.csv", column="region_shares"))
     for key in ("district_method", "rural_method"):
         m = getattr(s, key)
         if isinstance(m, dict):
@@ -254,6 +260,16 @@ def _region_shares(c: _Context, model: ShareModel) -> tuple[ShareModel, Computed
     lower = max((s.share(t, "district", base=b) + s.share(t, "rural", base=b)
                  for t in s.regulated for b in ((False,) if s.option == 4 else (False, True))), default=0.0)
     cs = c.computed(zero, REGION, regions, np.full(regions.size, 1.0 - lower), f"option {s.option}")
+    if s.region_shares is not None:  # official shares (e.g. optimized) replace the computed ones
+        given = np.array([s.region_shares.get(h.codes[u], np.nan) for u in regions.tolist()])
+        missing = [h.codes[u] for u, g in zip(regions.tolist(), given) if np.isnan(g)]
+        above = [h.codes[u] for u, g in zip(regions.tolist(), given) if g > 1.0 - lower + SHARE_TOLERANCE]
+        if missing or above:
+            raise InterbudgetError(Problem(c.scenario_file, (f"no share for region(s) {', '.join(missing)}" if missing else "")
+                                           + ("; " if missing and above else "")
+                                           + (f"share above the cap {1.0 - lower:g} for {', '.join(above)}" if above else ""),
+                                           column="region_shares"))
+        cs.share, cs.rule = given, f"option {s.option}, given"
     return with_region_rows(model, h, regions, cs.share, c.regulated, c.payers, s.option), cs
 
 

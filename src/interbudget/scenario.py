@@ -231,6 +231,7 @@ class Scenario(BaseModel):
     targeted: Targeted | None = None
     envelope: Envelope | None = None
     mandates: list[Mandate] = Field(default_factory=list)
+    region_shares: dict[str, float] | None = None  # options 2/4: official (e.g. optimized) shares instead of computing them
 
     @model_validator(mode="before")
     @classmethod
@@ -275,6 +276,13 @@ class Scenario(BaseModel):
         for code, taxes in v.items():
             for tax, share in taxes.items():
                 _check_share(share, f"share of '{tax}' for '{code}'")
+        return v
+
+    @field_validator("region_shares")
+    @classmethod
+    def _region_shares(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        for code, share in (v or {}).items():
+            _check_share(share, f"region share for '{code}'")
         return v
 
     @field_validator("transfer_model")
@@ -364,7 +372,7 @@ def _read_yaml(path: Path, chain: list[Path]) -> tuple[dict, list[Path]]:
         raise InterbudgetError(Problem(path.name, "the scenario file is empty"))
     if not isinstance(data, dict):
         raise InterbudgetError(Problem(path.name, "a scenario must be a map of keys (name, years, option, ...)"))
-    for key in ("child_shares",):
+    for key in ("child_shares", "region_shares"):
         for code in (data.get(key) or {}):
             if not isinstance(code, str):
                 raise InterbudgetError(Problem(path.name, f"code {code!r} must be quoted ('{code}') so leading zeros are kept", column=key))

@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DATA   ?= data/kz
 OUT    ?= out
 
-.PHONY: install demo test bench data clean
+.PHONY: install demo test bench data clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ demo: install
 	@echo "Results per scenario are in $(OUT)/<scenario>/ (budgets.csv, shares.csv, manifest.json)."
 	@echo "Explain any budget: $(BIN)/interbudget explain $(DATA) scenarios/option-2.yaml --code 750000000 --year 2027 --lang kk"
 
-test: install
+# the report test drives Debian's chromium with Playwright (never a downloaded browser)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install chromium
 	$(BIN)/python -m pytest
 
 data: install  # rebuild data/kz and data/example from ../shared/data/kz

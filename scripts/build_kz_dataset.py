@@ -594,6 +594,7 @@ oblast significance).
 | programs.csv | all | ILLUSTRATIVE | 3-6 development programs per region and year (category 2 of targeted subventions): cost 5-25 thousand tenge per person, priority score 1-10, seeded |
 | last_transfers.csv | amount | real where published | last period's amounts for envelope guarantees: the 2026 subventions of the law (Turkestan, Ulytau, Shymkent by the rule below) |
 | transfers_2026_2028.csv | amount | real where "published", else the RULE stated in the row | the law of 8 Dec 2025 and the MinFin list (`transfers.csv`) |
+| geo/*.geojson | all | real (CC BY 4.0) | region and district boundaries for the maps of `interbudget report`, copied unchanged with their SOURCES.md: geokz (A. Rodionov), based on OCHA/HDX COD-AB Kazakhstan (UNHCR), city outlines © OpenStreetMap contributors |
 | transfers_published.csv | all | real | every published general-transfer figure 1999-2028, as in `transfers.csv`, with KATO codes |
 
 ## The regions' own revenue and need
@@ -656,6 +657,10 @@ def main() -> None:
     write(out / "programs.csv", ["program", "code", "year", "cost", "score", "name"], programs)
     write(out / "last_transfers.csv", ["code", "amount", "kind"], last)
     write(out / "tax_criteria.csv", ["tax", "criterion", "score", "basis", "rationale"], tax_criteria_rows())
+    geo = out / "geo"  # the boundaries the reports map (CC BY 4.0: credited in every report and in README.md)
+    geo.mkdir(exist_ok=True)
+    for name in ("regions.geojson", "districts.geojson", "SOURCES.md"):
+        (geo / name).write_bytes((r["kz"] / "geo" / name).read_bytes())
     write(out / "receipts_actual.csv", ["code", "year", "tax", "payer", "amount"], actual)
     write(out / "receipts_revised.csv", ["code", "year", "tax", "payer", "amount"], revised)
     write(out / "bases.csv", ["code", "year", "tax", "base"], bases)

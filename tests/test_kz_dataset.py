@@ -38,8 +38,8 @@ def test_the_build_script_rebuilds_the_committed_dataset(tmp_path):
     out = tmp_path / "kz"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "build_kz_dataset.py"), "--shared", str(SHARED), "--out", str(out)],
                    check=True, capture_output=True, text=True)
-    committed = sorted(p.name for p in KZ.iterdir())
-    assert sorted(p.name for p in out.iterdir()) == committed
+    committed = sorted(str(p.relative_to(KZ)) for p in KZ.rglob("*") if p.is_file())
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == committed
     _, mismatch, errors = filecmp.cmpfiles(KZ, out, committed, shallow=False)
     assert mismatch == [] and errors == []
 

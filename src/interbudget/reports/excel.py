@@ -1,0 +1,135 @@
+"""Excel: a workbook of a run (xlsxwriter) and the import of receipts and shares (openpyxl).
+
+Finance departments live in Excel: the first sheet has the layout of the
+published transfer law (region, year, subvention, withdrawal); the inputs
+that produced the figures are in the workbook too.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import xlsxwriter
+
+from ..engine import Result
+from ..errors import InterbudgetError, Problem
+from ..hierarchy import REGION
+from ..output import budgets_table, shares_table
+from ..scenario import scenario_dict
+
+RECEIPT_COLUMNS = ["code", "year", "tax", "payer", "amount"]
+SHARE_COLUMNS = ["tax", "region", "district", "rural"]
+
+
+def _sheet(wb, name: str, header: list[str], rows, fmt_head, fmt_num, widths: dict[int, int] | None = None):
+    ws = wb.add_worksheet(name)
+    ws.write_row(0, 0, header, fmt_head)
+    for i, row in enumerate(rows, start=1):
+        for j, v in enumerate(row):
+            if isinstance(v, (float, np.floating)):
+                ws.write_number(i, j, float(v), fmt_num)
+            elif isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+                ws.write_number(i, j, int(v))
+            else:
+                ws.write(i, j, v)
+    ws.freeze_panes(1, 0)
+    for j in range(len(header)):
+        ws.set_column(j, j, (widths or {}).get(j, 16))
+    return ws
+
+
+def write_workbook(res: Result, path: Path, lang: str = "en") -> Path:
+    h, tr = res.hierarchy, res.transfers
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        wb = xlsxwriter.Workbook(tmp, {"nan_inf_to_errors": True})
+        head = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1, "text_wrap": True})
+        num = wb.add_format({"num_format": "#,##0.0"})
+        regions = np.flatnonzero((h.b_level == REGION))
+        law = [[h.name(int(h.budget_units[b]), lang), h.b_codes[b], y, float(tr.subvention[b, k]), float(tr.withdrawal[b, k])]
+               for b in regions.tolist() for k, y in enumerate(res.years)]
+        _sheet(wb, "Transfers (law layout)", ["region", "code", "year", "subvention, thousand tenge", "withdrawal, thousand tenge"],
+               law, head, num, {0: 34})
+        bt = budgets_table(res)
+        _sheet(wb, "Budgets", bt.column_names, zip(*(bt.column(c).to_pylist() for c in bt.column_names)), head, num)
+        st = shares_table(res)
+        _sheet(wb, "Computed shares", st.column_names, zip(*(st.column(c).to_pylist() for c in st.column_names)), head, num)
+        # inputs: the scenario after inheritance, the files and their hashes, receipts by region and tax
+        sc = scenario_dict(res.scenario)
+        _sheet(wb, "Scenario", ["key", "value"], [[k, str(v)] for k, v in sc.items()], head, num, {0: 22, 1: 120})
+        _sheet(wb, "Input files", ["file", "sha256"], sorted(res.dataset.hashes().items()), head, num, {0: 24, 1: 70})
+        rec = res.dataset.receipts
+        reg = h.anc[REGION][rec.unit]
+        rows = []
+        for k, y in enumerate(res.years):
+            sel = rec.year == y
+            key = np.where(reg[sel] >= 0, reg[sel], h.republic).astype(np.int64) * len(res.taxes) + rec.tax[sel]
+            sums = np.bincount(key, weights=rec.amount[sel], minlength=h.n * len(res.taxes))
+            for idx in np.flatnonzero(sums):
+                u, t = divmod(int(idx), len(res.taxes))
+                rows.append([h.codes[u], h.name(u, lang), y, res.taxes[t], float(sums[idx])])
+        _sheet(wb, "Receipts by region", ["code", "region", "year", "tax", "amount, thousand tenge"], rows, head, num, {1: 34})
+        wb.close()
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is to be read
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InterbudgetError(f"{path}: cannot write the workbook ({exc.strerror})") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def read_workbook(path: Path) -> tuple[list[list], dict[str, dict[str, float]]]:
+    """Receipts (sheet "Receipts": code, year, tax, payer, amount) and shares (sheet "Shares": tax, region,
+    district, rural) from a workbook in the layout the workbook of a run uses; problems name sheet, row, column."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InterbudgetError(Problem(path.name, f"not an Excel workbook ({type(exc).__name__})")) from None
+    problems: list[Problem] = []
+
+    def rows_of(name: str, columns: list[str]):
+        if name not in wb.sheetnames:
+            return []
+        it = wb[name].iter_rows(values_only=True)
+        header = [str(c).strip().lower() if c is not None else "" for c in next(it, [])]
+        missing = [c for c in columns if c not in header]
+        if missing:
+            problems.append(Problem(f"{path.name} [{name}]", f"missing column(s) {', '.join(missing)}", "row 1"))
+            return []
+        pos = [header.index(c) for c in columns]
+        return [(i, [row[p] for p in pos]) for i, row in enumerate(it, start=2) if any(v is not None for v in row)]
+
+    receipts = []
+    for i, (code, year, tax, payer, amount) in rows_of("Receipts", RECEIPT_COLUMNS):
+        if not isinstance(amount, (int, float)):
+            problems.append(Problem(f"{path.name} [Receipts]", f"'{amount}' is not a number", f"row {i}", "amount"))
+            continue
+        if not isinstance(year, (int, float)) or int(year) != year:
+            problems.append(Problem(f"{path.name} [Receipts]", f"'{year}' is not a year", f"row {i}", "year"))
+            continue
+        receipts.append([str(code).strip(), int(year), str(tax).strip(), str(payer or "regional").strip(), float(amount)])
+    sharing: dict[str, dict[str, float]] = {}
+    for i, (tax, *levels) in rows_of("Shares", SHARE_COLUMNS):
+        shares = {}
+        for name, v in zip(("region", "district", "rural"), levels):
+            if v in (None, ""):
+                continue
+            if not isinstance(v, (int, float)) or not 0 <= v <= 1:
+                problems.append(Problem(f"{path.name} [Shares]", f"share '{v}' is not in [0, 1]", f"row {i}", name))
+                continue
+            shares[name] = float(v)
+        sharing[str(tax).strip()] = shares
+    if "Receipts" not in wb.sheetnames and "Shares" not in wb.sheetnames:
+        problems.append(Problem(path.name, "no sheet named Receipts or Shares"))
+    if problems:
+        raise InterbudgetError(problems)
+    return receipts, sharing

@@ -36,9 +36,10 @@ chromium:
 test: install chromium
 	$(BIN)/python -m pytest
 
-data: install  # rebuild data/kz and data/example from ../shared/data/kz
+data: install  # rebuild data/kz, data/kz-2002 and data/example from ../shared/data/kz
 	$(BIN)/python scripts/build_kz_dataset.py
 	$(BIN)/python scripts/make_example_dataset.py
+	$(BIN)/python scripts/build_kz2002_dataset.py
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +19,10 @@ from rich.table import Table
 
 from . import __version__
 from .errors import InterbudgetError
+
+# arguments every command shares
+DatasetArg = Annotated[Path, typer.Argument(help="Dataset folder (units.csv, receipts.csv, ...).")]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Inter-budgetary relations workbench.")
@@ -28,6 +34,17 @@ def _fail(exc: InterbudgetError) -> None:
     for p in exc.problems:
         err.print(f"[red]error:[/red] {escape(str(p))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+@contextmanager
+def _reported(where: Path | None = None):
+    """Bad input and unwritable folders end the command with one line each and status 2."""
+    try:
+        yield
+    except InterbudgetError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(InterbudgetError(f"{where}: {exc.strerror}" if where else str(exc.strerror)))
 
 
 def _fmt(x: float, digits: int = 1) -> str:
@@ -53,8 +70,8 @@ def main(version: bool = typer.Option(False, "--version", help="Print the versio
 
 @app.command()
 def simulate(
-    dataset: Path = typer.Argument(..., help="Dataset folder (units.csv, receipts.csv, ...)."),
-    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    dataset: DatasetArg,
+    scenario: ScenarioArg,
     out_dir: Path = typer.Option(..., "--out", help="Folder for budgets.csv, shares.csv and manifest.json."),
     lang: str = typer.Option("en", "--lang", help="Language of unit names: kk, ru or en."),
 ) -> None:
@@ -100,7 +117,7 @@ def simulate(
 
 
 @app.command()
-def validate(dataset: Path = typer.Argument(..., help="Dataset folder."),
+def validate(dataset: DatasetArg,
              scenario: Path = typer.Option(None, "--scenario", help="Also check a scenario against the dataset.")) -> None:
     """Check a dataset (and optionally a scenario) and report every problem found."""
     from .dataset import load_dataset
@@ -130,8 +147,8 @@ def validate(dataset: Path = typer.Argument(..., help="Dataset folder."),
 
 @app.command()
 def explain(
-    dataset: Path = typer.Argument(..., help="Dataset folder."),
-    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    dataset: DatasetArg,
+    scenario: ScenarioArg,
     code: str = typer.Option(..., "--code", help="Code of the budget to explain (as in units.csv)."),
     year: int = typer.Option(..., "--year", help="A year of the scenario."),
     lang: str = typer.Option("en", "--lang", help="kk, ru or en."),
@@ -167,8 +184,8 @@ def main() -> None:
 
 @app.command()
 def metrics(
-    dataset: Path = typer.Argument(..., help="Dataset folder."),
-    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    dataset: DatasetArg,
+    scenario: ScenarioArg,
     year: int = typer.Option(None, "--year", help="A year of the scenario (default: the first)."),
     out_dir: Path = typer.Option(None, "--out", help="Write metrics.json here."),
 ) -> None:
@@ -214,7 +231,7 @@ def metrics(
 
 @app.command()
 def compare(
-    dataset: Path = typer.Argument(..., help="Dataset folder."),
+    dataset: DatasetArg,
     base: Path = typer.Argument(..., help="Current law (scenario YAML)."),
     draft: Path = typer.Argument(..., help="The draft (scenario YAML)."),
     amendments: list[Path] = typer.Argument(None, help="Amendments to the draft (scenario YAML files)."),
@@ -260,7 +277,7 @@ def compare(
 
 @app.command()
 def stress(
-    dataset: Path = typer.Argument(..., help="Dataset folder."),
+    dataset: DatasetArg,
     scenarios: list[Path] = typer.Argument(..., help="One or more scenario YAML files (options side by side)."),
     draws: int = typer.Option(10_000, "--draws", min=1, help="Monte Carlo draws."),
     seed: int = typer.Option(1, "--seed"),
@@ -302,7 +319,7 @@ def stress(
 
 @app.command()
 def taxes(
-    dataset: Path = typer.Argument(..., help="Dataset folder."),
+    dataset: DatasetArg,
     scenario: Path = typer.Argument(..., help="The scenario whose sharing is today's assignment."),
     criteria: Path = typer.Option(None, "--criteria", help="Expert scores (default: DATASET/tax_criteria.csv)."),
     out_dir: Path = typer.Option(None, "--out", help="Write tax_criteria.json here."),
@@ -340,7 +357,7 @@ def taxes(
 
 @app.command()
 def optimize(
-    dataset: Path = typer.Argument(..., help="Dataset folder."),
+    dataset: DatasetArg,
     scenario: Path = typer.Argument(..., help="A scenario with option 2 or 4."),
     objective: str = typer.Option("transfers", "--objective", help="transfers (LP) or withdrawal_budgets (MIP)."),
     max_spread: float = typer.Option(None, "--max-spread", min=0, help="Largest difference between regions' shares (0: one share)."),
@@ -393,8 +410,8 @@ def optimize(
 
 @app.command()
 def report(
-    dataset: Path = typer.Argument(..., help="Dataset folder."),
-    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    dataset: DatasetArg,
+    scenario: ScenarioArg,
     out_dir: Path = typer.Option(..., "--out", help="Folder for report.xlsx and report.html."),
     stress_draws: int = typer.Option(2000, "--stress-draws", min=0, help="Monte Carlo draws for the report (0: none)."),
     lang: str = typer.Option("en", "--lang", help="Language of unit names: kk, ru or en."),
@@ -407,7 +424,7 @@ def report(
     from .reports.excel import write_workbook
     from .reports.html import write_html
 
-    try:
+    with _reported(out_dir):
         out_dir.mkdir(parents=True, exist_ok=True)
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("simulating", total=4)
@@ -420,12 +437,6 @@ def report(
             xlsx = write_workbook(res, out_dir / "report.xlsx", lang)
             page = write_html(res, out_dir / "report.html", m, st, dataset / "geo" if (dataset / "geo").is_dir() else None)
             progress.update(task, advance=1)
-    except InterbudgetError as exc:
-        _fail(exc)
-        return
-    except OSError as exc:
-        _fail(InterbudgetError(f"{out_dir}: {exc.strerror}"))
-        return
     out.print(f"report: {xlsx}, {page}", highlight=False, soft_wrap=True)
 
 
@@ -441,7 +452,7 @@ def import_excel(
 
     from .reports.excel import RECEIPT_COLUMNS, read_workbook
 
-    try:
+    with _reported(out_dir):
         receipts, sharing = read_workbook(workbook)
         out_dir.mkdir(parents=True, exist_ok=True)
         if receipts:
@@ -454,12 +465,6 @@ def import_excel(
         if sharing:
             (out_dir / "sharing.yaml").write_text("# sharing norms imported from " + workbook.name + "; use under `sharing:` in a scenario\n"
                                                   + yaml.safe_dump({"sharing": sharing}, sort_keys=False), encoding="utf-8")
-    except InterbudgetError as exc:
-        _fail(exc)
-        return
-    except OSError as exc:
-        _fail(InterbudgetError(f"{out_dir}: {exc.strerror}"))
-        return
     out.print(f"{workbook}: {len(receipts)} receipt rows, {len(sharing)} taxes' shares → {out_dir}", highlight=False)
 
 

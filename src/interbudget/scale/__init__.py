@@ -1,0 +1,2 @@
+"""Taxpayer-level receipts at national scale: payments -> receipts with one Ibis pipeline
+(DuckDB in-process by default, PySpark for a cluster)."""

@@ -30,7 +30,7 @@ def worker(kind: str, folder: str, scenario: str, repeat: int) -> None:
     import yaml
 
     sys.path.insert(0, str(ROOT / "src"))
-    sc = None if kind == "stress" else yaml.safe_load(Path(scenario).read_text()) if scenario.endswith(".yaml") else json.loads(scenario)
+    sc = None if kind in ("stress", "payments") else yaml.safe_load(Path(scenario).read_text()) if scenario.endswith(".yaml") else json.loads(scenario)
     if kind == "payments":  # folder = payments folder, scenario = backend
         from interbudget.dataset import load_dataset
         from interbudget.scale.aggregate import aggregate

@@ -13,11 +13,13 @@ import ibis
 import pyarrow as pa
 
 TIYN_PER_THOUSAND_TENGE = 100_000
+DUCKDB_MEMORY = "5GB"
 
 
 def connect(backend: str = "duckdb", master: str = "local[2]"):
     if backend == "duckdb":
-        return ibis.duckdb.connect(), None
+        # a bounded memory: DuckDB spills its hash tables (one entry per payment id) to disk beyond it
+        return ibis.duckdb.connect(memory_limit=DUCKDB_MEMORY, preserve_insertion_order=False), None
     if backend == "spark":
         from pyspark.sql import SparkSession
 
@@ -29,24 +31,44 @@ def connect(backend: str = "duckdb", master: str = "local[2]"):
 
 
 def pipeline(payments, codes: list[str], taxes: list[str], categories: list[str], years: list[int], monthly: bool = False):
-    """The Ibis expressions: (aggregated receipts, reconciliation by reason)."""
+    """The Ibis expressions, in four parts that a backend runs as plain scans and hash aggregations:
+    receipts and reconciliation of every payment by the checks that do not need other rows, and the same
+    for the repeated payments (only ids that occur more than once are ranked); their difference is the
+    result. (A window over every row would sort millions of whole rows.)"""
     p = payments
-    rank = ibis.row_number().over(ibis.window(group_by=p.payment_id, order_by=[p.date, p.amount_tiyn, p.kato, p.tax, p.taxpayer_id]))
-    p = p.mutate(dup=rank > 0, year=p.date.year(), month=p.date.month())
-    reason = ibis.cases((p.dup, "duplicate payment id"),
-                        (~p.kato.isin(codes), "unknown KATO code"),
-                        (~p.tax.isin(taxes), "unknown tax"),
-                        (~p.category.isin(categories), "unknown payer category"),
-                        (~p.year.isin(years), "date outside the years"),
-                        else_="aggregated")
-    p = p.mutate(reason=reason, refund=ibis.ifelse(p.amount_tiyn < 0, p.amount_tiyn, 0))
+    p = p.mutate(year=p.date.year(), month=p.date.month(), refund=ibis.ifelse(p.amount_tiyn < 0, p.amount_tiyn, 0))
+    p = p.mutate(reason=ibis.cases((~p.kato.isin(codes), "unknown KATO code"),
+                                   (~p.tax.isin(taxes), "unknown tax"),
+                                   (~p.category.isin(categories), "unknown payer category"),
+                                   (~p.year.isin(years), "date outside the years"),
+                                   else_="aggregated"))
+    counts = p.group_by("payment_id").aggregate(n=p.count())
+    repeated = p.semi_join(counts.filter(counts.n > 1).select("payment_id"), "payment_id")
+    rank = ibis.row_number().over(ibis.window(group_by=repeated.payment_id,
+                                              order_by=[repeated.date, repeated.amount_tiyn, repeated.kato, repeated.tax,
+                                                        repeated.taxpayer_id]))
+    extra = repeated.mutate(rank=rank)
+    extra = extra.filter(extra["rank"] > 0)  # every repeat after the first: rejected as a duplicate
     keys = ["kato", "year"] + (["month"] if monthly else []) + ["tax", "category"]
-    ok = p.filter(p.reason == "aggregated")
-    receipts = ok.group_by(keys).aggregate(amount_tiyn=ok.amount_tiyn.sum(), payments=ok.count(),
-                                           refunds=(ok.amount_tiyn < 0).sum(), refunds_tiyn=ok.refund.sum())
-    recon = p.group_by("reason").aggregate(payments=p.count(), amount_tiyn=p.amount_tiyn.sum(),
-                                           refunds=(p.amount_tiyn < 0).sum(), refunds_tiyn=p.refund.sum())
-    return receipts.order_by(keys), recon.order_by("reason")
+
+    def sums(t, by):
+        return t.group_by(by).aggregate(amount_tiyn=t.amount_tiyn.sum(), payments=t.count(),
+                                        refunds=(t.amount_tiyn < 0).sum(), refunds_tiyn=t.refund.sum())
+
+    # one scan for everything, one for the repeats: grouped by reason and the receipts' keys
+    return sums(p, ["reason"] + keys), sums(extra, ["reason"] + keys), keys
+
+
+METRICS = ("amount_tiyn", "payments", "refunds", "refunds_tiyn")
+
+
+def _minus(total: pa.Table, part: pa.Table, keys: list[str]) -> dict[tuple, dict]:
+    out = {tuple(r[k] for k in keys): {m: int(r[m]) for m in METRICS} for r in total.to_pylist()}
+    for r in part.to_pylist():
+        row = out[tuple(r[k] for k in keys)]
+        for m in METRICS:
+            row[m] -= int(r[m])
+    return out
 
 
 def aggregate(payments_path: Path, codes: list[str], taxes: list[str], categories: list[str], years: list[int],
@@ -57,11 +79,27 @@ def aggregate(payments_path: Path, codes: list[str], taxes: list[str], categorie
         # a folder of parts (DuckDB by a glob, Spark by the folder) or one file
         source = str(path / "*.parquet") if path.is_dir() and backend == "duckdb" else str(path)
         t = con.read_parquet(source)
-        receipts, recon = pipeline(t, codes, taxes, categories, years, monthly)
-        return receipts.to_pyarrow(), recon.to_pyarrow()
+        every, repeats, keys = pipeline(t, codes, taxes, categories, years, monthly)
+        every, repeats = every.to_pyarrow(), repeats.to_pyarrow()
     finally:
         if spark is not None:
             spark.stop()
+    net = _minus(every, repeats, ["reason"] + keys)  # the first of each repeated id stays where it belongs
+    rows = sorted((k[1:], v) for k, v in net.items() if k[0] == "aggregated" and v["payments"] > 0)
+    table = {k: [key[i] for key, _ in rows] for i, k in enumerate(keys)}
+    table.update({m: [v[m] for _, v in rows] for m in METRICS})
+    schema = pa.schema([(k, every.schema.field(k).type) for k in keys] + [(m, pa.int64()) for m in METRICS])
+    by_reason: dict[str, dict] = {}
+    for k, v in net.items():
+        acc = by_reason.setdefault(k[0], dict.fromkeys(METRICS, 0))
+        for m in METRICS:
+            acc[m] += v[m]
+    dup = {m: sum(int(r[m]) for r in repeats.to_pylist()) for m in METRICS}
+    if dup["payments"]:
+        by_reason["duplicate payment id"] = dup
+    reasons = sorted((k, v) for k, v in by_reason.items() if v["payments"] > 0)
+    recon_table = pa.table({"reason": [r for r, _ in reasons], **{m: pa.array([v[m] for _, v in reasons], pa.int64()) for m in METRICS}})
+    return pa.table(table, schema=schema), recon_table
 
 
 def write_dataset(receipts: pa.Table, recon: pa.Table, base: Path, out: Path, actual: bool = False,

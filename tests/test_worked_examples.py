@@ -1,4 +1,5 @@
 """Hand-computed examples of METHOD.md; every expected number is worked out in the comments."""
+import numpy as np
 import pytest
 
 from helpers import make_dataset, simulate
@@ -167,3 +168,15 @@ def test_needs_from_norms_drivers_and_coefficients(tmp_path):
     rows, _, res = simulate(ds, {"name": "n", "years": [Y]})
     assert rows["plan", "11", Y]["needs"] == pytest.approx(5 + 2.5 * 100 * 1.2 + 10 * 3)
     assert rows["plan", "12", Y]["needs"] == pytest.approx(25)
+
+
+def test_hierarchy_subtree_sums_level_by_level(tmp_path):
+    from interbudget.dataset import load_dataset
+
+    ds = _three_tier(tmp_path, receipts=[("0", Y, "cit", 1)])
+    h = ds.hierarchy
+    ones = np.ones(h.n)
+    got = dict(zip(h.codes.tolist(), h.subtree_sum(ones).tolist()))
+    assert got == {"0": 8, "1": 5, "11": 3, "111": 1, "112": 1, "12": 1, "2": 2, "21": 1}
+    two = h.subtree_sum(np.stack([ones, 2 * ones], axis=1))  # several columns at once
+    assert two[h.unit_index()["1"]].tolist() == [5, 10]

@@ -173,8 +173,7 @@ def test_needs_from_norms_drivers_and_coefficients(tmp_path):
 def test_hierarchy_subtree_sums_level_by_level(tmp_path):
     from interbudget.dataset import load_dataset
 
-    ds = _three_tier(tmp_path, receipts=[("0", Y, "cit", 1)])
-    h = ds.hierarchy
+    h = load_dataset(_three_tier(tmp_path, receipts=[("0", Y, "cit", 1)])).hierarchy
     ones = np.ones(h.n)
     got = dict(zip(h.codes.tolist(), h.subtree_sum(ones).tolist()))
     assert got == {"0": 8, "1": 5, "11": 3, "111": 1, "112": 1, "12": 1, "2": 2, "21": 1}

@@ -257,8 +257,8 @@ def _region_shares(c: _Context, model: ShareModel) -> tuple[ShareModel, Computed
     h, s = c.h, c.s
     regions = np.flatnonzero((h.level == REGION) & h.has_budget).astype(np.int32)
     zero = with_region_rows(model, h, regions, np.zeros(regions.size), c.regulated, c.payers, s.option)
-    lower = max((s.share(t, "district", base=b) + s.share(t, "rural", base=b)
-                 for t in s.regulated for b in ((False,) if s.option == 4 else (False, True))), default=0.0)
+    # cap = 1 - the largest sum of district and rural shares among the regulated taxes (METHOD.md: `sharing`)
+    lower = max((s.share(t, "district") + s.share(t, "rural") for t in s.regulated), default=0.0)
     cs = c.computed(zero, REGION, regions, np.full(regions.size, 1.0 - lower), f"option {s.option}")
     if s.region_shares is not None:  # official shares (e.g. optimized) replace the computed ones
         given = np.array([s.region_shares.get(h.codes[u], np.nan) for u in regions.tolist()])

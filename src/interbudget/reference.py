@@ -301,9 +301,7 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
             state["region"][c] = 0.0
         lower = 0.0
         for t in regulated:
-            for payer in counted:
-                table = sharing_base if (payer == "base" and sharing_base is not None) else sharing
-                lower = max(lower, scenario_value(table.get(t), "district") + scenario_value(table.get(t), "rural"))
+            lower = max(lower, scenario_value(sharing.get(t), "district") + scenario_value(sharing.get(t), "rural"))
         state["region"] = no_withdrawal(regions, 1, lambda c: 1.0 - lower)
 
     for tier in (1, 2):

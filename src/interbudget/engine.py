@@ -341,11 +341,11 @@ def _child_shares(c: _Context, model: ShareModel, tier: int) -> tuple[ShareModel
     model = replace(model, **{attr: child(d)})
     computed = []
     if m2.any():
-        # bound: the smallest local part among the regulated taxes (METHOD.md M2)
-        lp_reg = lp[np.ix_(np.flatnonzero(m2), list(c.payers), np.flatnonzero(c.regulated))]
+        # bound: the smallest local part among the regulated taxes (METHOD.md M2; local parts from `sharing`)
+        lp_reg = lp[np.ix_(np.flatnonzero(m2), [REGIONAL], np.flatnonzero(c.regulated))]
         cap = lp_reg.reshape(lp_reg.shape[0], -1).min(axis=1) if lp_reg.size else np.zeros(int(m2.sum()))
         cs = c.computed(model, tier, units[m2], cap, "M2")
-        d[sel] = np.broadcast_to(cs.share[:, None, None], lp_reg.shape)
+        d[sel] = cs.share[:, None, None]
         model = replace(model, **{attr: child(d)})
         computed.append(cs)
     return model, computed

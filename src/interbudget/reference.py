@@ -313,20 +313,17 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
             continue
 
         def bound(c, tier=tier):
-            # the smallest local part among the regulated taxes and counted payers
+            # the smallest local part among the regulated taxes (local parts from `sharing`: regional payers)
             parts = []
             reg = on_path(c, 1)
             for t in regulated:
-                for payer in counted:
-                    r = general_share(t, "region", payer)
-                    if t in regulated and payer in counted and reg in state["region"]:
-                        r = state["region"][reg]
-                    sd = general_share(t, "district", payer)
-                    if tier == 1:
-                        parts.append(r + sd)
-                    else:
-                        f = fractions(c, t, payer)  # with this child's regulated share still 0
-                        parts.append(f["district"] + f["rural"])
+                r = state["region"][reg] if reg in state["region"] else general_share(t, "region", "regional")
+                sd = general_share(t, "district", "regional")
+                if tier == 1:
+                    parts.append(r + sd)
+                else:
+                    f = fractions(c, t, "regional")  # with this child's regulated share still 0
+                    parts.append(f["district"] + f["rural"])
             return min(parts) if parts else 0.0
 
         state["m2"][tier] = no_withdrawal(kids, lvl, bound)

@@ -179,3 +179,14 @@ def test_hierarchy_subtree_sums_level_by_level(tmp_path):
     assert got == {"0": 8, "1": 5, "11": 3, "111": 1, "112": 1, "12": 1, "2": 2, "21": 1}
     two = h.subtree_sum(np.stack([ones, 2 * ones], axis=1))  # several columns at once
     assert two[h.unit_index()["1"]].tolist() == [5, 10]
+
+
+def test_option3_reports_the_withdrawals_that_remain(tmp_path):
+    from test_errors import run_cli, write_scenario
+
+    ds = _three_tier(tmp_path / "ds", receipts=[("111", Y, "iit_source", 100), ("111", Y, "land", 50)])
+    sc = write_scenario(tmp_path / "s.yaml", {"name": "o3", "years": [Y], "option": 3,
+                                              "sharing": {"iit_source": {"region": 0.5, "district": 0.5}, "land": {"rural": 1.0}}})
+    code, out = run_cli("simulate", ds, sc, "--out", tmp_path / "o")
+    # land stays local: the rural okrug (no needs) still pays a withdrawal of 50
+    assert code == 0 and "option 3, withdrawals that remain: 1 rural budget(s)" in out

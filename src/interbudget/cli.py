@@ -77,6 +77,7 @@ def simulate(
 ) -> None:
     """Run SCENARIO on DATASET and write budgets.csv, shares.csv and manifest.json."""
     from .output import write_results
+    from .hierarchy import LEVELS
     from .summary import region_summary, revision_changes, unfunded_mandates
 
     try:
@@ -96,6 +97,14 @@ def simulate(
         t.add_row(escape(r["code"]), escape(r["name"]), _fmt(r["needs"] / 1e3, 0), _fmt(r["revenue"] / 1e3, 0), _fmt(r["subvention"] / 1e3, 0),
                   _fmt(r["withdrawal"] / 1e3, 0), _fmt(r["net_transfer_per_capita"], 0))
     out.print(t)
+    if res.scenario.option == 3:  # METHOD.md: report any withdrawal that remains under option 3
+        h, tr = res.hierarchy, res.transfers
+        left = [(LEVELS[lvl], int((tr.withdrawal[h.b_level == lvl] > 0).any(axis=1).sum()), float(tr.withdrawal[h.b_level == lvl].sum()))
+                for lvl in (1, 2, 3)]
+        left = [x for x in left if x[1]]
+        out.print("option 3, withdrawals that remain: " + ("; ".join(f"{n} {lv} budget(s), {_fmt(w / 1e3, 0)} million tenge over "
+                                                                      f"{len(res.years)} year(s)" for lv, n, w in left) if left else "none"),
+                  highlight=False)
     unfunded = unfunded_mandates(res)
     if unfunded:
         t = Table(title="unfunded mandates (§3.3.1): a higher level's decision left to budgets without the money")

@@ -188,5 +188,6 @@ def test_option3_reports_the_withdrawals_that_remain(tmp_path):
     sc = write_scenario(tmp_path / "s.yaml", {"name": "o3", "years": [Y], "option": 3,
                                               "sharing": {"iit_source": {"region": 0.5, "district": 0.5}, "land": {"rural": 1.0}}})
     code, out = run_cli("simulate", ds, sc, "--out", tmp_path / "o")
-    # land stays local: the rural okrug (no needs) still pays a withdrawal of 50
-    assert code == 0 and "option 3, withdrawals that remain: 1 rural budget(s)" in out
+    # land stays local: the rural okrug (no needs) still pays a withdrawal of 50, which goes up the chain
+    assert code == 0 and "option 3, withdrawals that remain: 1 region budget(s)" in out
+    assert "1 district budget(s)" in out and "1 rural budget(s)" in out

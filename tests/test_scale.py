@@ -87,3 +87,14 @@ def test_generate_then_aggregate_the_cli(hand, tmp_path):
     assert code == 2 and "no such file or folder of payments" in out
     code, out = run_cli("receipts", "aggregate", tmp_path / "g" / "payments", "--dataset", ds, "--out", tmp_path / "d", "--backend", "oracle")
     assert code == 2 and "unknown backend 'oracle'" in out
+
+
+def test_the_command_shapes_of_the_issue_work_without_a_base(tmp_path):
+    # `receipts generate` and `receipts aggregate PAYMENTS --out DATASET`: the bundled data/kz is the default base
+    code, out = run_cli("receipts", "generate", "--rows", 2000, "--out", tmp_path / "g", "--chunk", 1000)
+    assert code == 0 and "2,000 payments" in out
+    code, out = run_cli("receipts", "aggregate", tmp_path / "g" / "payments", "--out", tmp_path / "kz")
+    assert code == 0 and (tmp_path / "kz" / "units.csv").exists() and (tmp_path / "kz" / "receipts.csv").exists()
+    # aggregating again into the same dataset uses it as its own base, actual receipts this time
+    code, out = run_cli("receipts", "aggregate", tmp_path / "g" / "payments", "--out", tmp_path / "kz", "--actual")
+    assert code == 0 and (tmp_path / "kz" / "receipts_actual.csv").exists() and (tmp_path / "kz" / "receipts.csv").exists()

@@ -481,9 +481,20 @@ receipts_app = typer.Typer(no_args_is_help=True, help="Taxpayer-level payments: 
 app.add_typer(receipts_app, name="receipts")
 
 
+BUNDLED_KZ = Path(__file__).resolve().parents[2] / "data" / "kz"
+
+
+def _base_dataset(given: Path | None, out_dir: Path | None = None) -> Path:
+    """The dataset payments belong to: the one given, else the output folder if it is a dataset, else the bundled data/kz."""
+    for candidate in (given, out_dir if out_dir is not None and (out_dir / "units.csv").is_file() else None, BUNDLED_KZ):
+        if candidate is not None and (candidate.is_dir() or candidate is given):
+            return candidate
+    raise InterbudgetError("give the dataset the payments belong to (--dataset)")
+
+
 @receipts_app.command("generate")
 def receipts_generate(
-    dataset: DatasetArg,
+    dataset: Path = typer.Argument(None, help="The dataset to calibrate to (default: the bundled data/kz)."),
     out_dir: Path = typer.Option(..., "--out", help="Folder for payments/part-*.parquet and taxpayers.parquet."),
     rows: int = typer.Option(1_000_000, "--rows", min=1, help="Number of payments."),
     seed: int = typer.Option(1, "--seed"),
@@ -496,7 +507,7 @@ def receipts_generate(
     from .scale.payments import generate
 
     with _reported(out_dir):
-        ds = load_dataset(dataset)
+        ds = load_dataset(_base_dataset(dataset))
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("payments", total=rows)
             info = generate(ds, out_dir, rows, seed, chunk=chunk, progress=lambda n: progress.advance(task, n))
@@ -507,7 +518,8 @@ def receipts_generate(
 @receipts_app.command("aggregate")
 def receipts_aggregate(
     payments: Path = typer.Argument(..., help="A Parquet file or a folder of Parquet parts of payments."),
-    base: Path = typer.Option(..., "--dataset", help="The dataset whose units, taxes and payer categories the payments use."),
+    base: Path = typer.Option(None, "--dataset", help="The dataset whose units, taxes and payer categories the payments use "
+                                                        "(default: --out if it is a dataset, else the bundled data/kz)."),
     out_dir: Path = typer.Option(..., "--out", help="The dataset to write (base's files with receipts from the payments)."),
     backend: str = typer.Option("duckdb", "--backend", help="duckdb (in-process) or spark."),
     master: str = typer.Option("local[2]", "--master", help="Spark master URL (local mode by default)."),
@@ -524,6 +536,7 @@ def receipts_aggregate(
             raise InterbudgetError(f"unknown backend '{backend}': choose duckdb or spark")
         if not payments.exists():
             raise InterbudgetError(f"{payments}: no such file or folder of payments")
+        base = _base_dataset(base, out_dir)
         ds = load_dataset(base)
         ys = sorted(years) if years else sorted(ds.receipts.years())
         taxes = sorted(set(ds.taxes) | set(ds.oil_elasticity))

@@ -553,6 +553,78 @@ def receipts_aggregate(
     out.print(f"{len(receipts):,} receipt rows: {', '.join(str(p) for p in paths.values())}", highlight=False, soft_wrap=True)
 
 
+functions_app = typer.Typer(no_args_is_help=True, help="State functions: the registry, its audits and the §3.2 criteria.")
+app.add_typer(functions_app, name="functions")
+BUNDLED_REGISTRY = Path(__file__).resolve().parents[2] / "registry" / "kz"
+
+
+def _write_rows(path: Path, rows: list[dict], columns: list[str]) -> None:
+    import csv as csvmod
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        w = csvmod.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, path)
+
+
+@functions_app.command("audit")
+def functions_audit(
+    registry: Path = typer.Argument(None, help="A folder with functions.csv and bodies.csv (default: registry/kz)."),
+    out_file: Path = typer.Option(None, "--out", help="Write the findings as CSV."),
+) -> None:
+    """Duplications, overlaps, functions without legal basis or not inherent to the state, unfunded mandates,
+    financing apart from execution, communal property not assigned (§1, §3.1, §3.3.1)."""
+    from .functions.audit import audit
+    from .functions.registry import load_registry
+
+    with _reported(out_file):
+        findings = audit(load_registry(registry or BUNDLED_REGISTRY))
+        if out_file is not None:
+            _write_rows(out_file, findings, ["audit", "function", "name", "detail"])
+    t = Table(title=f"audit of the registry: {len(findings)} finding(s)")
+    for c in ("audit", "function", "detail"):
+        t.add_column(c)
+    for f in findings:
+        t.add_row(f["audit"], escape(f["name"]), escape(f["detail"]))
+    out.print(t)
+
+
+@functions_app.command("recommend")
+def functions_recommend(
+    registry: Path = typer.Argument(None, help="A folder with functions.csv and bodies.csv (default: registry/kz)."),
+    weight: list[str] = typer.Option(None, "--weight", help="A criterion's weight, e.g. --weight national=3 (repeatable)."),
+    out_file: Path = typer.Option(None, "--out", help="Write the recommendations as CSV."),
+) -> None:
+    """A recommended level for every function by the §3.2 criteria, with the reasons, against today's."""
+    from .functions.criteria import DEFAULT_WEIGHTS, recommend
+    from .functions.registry import load_registry
+
+    with _reported(out_file):
+        weights = {}
+        for item in weight or []:
+            key, _, value = item.partition("=")
+            if key not in DEFAULT_WEIGHTS:
+                raise InterbudgetError(f"--weight {item}: unknown criterion '{key}' (one of {', '.join(DEFAULT_WEIGHTS)})")
+            try:
+                weights[key] = float(value)
+            except ValueError:
+                raise InterbudgetError(f"--weight {item}: '{value}' is not a number") from None
+        rows = recommend(load_registry(registry or BUNDLED_REGISTRY), weights)
+        if out_file is not None:
+            _write_rows(out_file, [{**r, "today": ";".join(r["today"]), "reasons": "; ".join(r["reasons"])} for r in rows],
+                        ["function", "name", "score", "recommended", "today", "differs", "one_body_one_level", "reasons"])
+    t = Table(title="§3.2: recommended level per function (+ up to the centre, − down to the people)")
+    for c in ("function", "score", "recommended", "today", "reasons"):
+        t.add_column(c, justify="right" if c == "score" else "left")
+    for r in rows:
+        t.add_row(escape(r["name"]), f"{r['score']:+.2f}", r["recommended"] + (" *" if r["differs"] else ""), ", ".join(r["today"]),
+                  escape("; ".join(r["reasons"])))
+    out.print(t)
+
+
 def _year_pos(res, year: int) -> int:
     if year not in res.years:
         raise InterbudgetError(f"year {year} is not among the scenario's years {res.years}")

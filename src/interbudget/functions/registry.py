@@ -5,7 +5,9 @@ functions.csv: id, name_kk, name_ru, name_en, group (functional group of the bud
 cofog, type (policy, executive, regulatory, service), priority, legal_basis (empty: none), inherent
 (true/false), bodies (ids separated by ';'), finances (a level or empty), executes (a level), driver,
 national, local, scale, spillover, proximity, uniform (attributes in [0, 1] for the §3.2 criteria),
-communal_property (true/false), status (real / illustrative), source.
+communal_property (true/false), status (real / illustrative), source; optional need_function (the function of
+needs.csv that holds its cost) and norm_republic, norm_region, norm_district, norm_rural (spending norm per
+unit of its driver at each level: a move values the cost at the receiving level's norm).
 """
 from __future__ import annotations
 
@@ -50,6 +52,8 @@ class Function:
     status: str
     source: str
     row: int = 0
+    need_function: str = ""  # the function of needs.csv that holds its cost (default: its id)
+    norms: dict[str, float] = field(default_factory=dict)  # spending norm per unit of driver, by level
 
 
 @dataclass
@@ -115,6 +119,17 @@ def load_registry(folder: str | Path) -> Registry:
             if not 0 <= v <= 1:
                 problems.append(Problem(name, f"{a} {v:g} is outside [0, 1]", where, a))
             attrs[a] = v
+        norms = {}
+        for lvl in LEVELS:
+            v = r.get(f"norm_{lvl}", "")
+            if v:
+                try:
+                    norms[lvl] = float(v)
+                except ValueError:
+                    problems.append(Problem(name, f"'{v}' is not a number", where, f"norm_{lvl}"))
+                    continue
+                if norms[lvl] <= 0:
+                    problems.append(Problem(name, f"norm {v} must be positive", where, f"norm_{lvl}"))
         flags = {}
         for col in ("inherent", "communal_property"):
             v = r.get(col, "false").lower()
@@ -124,7 +139,8 @@ def load_registry(folder: str | Path) -> Registry:
         reg.functions[r["id"]] = Function(r["id"], {lg: r.get(f"name_{lg}", "") for lg in ("kk", "ru", "en")}, r["group"],
                                           r.get("cofog", ""), r["type"], r["priority"], r["legal_basis"], flags["inherent"], ids,
                                           r["finances"], r["executes"], r.get("driver", ""), attrs, flags["communal_property"],
-                                          r.get("status", "illustrative"), r.get("source", ""), i)
+                                          r.get("status", "illustrative"), r.get("source", ""), i,
+                                          r.get("need_function") or r["id"], norms)
     if problems:
         raise InterbudgetError(problems)
     return reg

@@ -52,8 +52,9 @@ def ds():
     return load_dataset(EXAMPLE)
 
 
-def test_a_proposal_and_its_inverse_return_every_budget(tmp_path, ds):
-    reg = registry(tmp_path)
+@pytest.mark.parametrize("norm_rural", ["", "1.6"])  # equal norms, and a dearer fourth level: the ratios cancel
+def test_a_proposal_and_its_inverse_return_every_budget(tmp_path, ds, norm_rural):
+    reg = registry(tmp_path, norm_rural)
     scen = load_scenario(SCENARIO)[0]
     fwd = load_proposal(proposal(tmp_path, "fwd", DOWN), reg)
     needs, notes = move_needs(ds, reg, fwd)
@@ -121,3 +122,12 @@ def test_the_bundled_proposals_apply_to_the_kz_data(name):
                         ROOT / "scenarios" / "current-law.yaml", "--top", "3")
     assert code == 0, out
     assert ("unfunded mandates (§3.3.1): 0" in out) != ("fixed" in name)
+
+
+def test_the_structure_command(tmp_path):
+    registry(tmp_path / "reg")
+    code, out = run_cli("functions", "structure", tmp_path / "reg", "--proposal", proposal(tmp_path, "p", DOWN),
+                        "--out", tmp_path / "s.csv")
+    assert code == 0 and "model structure" in out
+    rows = (tmp_path / "s.csv").read_text().splitlines()
+    assert rows[0] == "level,function,bodies" and "rural,clinics,rur" in rows and "district,clinics,dist" not in rows

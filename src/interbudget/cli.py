@@ -625,6 +625,30 @@ def functions_recommend(
     out.print(t)
 
 
+@functions_app.command("structure")
+def functions_structure(
+    registry: Path = typer.Argument(None, help="A folder with functions.csv and bodies.csv (default: registry/kz)."),
+    proposal: Path = typer.Option(None, "--proposal", help="Show the structure after this proposal's moves."),
+    out_file: Path = typer.Option(None, "--out", help="Write the table as CSV."),
+) -> None:
+    """A model structure of local government (§3.2): per level, the functions it performs and the bodies."""
+    from .functions.proposals import load_proposal, structure
+    from .functions.registry import load_registry
+
+    with _reported(out_file):
+        reg = load_registry(registry or BUNDLED_REGISTRY)
+        rows = structure(reg, load_proposal(proposal, reg) if proposal else None)
+        if out_file is not None:
+            _write_rows(out_file, rows, ["level", "function", "bodies"])
+    t = Table(title="model structure by level" + (f" after {escape(proposal.name)}" if proposal else ""))
+    for c in ("level", "function", "bodies"):
+        t.add_column(c)
+    for r in rows:
+        name = reg.functions[r["function"]].name.get("en") or r["function"]
+        t.add_row(r["level"], escape(name), r["bodies"] or "—")
+    out.print(t)
+
+
 proposal_app = typer.Typer(no_args_is_help=True, help="Reform proposals: moves of functions between levels, priced by the engine.")
 app.add_typer(proposal_app, name="proposal")
 PROPOSAL_SHEETS = {  # sheet / CSV suffix -> columns

@@ -25,8 +25,12 @@ demo: install
 	done
 	@echo
 	@$(BIN)/interbudget explain $(DATA) scenarios/current-law.yaml --code 430000000 --year 2026 --lang en
+	@for p in registry/kz/proposals/*.yaml; do \
+	  $(BIN)/interbudget proposal apply $(DATA) $$p scenarios/current-law.yaml --top 0 --out $(OUT)/proposals/$$(basename $$p .yaml).xlsx >/dev/null || exit 1; \
+	done
 	@echo
-	@echo "Results per scenario are in $(OUT)/<scenario>/ (budgets.csv, shares.csv, manifest.json)."
+	@echo "Results per scenario are in $(OUT)/<scenario>/ (budgets.csv, shares.csv, manifest.json);"
+	@echo "the example reform proposals (registry/kz/proposals) priced in $(OUT)/proposals/*.xlsx."
 	@echo "Explain any budget: $(BIN)/interbudget explain $(DATA) scenarios/option-2.yaml --code 750000000 --year 2027 --lang kk"
 
 # the report test drives Debian's chromium with Playwright (never a downloaded browser)

@@ -111,9 +111,26 @@ def test_the_cli_and_bad_proposals(tmp_path):
     code, out = run_cli("proposal", "apply", EXAMPLE, p, SCENARIO, "--registry", tmp_path / "reg", "--out", tmp_path / "o.csv")
     assert code == 0 and (tmp_path / "o_moves.csv").read_text().startswith("move,moved,after,norm_ratio,merged,stayed")
     bad = proposal(tmp_path, "bad", [{"function": "teleport", "from": "district", "to": "rural"},
-                                     {"function": "clinics", "from": "district", "to": "moon"}])
+                                     {"function": "clinics", "from": "district", "to": "moon"},
+                                     {"function": "clinics", "from": "rural", "to": "rural"}])
     code, out = run_cli("proposal", "apply", EXAMPLE, bad, SCENARIO, "--registry", tmp_path / "reg")
     assert code == 2 and "unknown function 'teleport'" in out and "'moon' is not a level" in out and "bad.yaml" in out
+    assert "the same level 'rural'" in out
+    worse = tmp_path / "worse.yaml"
+    worse.write_text("name: x\neffective_year: next year\nmoves: [clinics]\n", encoding="utf-8")
+    code, out = run_cli("proposal", "apply", EXAMPLE, worse, SCENARIO, "--registry", tmp_path / "reg")
+    assert code == 2 and "is not a year" in out and "a move is a mapping" in out
+
+
+def test_a_function_abolished_leaves_no_need(tmp_path, ds):
+    reg = registry(tmp_path)
+    gone = apply(ds, reg, load_proposal(proposal(tmp_path, "a", [{"function": "clinics", "from": "district", "to": "abolish"}]), reg),
+                 load_scenario(SCENARIO)[0])
+    moved = gone["moves"][0]["moved"]
+    assert moved > 0 and gone["moves"][0]["after"] == 0
+    by_year = {r["year"]: r["change"] for r in gone["national_needs"]}
+    assert by_year[2026] == pytest.approx(0, abs=1e-3) and by_year[2027] + by_year[2028] == pytest.approx(-moved)
+    assert ("abolish", "clinics") in {(r["level"], r["function"]) for r in gone["structure"]}
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "registry" / "kz" / "proposals").glob("*.yaml")))

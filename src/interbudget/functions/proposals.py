@@ -37,8 +37,15 @@ def load_proposal(path: Path, reg: Registry) -> dict:
     problems = []
     if not isinstance(p, dict) or not isinstance(p.get("moves"), list) or "effective_year" not in p:
         raise InterbudgetError(Problem(path.name, "a proposal needs name, effective_year and a list of moves"))
+    if isinstance(p["effective_year"], bool) or not isinstance(p["effective_year"], int):
+        problems.append(Problem(path.name, f"effective_year '{p['effective_year']}' is not a year", column="effective_year"))
+    if not p["moves"]:
+        problems.append(Problem(path.name, "the proposal has no moves", column="moves"))
     for i, m in enumerate(p["moves"]):
         key = f"moves[{i}]"
+        if not isinstance(m, dict):
+            problems.append(Problem(path.name, "a move is a mapping {function, from, to}", column=key))
+            continue
         f = reg.functions.get(m.get("function"))
         if f is None:
             problems.append(Problem(path.name, f"unknown function '{m.get('function')}'", column=key))
@@ -47,6 +54,8 @@ def load_proposal(path: Path, reg: Registry) -> dict:
             problems.append(Problem(path.name, f"from: unknown level '{m.get('from')}'", column=key))
         if m.get("to") not in LEVELS and m.get("to") not in OUT_OF_STATE:
             problems.append(Problem(path.name, f"to: '{m.get('to')}' is not a level, competitive or abolish", column=key))
+        if m.get("from") == m.get("to"):
+            problems.append(Problem(path.name, f"from and to are the same level '{m.get('to')}'", column=key))
         for b in ("body_from", "body_to"):
             if m.get(b) and m[b] not in reg.bodies:
                 problems.append(Problem(path.name, f"{b}: unknown body '{m[b]}'", column=key))

@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DATA   ?= data/kz
 OUT    ?= out
 
-.PHONY: install demo test bench data clean chromium
+.PHONY: install demo test bench data clean chromium serve
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,12 @@ demo: install
 	@echo
 	@echo "Results per scenario are in $(OUT)/<scenario>/ (budgets.csv, shares.csv, manifest.json);"
 	@echo "the example reform proposals (registry/kz/proposals) priced in $(OUT)/proposals/*.xlsx."
+	@echo "Browse it (kk/ru/en, JSON API at /docs): make serve, then open http://127.0.0.1:8000/"
 	@echo "Explain any budget: $(BIN)/interbudget explain $(DATA) scenarios/option-2.yaml --code 750000000 --year 2027 --lang kk"
+
+# the web workbench on the bundled data, on localhost
+serve: install
+	$(BIN)/interbudget serve $(DATA) --scenarios scenarios
 
 # the report test drives Debian's chromium with Playwright (never a downloaded browser)
 chromium:

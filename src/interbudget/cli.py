@@ -735,6 +735,25 @@ def proposal_apply(
         out.print(f"written: {p}", highlight=False, soft_wrap=True)
 
 
+@app.command()
+def serve(
+    dataset: Path = typer.Argument(Path("data/kz"), help="Dataset folder to serve."),
+    scenarios: Path = typer.Option(Path("scenarios"), "--scenarios", help="Folder of scenario YAML files to offer."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (localhost by default)."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+) -> None:
+    """The web workbench: budgets by level with drill-down, each budget's explanation in kk/ru/en, a JSON API
+    (OpenAPI docs at /docs). Public, read-only."""
+    import uvicorn
+
+    from .web.app import create_app
+
+    with _reported():
+        web = create_app(dataset, scenarios)
+    out.print(f"interbudget serves {dataset} ({len(list(scenarios.glob('*.yaml')))} scenarios) at http://{host}:{port}/", highlight=False)
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
 def _year_pos(res, year: int) -> int:
     if year not in res.years:
         raise InterbudgetError(f"year {year} is not among the scenario's years {res.years}")

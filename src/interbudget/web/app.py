@@ -1,0 +1,133 @@
+"""FastAPI application: server-rendered pages (Jinja) and a JSON API with OpenAPI docs at /docs.
+
+This slice serves what the public may see: every scenario of a folder run on one dataset, budgets by
+level with drill-down, and each budget's explanation in kk/ru/en. Runs are computed once per scenario
+and kept in memory (a run of data/kz takes ~0.1 s); nothing is written.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from ..dataset import load_dataset
+from ..engine import Result, run
+from ..errors import InterbudgetError
+from ..explain import explain, render
+from ..hierarchy import LEVELS
+from ..i18n import LANGUAGES, catalog, fmt_amount
+from ..scenario import load_scenario
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# the language switch keeps the page's other parameters
+TEMPLATES.env.filters["replace_lang"] = lambda q, lg: "&".join(
+    [f"{k}={quote(v)}" for k, v in q.items() if k != "lang"] + [f"lang={lg}"])
+
+
+def create_app(dataset: Path, scenarios: Path) -> FastAPI:
+    ds = load_dataset(dataset)  # bad data fails here, before the server listens
+    files = {p.stem: p for p in sorted(Path(scenarios).glob("*.yaml"))}
+    if not files:
+        raise InterbudgetError(f"{scenarios}: no scenario (*.yaml) to serve")
+    for p in files.values():
+        load_scenario(p)  # every scenario is validated at start, not on a visitor's click
+    app = FastAPI(title="interbudget", description="Inter-budgetary relations: budgets, transfers and their explanation.")
+
+    @lru_cache(maxsize=None)
+    def result(name: str) -> Result:
+        if name not in files:
+            raise HTTPException(404, f"unknown scenario '{name}' (one of {', '.join(files)})")
+        return run(ds, load_scenario(files[name])[0], files[name].name)
+
+    def year_pos(res: Result, year: int | None) -> int:
+        if year is None:
+            return 0
+        if year not in res.years:
+            raise HTTPException(404, f"year {year} is not among the scenario's years {res.years}")
+        return res.years.index(year)
+
+    def rows(res: Result, k: int, parent: str | None, lang: str) -> list[dict]:
+        """The budgets directly below PARENT (the regions when none), one row each."""
+        h = res.hierarchy
+        if parent is None:
+            sel = np.flatnonzero(h.b_level == LEVELS.index("region"))
+        else:
+            idx = h.unit_index()
+            if parent not in idx:
+                raise HTTPException(404, f"unknown unit code '{parent}'")
+            u = idx[parent]
+            lvl = int(h.level[u])
+            if lvl + 1 >= len(LEVELS):
+                return []
+            units = h.budget_units
+            sel = np.flatnonzero((h.b_level == lvl + 1) & (h.anc[lvl][units] == u))
+        tr = res.transfers
+        out = []
+        for b in sel.tolist():
+            u = int(h.budget_units[b])
+            sub, wd = float(tr.subvention[b, k]), float(tr.withdrawal[b, k])
+            out.append({"code": h.b_codes[b], "name": h.name(u, lang), "level": LEVELS[h.b_level[b]],
+                        "population": float(h.population[u]), "needs": float(res.needs[b, k]),
+                        "revenue": float(res.plan.revenue[b, k]), "subvention": sub, "withdrawal": wd,
+                        "balance": float(res.plan.balance[b, k]),
+                        "status": "subvention" if sub > 0 else "donor" if wd > 0 else "neutral"})
+        return sorted(out, key=lambda r: r["code"])
+
+    def lang_ok(lang: str) -> str:
+        if lang not in LANGUAGES:
+            raise HTTPException(404, f"unknown language '{lang}': choose kk, ru or en")
+        return lang
+
+    @app.get("/api/scenarios")
+    def api_scenarios() -> list[dict]:
+        return [{"name": n, "file": p.name} for n, p in files.items()]
+
+    @app.get("/api/scenarios/{scenario}/budgets")
+    def api_budgets(scenario: str, year: int | None = None, parent: str | None = None, lang: str = "en") -> dict:
+        res = result(scenario)
+        k = year_pos(res, year)
+        return {"scenario": scenario, "year": res.years[k], "unit": "thousand tenge",
+                "budgets": rows(res, k, parent, lang_ok(lang))}
+
+    @app.get("/api/scenarios/{scenario}/budgets/{code}")
+    def api_explain(scenario: str, code: str, year: int | None = None, lang: str = "en") -> dict:
+        res = result(scenario)
+        try:
+            return explain(res, code, res.years[year_pos(res, year)], lang=lang_ok(lang))
+        except InterbudgetError as exc:
+            raise HTTPException(404, str(exc)) from None
+
+    @app.get("/", response_class=HTMLResponse)
+    def dashboard(request: Request, scenario: str = Query(None), year: int | None = None, parent: str | None = None,
+                  lang: str = "en"):
+        scenario = scenario or ("current-law" if "current-law" in files else next(iter(files)))
+        data = api_budgets(scenario, year, parent, lang)
+        res = result(scenario)
+        h = res.hierarchy
+        up = None
+        if parent is not None:
+            u = h.unit_index()[parent]
+            pu = int(h.parent[u]) if h.parent[u] >= 0 else -1
+            up = h.codes[h.budget_unit_of[pu]] if pu >= 0 and h.level[h.budget_unit_of[pu]] > 0 else ""
+        return TEMPLATES.TemplateResponse(request, "dashboard.html", {
+            "t": catalog(lang)["web"], "levels": catalog(lang)["levels"], "lang": lang, "langs": LANGUAGES,
+            "scenarios": list(files), "scenario": scenario, "years": res.years, "year": data["year"], "parent": parent,
+            "parent_name": h.name(h.unit_index()[parent], lang) if parent else "", "up": up, "rows": data["budgets"],
+            "amount": lambda x: fmt_amount(round(x, 1) + 0.0, lang), "count": lambda x: fmt_amount(x, lang)[:-2]})
+
+    @app.get("/budget/{code}", response_class=HTMLResponse)
+    def budget_page(request: Request, code: str, scenario: str = Query(None), year: int | None = None, lang: str = "en"):
+        scenario = scenario or ("current-law" if "current-law" in files else next(iter(files)))
+        ex = api_explain(scenario, code, year, lang)
+        res = result(scenario)
+        return TEMPLATES.TemplateResponse(request, "budget.html", {
+            "t": catalog(lang)["web"], "lang": lang, "langs": LANGUAGES, "scenario": scenario, "years": res.years,
+            "year": ex["year"], "code": code, "name": ex["name"], "text": render(ex, lang),
+            "below": rows(res, res.years.index(ex["year"]), code, lang), "amount": lambda x: fmt_amount(round(x, 1) + 0.0, lang), "count": lambda x: fmt_amount(x, lang)[:-2]})
+
+    return app

@@ -1,0 +1,139 @@
+"""The web workbench's public slice: pages in three languages, drill-down, explanations equal to the CLI's,
+the JSON API against the engine, clear 404s, and a real server started by `interbudget serve`."""
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from interbudget.dataset import load_dataset
+from interbudget.engine import run
+from interbudget.explain import explain, render
+from interbudget.scenario import load_scenario
+from interbudget.web.app import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "data" / "example"
+SCEN = EXAMPLE / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def client():
+    return TestClient(create_app(EXAMPLE, SCEN))
+
+
+@pytest.fixture(scope="module")
+def base():
+    return run(load_dataset(EXAMPLE), load_scenario(SCEN / "current-law.yaml")[0], "current-law.yaml")
+
+
+@pytest.mark.parametrize("lang,word", [("kk", "қажеттіліктер"), ("ru", "потребности"), ("en", "needs")])
+def test_the_dashboard_speaks_three_languages(client, lang, word):
+    r = client.get(f"/?lang={lang}")
+    assert r.status_code == 200 and word in r.text and 'id="budgets"' in r.text
+
+
+def test_the_api_gives_the_engine_figures_and_drills_down(client, base):
+    regions = client.get("/api/scenarios/current-law/budgets?year=2027").json()["budgets"]
+    h, k = base.hierarchy, base.years.index(2027)
+    assert {r["code"] for r in regions} == set(h.b_codes[h.b_level == 1].tolist())
+    for r in regions:
+        b = h.b_codes.tolist().index(r["code"])
+        assert r["needs"] == pytest.approx(base.needs[b, k]) and r["balance"] == pytest.approx(base.plan.balance[b, k])
+        assert r["subvention"] == pytest.approx(base.transfers.subvention[b, k])
+    below = client.get(f"/api/scenarios/current-law/budgets?parent={regions[0]['code']}").json()["budgets"]
+    assert below and all(r["level"] == "district" for r in below)
+    page = client.get(f"/?parent={regions[0]['code']}&lang=ru")
+    assert page.status_code == 200 and below[0]["code"] in page.text
+
+
+def test_a_budget_page_is_the_explanation(client, base):
+    code = client.get("/api/scenarios/current-law/budgets").json()["budgets"][0]["code"]
+    r = client.get(f"/budget/{code}?scenario=current-law&year=2026&lang=kk")
+    ex = explain(base, code, 2026, lang="kk")
+    assert r.status_code == 200 and render(ex, "kk").splitlines()[-1] in r.text
+    assert client.get(f"/api/scenarios/current-law/budgets/{code}?year=2026&lang=kk").json()["revenue"] == ex["revenue"]
+
+
+@pytest.mark.parametrize("url,message", [
+    ("/api/scenarios/nope/budgets", "unknown scenario 'nope'"),
+    ("/api/scenarios/current-law/budgets?year=1990", "year 1990 is not among"),
+    ("/api/scenarios/current-law/budgets?parent=123", "unknown unit code '123'"),
+    ("/api/scenarios/current-law/budgets?lang=de", "unknown language 'de'"),
+    ("/budget/123?scenario=current-law", "unknown unit code '123'"),
+])
+def test_bad_requests_get_clear_404s(client, url, message):
+    r = client.get(url)
+    assert r.status_code == 404 and message in r.json()["detail"]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`interbudget serve` as a user starts it, on a free port; stopped after the module."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "interbudget", "serve", str(EXAMPLE), "--scenarios", str(SCEN),
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{url}/api/scenarios", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read()
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_serve_starts_a_real_server(server):
+    r = httpx.get(f"{server}/api/scenarios")
+    assert r.status_code == 200 and "current-law" in {s["name"] for s in r.json()}
+    assert httpx.get(f"{server}/openapi.json").json()["info"]["title"] == "interbudget"
+
+
+def test_a_citizen_browses_in_chromium(server):
+    """Debian's chromium through Playwright: regions -> districts -> a budget's explanation -> Kazakh;
+    screenshots in test-artifacts/web/."""
+    from playwright.sync_api import sync_playwright
+
+    from test_reports import CHROMIUM
+
+    shots = ROOT / "test-artifacts" / "web"
+    shots.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{server}/?lang=en")
+        page.screenshot(path=str(shots / "1-regions.png"))
+        page.locator("#budgets tbody tr td:nth-child(2) a").first.click()
+        page.wait_for_url("**parent=*")
+        districts = page.locator("#budgets tbody tr").count()
+        page.screenshot(path=str(shots / "2-districts.png"))
+        page.locator("#budgets tbody tr td:first-child a").first.click()
+        page.wait_for_selector("#explanation")
+        explanation = page.locator("#explanation").inner_text()
+        page.locator("nav a", has_text="kk").click()
+        page.wait_for_url("**lang=kk*")
+        kazakh = page.locator("h2").inner_text()
+        page.screenshot(path=str(shots / "3-budget-kk.png"))
+        browser.close()
+    assert errors == [] and districts > 0
+    assert "Balance" in explanation or "balance" in explanation
+    assert kazakh == "сандар қалай шыққан"
+
+
+def test_serve_refuses_bad_data_with_a_clear_error(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "interbudget", "serve", str(EXAMPLE), "--scenarios", str(tmp_path)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "no scenario" in r.stdout + r.stderr

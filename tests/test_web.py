@@ -23,7 +23,7 @@ SCEN = EXAMPLE / "scenarios"
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(create_app(EXAMPLE, SCEN))
+    return TestClient(create_app(EXAMPLE, SCEN, ROOT / "registry" / "kz"))
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +137,22 @@ def test_serve_refuses_bad_data_with_a_clear_error(tmp_path):
     r = subprocess.run([sys.executable, "-m", "interbudget", "serve", str(EXAMPLE), "--scenarios", str(tmp_path)],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "no scenario" in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("lang,word", [("kk", "мемлекеттік функциялар"), ("ru", "государственные функции"), ("en", "state functions")])
+def test_the_functions_page_shows_the_registry_and_its_audit(client, lang, word):
+    from interbudget.functions.audit import audit
+    from interbudget.functions.registry import load_registry
+
+    r = client.get(f"/functions?lang={lang}")
+    assert r.status_code == 200 and word in r.text
+    data = client.get("/api/functions").json()
+    reg = load_registry(ROOT / "registry" / "kz")
+    assert len(data["functions"]) == len(reg.functions) and data["audit"] == audit(reg)
+    assert r.text.count("<tr>") >= len(reg.functions) + len(data["audit"])
+
+
+def test_without_a_registry_the_functions_api_says_so():
+    bare = TestClient(create_app(EXAMPLE, SCEN))
+    r = bare.get("/api/functions")
+    assert r.status_code == 404 and "no functions registry" in r.json()["detail"]

@@ -741,6 +741,7 @@ def serve(
     scenarios: Path = typer.Option(Path("scenarios"), "--scenarios", help="Folder of scenario YAML files to offer."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (localhost by default)."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    registry: Path = typer.Option(None, "--registry", help="Functions registry to show (default: registry/kz)."),
 ) -> None:
     """The web workbench: budgets by level with drill-down, each budget's explanation in kk/ru/en, a JSON API
     (OpenAPI docs at /docs). Public, read-only."""
@@ -749,7 +750,7 @@ def serve(
     from .web.app import create_app
 
     with _reported():
-        web = create_app(dataset, scenarios)
+        web = create_app(dataset, scenarios, registry or BUNDLED_REGISTRY)
     out.print(f"interbudget serves {dataset} ({len(list(scenarios.glob('*.yaml')))} scenarios) at http://{host}:{port}/", highlight=False)
     uvicorn.run(web, host=host, port=port, log_level="warning")
 

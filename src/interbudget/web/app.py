@@ -29,8 +29,13 @@ TEMPLATES.env.filters["replace_lang"] = lambda q, lg: "&".join(
     [f"{k}={quote(v)}" for k, v in q.items() if k != "lang"] + [f"lang={lg}"])
 
 
-def create_app(dataset: Path, scenarios: Path) -> FastAPI:
+def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> FastAPI:
+    from ..functions.audit import audit
+    from ..functions.criteria import recommend
+    from ..functions.registry import load_registry
+
     ds = load_dataset(dataset)  # bad data fails here, before the server listens
+    reg = load_registry(registry) if registry else None
     files = {p.stem: p for p in sorted(Path(scenarios).glob("*.yaml"))}
     if not files:
         raise InterbudgetError(f"{scenarios}: no scenario (*.yaml) to serve")
@@ -129,5 +134,22 @@ def create_app(dataset: Path, scenarios: Path) -> FastAPI:
             "t": catalog(lang)["web"], "lang": lang, "langs": LANGUAGES, "scenario": scenario, "years": res.years,
             "year": ex["year"], "code": code, "name": ex["name"], "text": render(ex, lang),
             "below": rows(res, res.years.index(ex["year"]), code, lang), "amount": lambda x: fmt_amount(round(x, 1) + 0.0, lang), "count": lambda x: fmt_amount(x, lang)[:-2]})
+
+    @app.get("/api/functions")
+    def api_functions() -> dict:
+        """The registry of state functions, the audit findings and the §3.2 recommendations."""
+        if reg is None:
+            raise HTTPException(404, "no functions registry is served (start with --registry)")
+        functions = [{"id": f.id, "name": f.name, "group": f.group, "cofog": f.cofog, "type": f.type, "priority": f.priority,
+                      "legal_basis": f.legal_basis, "inherent": f.inherent, "bodies": f.bodies, "finances": f.finances,
+                      "executes": f.executes, "status": f.status, "source": f.source} for f in reg.functions.values()]
+        return {"functions": functions, "audit": audit(reg), "recommendations": recommend(reg)}
+
+    @app.get("/functions", response_class=HTMLResponse)
+    def functions_page(request: Request, lang: str = "en"):
+        data = api_functions()
+        return TEMPLATES.TemplateResponse(request, "functions.html", {
+            "t": catalog(lang_ok(lang))["web"], "levels": catalog(lang)["levels"], "lang": lang, "langs": LANGUAGES, **data,
+            "rec": {r["function"]: r for r in data["recommendations"]}})
 
     return app

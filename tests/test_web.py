@@ -156,3 +156,20 @@ def test_without_a_registry_the_functions_api_says_so():
     bare = TestClient(create_app(EXAMPLE, SCEN))
     r = bare.get("/api/functions")
     assert r.status_code == 404 and "no functions registry" in r.json()["detail"]
+
+
+def test_compare_current_law_with_a_draft(client):
+    data = client.get("/api/compare?base=current-law&draft=option-2&year=2027").json()
+    assert len(data["scenarios"]) == 2
+    for r in data["regions"]:
+        names = [k[len("net_transfer["):-1] for k in r if k.startswith("net_transfer[")]
+        assert r[f"change[{names[1]}]"] == pytest.approx(r[f"net_transfer[{names[1]}]"] - r[f"net_transfer[{names[0]}]"])
+    page = client.get("/compare?draft=option-2&year=2027&lang=ru")
+    assert page.status_code == 200 and "чистый трансферт" in page.text and 'id="transitions"' in page.text
+    from interbudget.i18n import fmt_amount
+
+    key = "change[" + data["scenarios"][1] + "]"
+    for r in data["regions"]:  # every region's change, formatted the Russian way, is on the page
+        assert '<td class="n">' + fmt_amount(round(r[key], 1) + 0.0, "ru") + "</td>" in page.text
+    r = client.get("/api/compare?draft=option-2&year=1990")
+    assert r.status_code == 404 and "has no year 1990" in r.json()["detail"]

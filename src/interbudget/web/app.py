@@ -135,6 +135,39 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
             "year": ex["year"], "code": code, "name": ex["name"], "text": render(ex, lang),
             "below": rows(res, res.years.index(ex["year"]), code, lang), "amount": lambda x: fmt_amount(round(x, 1) + 0.0, lang), "count": lambda x: fmt_amount(x, lang)[:-2]})
 
+    def no_nan(x):
+        """JSON has no NaN (a per-capita figure of an empty unit): null instead."""
+        if isinstance(x, float):
+            return None if x != x else x
+        if isinstance(x, dict):
+            return {k: no_nan(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [no_nan(v) for v in x]
+        return x
+
+    @app.get("/api/compare")
+    def api_compare(base: str = "current-law", draft: str = Query(...), amendment: list[str] = Query([]),
+                    year: int | None = None) -> dict:
+        """Current law (or any base) against a draft and amendments: net transfers per region, every budget's change,
+        status changes, winners and losers, population bands."""
+        from ..analysis.compare import compare
+
+        results = [result(n) for n in [base, draft, *amendment]]
+        try:
+            return no_nan(compare(results, year if year is not None else results[0].years[0]))
+        except InterbudgetError as exc:
+            raise HTTPException(404, str(exc)) from None
+
+    @app.get("/compare", response_class=HTMLResponse)
+    def compare_page(request: Request, draft: str = Query(None), base: str = "current-law", year: int | None = None,
+                     lang: str = "en"):
+        draft = draft or next(n for n in files if n != base)
+        data = api_compare(base, draft, [], year)
+        return TEMPLATES.TemplateResponse(request, "compare.html", {
+            "t": catalog(lang_ok(lang))["web"], "lang": lang, "langs": LANGUAGES, "scenarios": list(files), "base": base,
+            "draft": draft, "years": result(base).years, "data": data, "c": data["comparisons"][0],
+            "amount": lambda x: "—" if x is None else fmt_amount(round(x, 1) + 0.0, lang)})
+
     @app.get("/api/functions")
     def api_functions() -> dict:
         """The registry of state functions, the audit findings and the §3.2 recommendations."""

@@ -116,6 +116,9 @@ def test_a_citizen_browses_in_chromium(server):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{server}/?lang=en")
         page.screenshot(path=str(shots / "1-regions.png"))
+        with page.expect_download() as dl:
+            page.locator("#xlsx").click()
+        dl.value.save_as(shots / "report.xlsx")
         page.locator("#budgets tbody tr td:nth-child(2) a").first.click()
         page.wait_for_url("**parent=*")
         districts = page.locator("#budgets tbody tr").count()
@@ -131,6 +134,7 @@ def test_a_citizen_browses_in_chromium(server):
     assert errors == [] and districts > 0
     assert "Balance" in explanation or "balance" in explanation
     assert kazakh == "сандар қалай шыққан"
+    assert (shots / "report.xlsx").read_bytes()[:2] == b"PK"  # a real workbook came down
 
 
 def test_serve_refuses_bad_data_with_a_clear_error(tmp_path):
@@ -173,3 +177,19 @@ def test_compare_current_law_with_a_draft(client):
         assert '<td class="n">' + fmt_amount(round(r[key], 1) + 0.0, "ru") + "</td>" in page.text
     r = client.get("/api/compare?draft=option-2&year=1990")
     assert r.status_code == 404 and "has no year 1990" in r.json()["detail"]
+
+
+def test_downloads_are_what_the_cli_writes(client, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    from test_errors import run_cli
+
+    code, _ = run_cli("simulate", EXAMPLE, SCEN / "current-law.yaml", "--out", tmp_path / "run")
+    assert code == 0
+    r = client.get("/download/current-law/budgets.csv")
+    assert r.status_code == 200 and r.content == (tmp_path / "run" / "budgets.csv").read_bytes()
+    x = client.get("/download/current-law/report.xlsx?lang=kk")
+    assert x.status_code == 200 and len(load_workbook(io.BytesIO(x.content)).sheetnames) > 1
+    assert client.get("/download/nope/budgets.csv").status_code == 404

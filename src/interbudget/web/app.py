@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import numpy as np
 from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..dataset import load_dataset
@@ -106,6 +106,33 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
             return explain(res, code, res.years[year_pos(res, year)], lang=lang_ok(lang))
         except InterbudgetError as exc:
             raise HTTPException(404, str(exc)) from None
+
+    @app.get("/download/{scenario}/budgets.csv")
+    def download_csv(scenario: str):
+        """budgets.csv of the run, as `simulate` writes it (METHOD.md columns)."""
+        import tempfile
+
+        from ..output import _write_csv, budgets_table
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "budgets.csv"
+            _write_csv(budgets_table(result(scenario)), path)
+            body = path.read_bytes()
+        return Response(body, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{scenario}-budgets.csv"'})
+
+    @app.get("/download/{scenario}/report.xlsx")
+    def download_xlsx(scenario: str, lang: str = "en"):
+        """The Excel workbook of the run (the law's layout), as `report` writes it."""
+        import tempfile
+
+        from ..reports.excel import write_workbook
+
+        res = result(scenario)
+        with tempfile.TemporaryDirectory() as tmp:
+            body = write_workbook(res, Path(tmp) / "report.xlsx", lang_ok(lang)).read_bytes()
+        return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{scenario}-report.xlsx"'})
 
     @app.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, scenario: str = Query(None), year: int | None = None, parent: str | None = None,

@@ -23,6 +23,12 @@ from ..hierarchy import LEVELS
 from ..i18n import LANGUAGES, catalog, fmt_amount
 from ..scenario import load_scenario
 
+def numbers(lang: str) -> dict:
+    """Number formatters for the templates, per locale; round first so that -0.0 never shows."""
+    return {"amount": lambda x: "—" if x is None else fmt_amount(round(x, 1) + 0.0, lang),
+            "count": lambda x: fmt_amount(x, lang)[:-2]}
+
+
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 # the language switch keeps the page's other parameters
 TEMPLATES.env.filters["replace_lang"] = lambda q, lg: "&".join(
@@ -41,6 +47,7 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
         raise InterbudgetError(f"{scenarios}: no scenario (*.yaml) to serve")
     for p in files.values():
         load_scenario(p)  # every scenario is validated at start, not on a visitor's click
+    default = "current-law" if "current-law" in files else next(iter(files))
     app = FastAPI(title="interbudget", description="Inter-budgetary relations: budgets, transfers and their explanation.")
 
     @lru_cache(maxsize=None)
@@ -137,7 +144,7 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
     @app.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, scenario: str = Query(None), year: int | None = None, parent: str | None = None,
                   lang: str = "en"):
-        scenario = scenario or ("current-law" if "current-law" in files else next(iter(files)))
+        scenario = scenario or default
         data = api_budgets(scenario, year, parent, lang)
         res = result(scenario)
         h = res.hierarchy
@@ -150,17 +157,17 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
             "t": catalog(lang)["web"], "levels": catalog(lang)["levels"], "lang": lang, "langs": LANGUAGES,
             "scenarios": list(files), "scenario": scenario, "years": res.years, "year": data["year"], "parent": parent,
             "parent_name": h.name(h.unit_index()[parent], lang) if parent else "", "up": up, "rows": data["budgets"],
-            "amount": lambda x: fmt_amount(round(x, 1) + 0.0, lang), "count": lambda x: fmt_amount(x, lang)[:-2]})
+            **numbers(lang)})
 
     @app.get("/budget/{code}", response_class=HTMLResponse)
     def budget_page(request: Request, code: str, scenario: str = Query(None), year: int | None = None, lang: str = "en"):
-        scenario = scenario or ("current-law" if "current-law" in files else next(iter(files)))
+        scenario = scenario or default
         ex = api_explain(scenario, code, year, lang)
         res = result(scenario)
         return TEMPLATES.TemplateResponse(request, "budget.html", {
             "t": catalog(lang)["web"], "lang": lang, "langs": LANGUAGES, "scenario": scenario, "years": res.years,
             "year": ex["year"], "code": code, "name": ex["name"], "text": render(ex, lang),
-            "below": rows(res, res.years.index(ex["year"]), code, lang), "amount": lambda x: fmt_amount(round(x, 1) + 0.0, lang), "count": lambda x: fmt_amount(x, lang)[:-2]})
+            "below": rows(res, res.years.index(ex["year"]), code, lang), **numbers(lang)})
 
     def no_nan(x):
         """JSON has no NaN (a per-capita figure of an empty unit): null instead."""
@@ -193,7 +200,7 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
         return TEMPLATES.TemplateResponse(request, "compare.html", {
             "t": catalog(lang_ok(lang))["web"], "lang": lang, "langs": LANGUAGES, "scenarios": list(files), "base": base,
             "draft": draft, "years": result(base).years, "data": data, "c": data["comparisons"][0],
-            "amount": lambda x: "—" if x is None else fmt_amount(round(x, 1) + 0.0, lang)})
+            **numbers(lang)})
 
     @app.get("/api/functions")
     def api_functions() -> dict:

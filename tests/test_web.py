@@ -193,3 +193,5 @@ def test_downloads_are_what_the_cli_writes(client, tmp_path):
     x = client.get("/download/current-law/report.xlsx?lang=kk")
     assert x.status_code == 200 and len(load_workbook(io.BytesIO(x.content)).sheetnames) > 1
     assert client.get("/download/nope/budgets.csv").status_code == 404
+    h = client.get("/download/current-law/report.html")
+    assert h.status_code == 200 and h.text.count('<section id="') >= 2 and "Plotly.newPlot" in h.text

@@ -141,6 +141,23 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
         return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="{scenario}-report.xlsx"'})
 
+    @app.get("/download/{scenario}/report.html")
+    def download_html(scenario: str):
+        """The standalone HTML report (charts, and maps where the dataset has geo/), as `report` writes it."""
+        import tempfile
+
+        from ..analysis.metrics import metrics
+        from ..reports.html import write_html
+
+        res = result(scenario)
+        geo = Path(dataset) / "geo"
+        with tempfile.TemporaryDirectory() as tmp:
+            page = write_html(res, Path(tmp) / "report.html", metrics(res, 0, files[scenario].name), None,
+                              geo if geo.is_dir() else None)
+            body = page.read_bytes()
+        return Response(body, media_type="text/html; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{scenario}-report.html"'})
+
     @app.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, scenario: str = Query(None), year: int | None = None, parent: str | None = None,
                   lang: str = "en"):

@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DATA   ?= data/kz
 OUT    ?= out
 
-.PHONY: install demo test bench data clean chromium serve
+.PHONY: install demo test bench data clean chromium serve bench-web
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ data: install  # rebuild data/kz, data/kz-2002 and data/example from ../shared/d
 
 bench: install
 	$(BIN)/python benchmarks/run.py
+
+# 50 clients for 60 s against `interbudget serve` on data/kz
+bench-web: install
+	$(BIN)/python benchmarks/web.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .hypothesis

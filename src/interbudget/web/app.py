@@ -205,7 +205,8 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
 
         results = [result(n) for n in [base, draft, *amendment]]
         try:
-            return no_nan(compare(results, year if year is not None else results[0].years[0]))
+            common = [y for y in results[0].years if all(y in r.years for r in results)]  # default: the first shared year
+            return no_nan(compare(results, year if year is not None else (common or results[0].years)[0]))
         except InterbudgetError as exc:
             raise HTTPException(404, str(exc)) from None
 

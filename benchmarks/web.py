@@ -1,0 +1,89 @@
+"""Web load benchmark: `make bench-web`. Starts `interbudget serve` on data/kz like a user does, then N
+concurrent clients on loopback read budget pages (each budget's explanation, drill-down tables, comparisons)
+for S seconds; prints errors and p50/p95 latency per kind of request against a baseline measured in the
+same run (/api/scenarios, which touches no engine). Target of the web issue: 50 clients, 60 s, no errors."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def client(base: str, codes: list[str], scenarios: list[str], until: float, seed: int, out: dict) -> None:
+    rnd = random.Random(seed)
+    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+        while time.perf_counter() < until:
+            kind = rnd.choice(["baseline", "budget page", "drill-down", "compare"])
+            s = rnd.choice(scenarios)
+            url = {"baseline": "/api/scenarios",
+                   "budget page": f"/budget/{rnd.choice(codes)}?scenario={s}&lang={rnd.choice(['kk', 'ru', 'en'])}",
+                   "drill-down": f"/?scenario={s}&parent={rnd.choice(codes[:20])}",
+                   "compare": f"/compare?draft={s}"}[kind]
+            t = time.perf_counter()
+            try:
+                r = await c.get(url)
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            out.setdefault(kind, []).append((time.perf_counter() - t, ok))
+
+
+async def load(base: str, clients: int, seconds: float) -> dict:
+    async with httpx.AsyncClient(base_url=base) as c:
+        scenarios = [s["name"] for s in (await c.get("/api/scenarios")).json()]
+        regions = (await c.get("/api/scenarios/current-law/budgets")).json()["budgets"]
+        codes = [r["code"] for r in regions]
+        for r in regions[:5]:
+            codes += [d["code"] for d in (await c.get(f"/api/scenarios/current-law/budgets?parent={r['code']}")).json()["budgets"]]
+    out: dict = {}
+    until = time.perf_counter() + seconds
+    await asyncio.gather(*(client(base, codes, scenarios, until, i, out) for i in range(clients)))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=60)
+    args = ap.parse_args()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "interbudget", "serve", str(ROOT / "data" / "kz"), "--scenarios",
+                             str(ROOT / "scenarios"), "--port", str(port)], stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                httpx.get(f"{base}/api/scenarios", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        out = asyncio.run(load(base, args.clients, args.seconds))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    print(f"{args.clients} clients x {args.seconds:g} s on loopback, one server process (data/kz, every scenario)")
+    print(f"| request | count | errors | p50 ms | p95 ms | p50 / baseline p50 |")
+    print("|---|---|---|---|---|---|")
+    b50 = float(np.percentile([t for t, _ in out["baseline"]], 50)) * 1000
+    for kind in ("baseline", "budget page", "drill-down", "compare"):
+        ts = np.array([t for t, _ in out.get(kind, [])]) * 1000
+        errs = sum(1 for _, ok in out.get(kind, []) if not ok)
+        if ts.size:
+            p50, p95 = np.percentile(ts, 50), np.percentile(ts, 95)
+            print(f"| {kind} | {ts.size} | {errs} | {p50:.1f} | {p95:.1f} | {p50 / b50:.1f}x |")
+
+
+if __name__ == "__main__":
+    main()

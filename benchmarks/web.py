@@ -7,14 +7,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import numpy as np
+
+from interbudget.web.launch import served
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,23 +55,8 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60)
     args = ap.parse_args()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "interbudget", "serve", str(ROOT / "data" / "kz"), "--scenarios",
-                             str(ROOT / "scenarios"), "--port", str(port)], stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                httpx.get(f"{base}/api/scenarios", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with served(ROOT / "data" / "kz", ROOT / "scenarios") as base:
         out = asyncio.run(load(base, args.clients, args.seconds))
-    finally:
-        proc.terminate()
-        proc.wait(10)
     print(f"{args.clients} clients x {args.seconds:g} s on loopback, one server process (data/kz, every scenario)")
     print(f"| request | count | errors | p50 ms | p95 ms | p50 / baseline p50 |")
     print("|---|---|---|---|---|---|")

@@ -1,9 +1,7 @@
 """The web workbench's public slice: pages in three languages, drill-down, explanations equal to the CLI's,
 the JSON API against the engine, clear 404s, and a real server started by `interbudget serve`."""
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +13,7 @@ from interbudget.engine import run
 from interbudget.explain import explain, render
 from interbudget.scenario import load_scenario
 from interbudget.web.app import create_app
+from interbudget.web.launch import served
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"
@@ -74,24 +73,8 @@ def test_bad_requests_get_clear_404s(client, url, message):
 @pytest.fixture(scope="module")
 def server():
     """`interbudget serve` as a user starts it, on a free port; stopped after the module."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "interbudget", "serve", str(EXAMPLE), "--scenarios", str(SCEN),
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{url}/api/scenarios", timeout=1)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stdout.read()
-                time.sleep(0.2)
+    with served(EXAMPLE, SCEN) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_serve_starts_a_real_server(server):

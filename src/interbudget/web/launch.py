@@ -1,0 +1,40 @@
+"""Start `interbudget serve` in a child process on a free loopback port, as a user would, and wait until it
+answers: for the end-to-end tests and the load benchmark."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+@contextmanager
+def served(dataset: Path, scenarios: Path, wait_s: float = 30.0) -> Iterator[str]:
+    """Yields the server's base URL; stops the server on exit."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "interbudget", "serve", str(dataset), "--scenarios", str(scenarios),
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                httpx.get(f"{url}/api/scenarios", timeout=1)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"interbudget serve exited: {proc.stdout.read()}") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"interbudget serve did not answer in {wait_s:g} s") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -13,7 +13,8 @@ from .metrics import region_table
 BANDS = [(0, 2_000), (2_000, 10_000), (10_000, 50_000), (50_000, 200_000), (200_000, 1_000_000), (1_000_000, float("inf"))]
 
 
-def _status(s: float, w: float) -> str:
+def budget_status(s: float, w: float) -> str:
+    """subvention, donor or neutral, from the subvention received and the withdrawal paid."""
     return "subvention" if s > 0 else "donor" if w > 0 else "neutral"
 
 
@@ -24,7 +25,7 @@ def budget_view(res: Result, k: int) -> dict[str, dict]:
         u = int(h.budget_units[b])
         out[h.b_codes[b]] = {"level": LEVELS[h.b_level[b]], "name": h.name(u), "population": float(h.population[u]),
                              "net": float(tr.subvention[b, k] - tr.withdrawal[b, k]), "balance": float(res.plan.balance[b, k]),
-                             "status": _status(tr.subvention[b, k], tr.withdrawal[b, k])}
+                             "status": budget_status(tr.subvention[b, k], tr.withdrawal[b, k])}
     return out
 
 

@@ -8,7 +8,8 @@ amounts were fixed: transfers stay, so a move down creates an unfunded mandate, 
 Each need keeps the territory it serves: moving up gives each lower budget's need to the budget above it
 on its path; moving down gives a need back to the territory it came from, or splits it among the budgets
 below by population; every amount is valued at the receiving level's norm (x norm_to / norm_from). So a
-proposal and its inverse return every figure, and equal norms leave national needs unchanged.
+proposal and its inverse return every figure (unless the receiving level already held the function: a merge,
+flagged, which a reverse move cannot split), and equal norms leave national needs unchanged.
 """
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ import numpy as np
 import yaml
 
 from ..dataset import Dataset, Needs
-from ..engine import Result, run
+from ..engine import run
 from ..errors import InterbudgetError, Problem
 from ..hierarchy import LEVELS
+from ..rules.transfers import balance
 from ..scenario import Scenario
 from .registry import Registry
 
@@ -101,27 +103,29 @@ def move_needs(ds: Dataset, reg: Registry, proposal: dict) -> tuple[Needs, list[
         else:  # down: back to the territory it serves, else split among the budgets below by population
             back = h.anc[dst][territory[idx]]
             home = (back >= 0) & h.has_budget[np.maximum(back, 0)]
-            stayed = 0.0
             unit[idx[home]] = back[home]
             amount[idx[home]] *= ratio
-            new_rows = []
+            kids_of, amts_of, rows_of = [], [], []
             for i in idx[~home].tolist():  # a loop over the rows of one function at one level (a few hundred)
-                kids = np.flatnonzero((h.anc[LEVELS.index(m["from"])] == unit[i]) & (h.level == dst) & h.has_budget)
+                kids = np.flatnonzero((h.anc[src] == unit[i]) & (h.level == dst) & h.has_budget)
                 if kids.size == 0:
                     stayed += float(amount[i])  # nobody below (a city without okrug budgets): the need stays
                     continue
                 pop = h.population[kids]
                 w = pop / pop.sum() if pop.sum() > 0 else np.full(kids.size, 1 / kids.size)
-                new_rows.append((kids, amount[i] * ratio * w, i))
+                kids_of.append(kids)
+                amts_of.append(amount[i] * ratio * w)
+                rows_of.append(np.full(kids.size, i))
                 amount[i] = 0.0
-            for kids, amts, i in new_rows:
+            if kids_of:
+                kids, amts, parent_row = np.concatenate(kids_of), np.concatenate(amts_of), np.concatenate(rows_of)
                 unit = np.concatenate([unit, kids])
                 territory = np.concatenate([territory, kids])
                 amount = np.concatenate([amount, amts])
-                on = np.concatenate([on, np.full(kids.size, True)])
-                n = Needs(np.concatenate([n.unit, kids.astype(n.unit.dtype)]), np.concatenate([n.year, np.full(kids.size, n.year[i])]),
-                          np.concatenate([n.function, np.full(kids.size, n.function[i])]),
-                          np.concatenate([n.priority, np.full(kids.size, n.priority[i])]), np.concatenate([n.amount, amts]))
+                on = np.concatenate([on, np.ones(kids.size, bool)])
+                n = Needs(np.concatenate([n.unit, kids.astype(n.unit.dtype)]), np.concatenate([n.year, n.year[parent_row]]),
+                          np.concatenate([n.function, n.function[parent_row]]),
+                          np.concatenate([n.priority, n.priority[parent_row]]), np.concatenate([n.amount, amts]))
         notes.append({"move": f"{f.id}: {m['from']} -> {m['to']}", "moved": moved - stayed, "after": (moved - stayed) * ratio,
                       "norm_ratio": ratio, "merged": merged, "stayed": stayed})
     return Needs(unit.astype(np.int32), n.year, n.function, n.priority, amount), notes
@@ -130,15 +134,10 @@ def move_needs(ds: Dataset, reg: Registry, proposal: dict) -> tuple[Needs, list[
 def apply(ds: Dataset, reg: Registry, proposal: dict, scenario: Scenario) -> dict:
     base = run(ds, scenario)
     needs, notes = move_needs(ds, reg, proposal)
-    after_ds = replace(ds, needs=needs)
+    res = run(replace(ds, needs=needs), scenario)
     if proposal.get("fixed_amounts"):  # decided after the amounts were fixed: the base's transfers stay
-        res = run(after_ds, scenario)
-        from ..rules.transfers import balance
-
         bal = balance(res.needs, res.plan.revenue, base.transfers)
         res.transfers, res.plan.transfers, res.plan.balance = base.transfers, base.transfers, bal
-    else:
-        res = run(after_ds, scenario)
     h = base.hierarchy
     rows, flags = [], []
     for k, y in enumerate(base.years):
@@ -163,11 +162,11 @@ def structure(reg: Registry, proposal: dict | None = None) -> list[dict]:
     moves = {m["function"]: m for m in (proposal or {}).get("moves", [])}
     out = []
     for f in reg.functions.values():
-        levels = {reg.bodies[b].level: [b] for b in f.bodies}
+        levels: dict[str, list[str]] = {}
         for b in f.bodies:
-            levels.setdefault(reg.bodies[b].level, [])
-            if b not in levels[reg.bodies[b].level]:
-                levels[reg.bodies[b].level].append(b)
+            at = levels.setdefault(reg.bodies[b].level, [])
+            if b not in at:  # a body listed twice performs the function once
+                at.append(b)
         m = moves.get(f.id)
         if m:
             gone = levels.pop(m["from"], [])

@@ -15,6 +15,7 @@ from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from ..analysis.compare import budget_status
 from ..dataset import load_dataset
 from ..engine import Result, run
 from ..errors import InterbudgetError
@@ -87,7 +88,7 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
                         "population": float(h.population[u]), "needs": float(res.needs[b, k]),
                         "revenue": float(res.plan.revenue[b, k]), "subvention": sub, "withdrawal": wd,
                         "balance": float(res.plan.balance[b, k]),
-                        "status": "subvention" if sub > 0 else "donor" if wd > 0 else "neutral"})
+                        "status": budget_status(sub, wd)})
         return sorted(out, key=lambda r: r["code"])
 
     def lang_ok(lang: str) -> str:

@@ -166,15 +166,16 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
         data = api_budgets(scenario, year, parent, lang)
         res = result(scenario)
         h = res.hierarchy
-        up = None
-        if parent is not None:
+        up, parent_name = None, ""
+        if parent is not None:  # api_budgets has checked the code
             u = h.unit_index()[parent]
+            parent_name = h.name(u, lang)
             pu = int(h.parent[u]) if h.parent[u] >= 0 else -1
             up = h.codes[h.budget_unit_of[pu]] if pu >= 0 and h.level[h.budget_unit_of[pu]] > 0 else ""
         return TEMPLATES.TemplateResponse(request, "dashboard.html", {
             "t": catalog(lang)["web"], "levels": catalog(lang)["levels"], "lang": lang, "langs": LANGUAGES,
             "scenarios": list(files), "scenario": scenario, "years": res.years, "year": data["year"], "parent": parent,
-            "parent_name": h.name(h.unit_index()[parent], lang) if parent else "", "up": up, "rows": data["budgets"],
+            "parent_name": parent_name, "up": up, "rows": data["budgets"],
             **numbers(lang)})
 
     @app.get("/budget/{code}", response_class=HTMLResponse)
@@ -184,8 +185,7 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
         res = result(scenario)
         return TEMPLATES.TemplateResponse(request, "budget.html", {
             "t": catalog(lang)["web"], "lang": lang, "langs": LANGUAGES, "scenario": scenario, "years": res.years,
-            "year": ex["year"], "code": code, "name": ex["name"], "text": render(ex, lang),
-            "below": rows(res, res.years.index(ex["year"]), code, lang), **numbers(lang)})
+            "year": ex["year"], "code": code, "name": ex["name"], "text": render(ex, lang)})
 
     def no_nan(x):
         """JSON has no NaN (a per-capita figure of an empty unit): null instead."""

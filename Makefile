@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DATA   ?= data/kz
 OUT    ?= out
 
-.PHONY: install demo test bench data clean chromium serve bench-web
+.PHONY: install demo test bench data clean chromium postgresql serve bench-web
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,16 +34,22 @@ demo: install
 	@echo "Browse it (kk/ru/en, JSON API at /docs): make serve, then open http://127.0.0.1:8000/"
 	@echo "Explain any budget: $(BIN)/interbudget explain $(DATA) scenarios/option-2.yaml --code 750000000 --year 2027 --lang kk"
 
-# the web workbench on the bundled data, on localhost
+# the web workbench on the bundled data, on localhost; its store is $(OUT)/workbench.duckdb, and demo users
+# (an analyst, the commission, one akimat per region) are created on the first start with their passwords printed
 serve: install
-	$(BIN)/interbudget serve $(DATA) --scenarios scenarios
+	$(BIN)/interbudget serve $(DATA) --scenarios scenarios --store $(OUT)/workbench.duckdb --demo-users
 
 # the report test drives Debian's chromium with Playwright (never a downloaded browser)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install chromium
-	$(BIN)/python -m pytest
+# the database tests start a throw-away cluster with Debian's PostgreSQL server binaries (tests/pgserver.py)
+postgresql:
+	@test -x "$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)/initdb" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+# the suite runs the store on DuckDB and on a PostgreSQL server it starts itself: here it must not be skipped
+test: install chromium postgresql
+	INTERBUDGET_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 data: install  # rebuild data/kz, data/kz-2002 and data/example from ../shared/data/kz
 	$(BIN)/python scripts/build_kz_dataset.py

@@ -394,12 +394,15 @@ def _loc(loc: tuple) -> str:
     return ".".join(str(x) for x in loc if not str(x).startswith("function-")) or "scenario"
 
 
-def load_scenario(path: str | Path) -> tuple[Scenario, list[Path]]:
-    """The scenario after inheritance, and every file it was read from."""
-    path = Path(path).resolve()
-    data, files = _read_yaml(path, [])
+def read_scenario_data(path: str | Path) -> tuple[dict, list[Path]]:
+    """The scenario's keys after inheritance (not yet validated), and every file they were read from."""
+    return _read_yaml(Path(path).resolve(), [])
+
+
+def validate_scenario(data: dict, source: str) -> Scenario:
+    """DATA as a Scenario; else every problem, each with its key path (`sharing.vat.region`) as the column."""
     try:
-        return Scenario.model_validate(data), files
+        return Scenario.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -408,8 +411,14 @@ def load_scenario(path: str | Path) -> tuple[Scenario, list[Path]]:
                 msg = "unknown key (check its spelling against METHOD.md)"
             elif err["type"] == "missing":
                 msg = "required key is missing"
-            problems.append(Problem(path.name, msg, column=_loc(err["loc"])))
+            problems.append(Problem(source, msg, column=_loc(err["loc"])))
         raise InterbudgetError(problems) from None
+
+
+def load_scenario(path: str | Path) -> tuple[Scenario, list[Path]]:
+    """The scenario after inheritance, and every file it was read from."""
+    data, files = read_scenario_data(path)
+    return validate_scenario(data, files[0].name), files
 
 
 def scenario_dict(s: Scenario) -> dict:

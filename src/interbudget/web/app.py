@@ -1,170 +1,271 @@
 """FastAPI application: server-rendered pages (Jinja) and a JSON API with OpenAPI docs at /docs.
 
-This slice serves what the public may see: every scenario of a folder run on one dataset, budgets by
-level with drill-down, and each budget's explanation in kk/ru/en. Runs are computed once per scenario
-and kept in memory (a run of data/kz takes ~0.1 s); nothing is written.
+Read pages and the read API are here; the workbench's state-changing parts (login, the scenario editor, runs,
+objections) live in `work.py` and `objections.py`. Every route asks `access.py` what the viewer may see.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+import csv
 from pathlib import Path
 from urllib.parse import quote
 
 import numpy as np
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from ..analysis.compare import budget_status
-from ..dataset import load_dataset
-from ..engine import Result, run
+from ..engine import Result
 from ..errors import InterbudgetError
 from ..explain import explain, render
 from ..hierarchy import LEVELS
 from ..i18n import LANGUAGES, catalog, fmt_amount
-from ..scenario import load_scenario
+from ..store import Store
+from .access import PUBLIC, View, Viewer, objection_visible, region_of, unit_allowed, visible_scenarios
+from .security import viewer_of
+from .workbench import Workbench
+
 
 def numbers(lang: str) -> dict:
     """Number formatters for the templates, per locale; round first so that -0.0 never shows."""
     return {"amount": lambda x: "—" if x is None else fmt_amount(round(x, 1) + 0.0, lang),
-            "count": lambda x: fmt_amount(x, lang)[:-2]}
+            "count": lambda x: fmt_amount(x, lang)[:-2],
+            "ratio": lambda x: "—" if x is None or x != x else (f"{x:.2f}" if lang == "en" else f"{x:.2f}".replace(".", ","))}
 
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-# the language switch keeps the page's other parameters
-TEMPLATES.env.filters["replace_lang"] = lambda q, lg: "&".join(
-    [f"{k}={quote(v)}" for k, v in q.items() if k != "lang"] + [f"lang={lg}"])
+def _templates():
+    from fastapi.templating import Jinja2Templates
+
+    t = Jinja2Templates(directory=Path(__file__).parent / "templates")
+    # the language switch keeps the page's other parameters
+    t.env.filters["replace_lang"] = lambda q, lg: "&".join(
+        [f"{k}={quote(v)}" for k, v in q.items() if k != "lang"] + [f"lang={lg}"])
+    return t
 
 
-def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> FastAPI:
+TEMPLATES = _templates()
+
+
+def no_nan(x):
+    """JSON has no NaN (a per-capita figure of an empty unit): null instead."""
+    if isinstance(x, float):
+        return None if x != x else x
+    if isinstance(x, dict):
+        return {k: no_nan(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [no_nan(v) for v in x]
+    return x
+
+
+def lang_ok(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise HTTPException(404, f"unknown language '{lang}': choose kk, ru or en")
+    return lang
+
+
+class Site:
+    """What every route needs: the workbench, the viewer of a request, and page rendering."""
+
+    def __init__(self, wb: Workbench, secure_cookies: bool):
+        self.wb, self.secure = wb, secure_cookies
+        self.default = "current-law"
+        self.published_law = self._published_law(wb.dataset_path)
+
+    def viewer(self, request: Request) -> Viewer:
+        return viewer_of(self.wb.store, request)
+
+    def page(self, request: Request, template: str, lang: str, viewer: Viewer, status_code: int = 200, **context):
+        lang = lang_ok(lang)
+        cat = catalog(lang)
+        return TEMPLATES.TemplateResponse(request, template, {
+            "t": {**cat["web"], **cat["workbench"]}, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
+            **numbers(lang), **context}, status_code=status_code)
+
+    def default_for(self, viewer: Viewer) -> str:
+        names = [sc["name"] for sc, _ in visible_scenarios(viewer, self.wb.store.scenarios())]
+        if not names:
+            raise HTTPException(404, "no scenario is published yet")
+        return self.default if self.default in names else names[0]
+
+    @staticmethod
+    def _published_law(folder: Path) -> dict[str, list[dict]]:
+        """Every published general-transfer figure of the dataset (transfers_published.csv), by budget code."""
+        out: dict[str, list[dict]] = {}
+        path = folder / "transfers_published.csv"
+        if path.is_file():
+            with path.open(encoding="utf-8") as fh:
+                for r in csv.DictReader(fh):
+                    out.setdefault(r["code"], []).append({"year": int(r["year"]), "type": r["type"], "amount": float(r["amount"]),
+                                                          "legal_act": r.get("legal_act", ""), "source": r.get("source", "")})
+        return out
+
+
+def year_pos(res: Result, year: int | None) -> int:
+    if year is None:
+        return 0
+    if year not in res.years:
+        raise HTTPException(404, f"year {year} is not among the scenario's years {res.years}")
+    return res.years.index(year)
+
+
+def budget_rows(res: Result, k: int, parent: str | None, lang: str, region: str | None) -> list[dict]:
+    """The budgets directly below PARENT (the regions when none), one row each; REGION limits them to one region."""
+    h = res.hierarchy
+    if parent is None:
+        sel = np.flatnonzero(h.b_level == LEVELS.index("region"))
+    else:
+        idx = h.unit_index()
+        if parent not in idx or not unit_allowed(h, parent, region):
+            raise HTTPException(404, f"unknown unit code '{parent}'")
+        u = idx[parent]
+        lvl = int(h.level[u])
+        if lvl + 1 >= len(LEVELS):
+            return []
+        sel = np.flatnonzero((h.b_level == lvl + 1) & (h.anc[lvl][h.budget_units] == u))
+    if region is not None and sel.size:
+        sel = sel[region_of(h, h.b_codes[sel]) == region]
+    tr = res.transfers
+    out = []
+    for b in sel.tolist():
+        u = int(h.budget_units[b])
+        sub, wd = float(tr.subvention[b, k]), float(tr.withdrawal[b, k])
+        rev, need = float(res.plan.revenue[b, k]), float(res.needs[b, k])
+        out.append({"code": h.b_codes[b], "name": h.name(u, lang), "level": LEVELS[h.b_level[b]],
+                    "population": float(h.population[u]), "needs": need, "revenue": rev, "subvention": sub, "withdrawal": wd,
+                    "balance": float(res.plan.balance[b, k]), "status": budget_status(sub, wd),
+                    # needs-adjusted capacity: revenue per unit of need, before and after transfers
+                    "capacity_before": rev / need if need else None,
+                    "capacity_after": (rev + sub - wd) / need if need else None})
+    return sorted(out, key=lambda r: r["code"])
+
+
+def restrict_compare(data: dict, allowed: set[str]) -> dict:
+    """A comparison cut to one region's budgets: no national aggregate of a draft leaves the ministry."""
+    out = dict(data, regions=[r for r in data["regions"] if r["code"] in allowed], comparisons=[])
+    for c in data["comparisons"]:
+        rows = [r for r in c["rows"] if r["code"] in allowed]
+        movers = sorted((r for r in rows if r["level"] != "republic"), key=lambda r: r["change"])
+        out["comparisons"].append(dict(c, rows=rows, bands=[], losers=movers[:10], winners=movers[::-1][:10],
+                                       transitions={k: [x for x in v if x in allowed] for k, v in c["transitions"].items()}))
+    return out
+
+
+def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | None = None, store: Store | str | Path | None = None,
+               secure_cookies: bool = True) -> FastAPI:
+    """The workbench on DATASET; scenarios of the folder SCENARIOS are imported into STORE (a DuckDB file, a
+    PostgreSQL URL or an open Store; an in-memory DuckDB when None) and published."""
     from ..functions.audit import audit
     from ..functions.criteria import recommend
     from ..functions.registry import load_registry
 
-    ds = load_dataset(dataset)  # bad data fails here, before the server listens
+    if not isinstance(store, Store):
+        store = Store.open(store if store is not None else ":memory:")
     reg = load_registry(registry) if registry else None
-    files = {p.stem: p for p in sorted(Path(scenarios).glob("*.yaml"))}
-    if not files:
-        raise InterbudgetError(f"{scenarios}: no scenario (*.yaml) to serve")
-    for p in files.values():
-        load_scenario(p)  # every scenario is validated at start, not on a visitor's click
-    default = "current-law" if "current-law" in files else next(iter(files))
-    app = FastAPI(title="interbudget", description="Inter-budgetary relations: budgets, transfers and their explanation.")
+    wb = Workbench(dataset, store, scenarios, reg)
+    site = Site(wb, secure_cookies)
+    app = FastAPI(title="interbudget", description="Inter-budgetary relations: budgets, transfers, scenarios, runs and "
+                  "objections. Reading published scenarios needs no login; POST /api/login opens a session (cookie) "
+                  "and returns the CSRF token that every state-changing call sends as X-CSRF-Token.")
+    app.state.workbench = wb
+    viewer_dep = Depends(site.viewer)
 
-    @lru_cache(maxsize=None)
-    def result(name: str) -> Result:
-        if name not in files:
-            raise HTTPException(404, f"unknown scenario '{name}' (one of {', '.join(files)})")
-        return run(ds, load_scenario(files[name])[0], files[name].name)
-
-    def year_pos(res: Result, year: int | None) -> int:
-        if year is None:
-            return 0
-        if year not in res.years:
-            raise HTTPException(404, f"year {year} is not among the scenario's years {res.years}")
-        return res.years.index(year)
-
-    def rows(res: Result, k: int, parent: str | None, lang: str) -> list[dict]:
-        """The budgets directly below PARENT (the regions when none), one row each."""
-        h = res.hierarchy
-        if parent is None:
-            sel = np.flatnonzero(h.b_level == LEVELS.index("region"))
-        else:
-            idx = h.unit_index()
-            if parent not in idx:
-                raise HTTPException(404, f"unknown unit code '{parent}'")
-            u = idx[parent]
-            lvl = int(h.level[u])
-            if lvl + 1 >= len(LEVELS):
-                return []
-            units = h.budget_units
-            sel = np.flatnonzero((h.b_level == lvl + 1) & (h.anc[lvl][units] == u))
-        tr = res.transfers
-        out = []
-        for b in sel.tolist():
-            u = int(h.budget_units[b])
-            sub, wd = float(tr.subvention[b, k]), float(tr.withdrawal[b, k])
-            out.append({"code": h.b_codes[b], "name": h.name(u, lang), "level": LEVELS[h.b_level[b]],
-                        "population": float(h.population[u]), "needs": float(res.needs[b, k]),
-                        "revenue": float(res.plan.revenue[b, k]), "subvention": sub, "withdrawal": wd,
-                        "balance": float(res.plan.balance[b, k]),
-                        "status": budget_status(sub, wd)})
-        return sorted(out, key=lambda r: r["code"])
-
-    def lang_ok(lang: str) -> str:
-        if lang not in LANGUAGES:
-            raise HTTPException(404, f"unknown language '{lang}': choose kk, ru or en")
-        return lang
+    def view_of(viewer: Viewer, scenario: str, version: int | None) -> View:
+        return wb.view(viewer, scenario, version)
 
     @app.get("/api/scenarios")
-    def api_scenarios() -> list[dict]:
-        return [{"name": n, "file": p.name} for n, p in files.items()]
+    def api_scenarios(viewer: Viewer = viewer_dep) -> list[dict]:
+        """The scenarios this viewer may see, with the version it sees."""
+        return [{"name": sc["name"], "version": v.version, "latest": sc["latest"] if viewer.sees_everything else v.version,
+                 "published": sc["published"], "limited_to_region": v.region,
+                 **({"shared_with": sc["shared_with"]} if viewer.role == "analyst" else {})}
+                for sc, v in visible_scenarios(viewer, wb.store.scenarios())]
 
     @app.get("/api/scenarios/{scenario}/budgets")
-    def api_budgets(scenario: str, year: int | None = None, parent: str | None = None, lang: str = "en") -> dict:
-        res = result(scenario)
+    def api_budgets(scenario: str, year: int | None = None, parent: str | None = None, lang: str = "en",
+                    version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep) -> dict:
+        v = view_of(viewer, scenario, version)
+        res = wb.result(v)
         k = year_pos(res, year)
-        return {"scenario": scenario, "year": res.years[k], "unit": "thousand tenge",
-                "budgets": rows(res, k, parent, lang_ok(lang))}
+        return {"scenario": scenario, "version": v.version, "year": res.years[k], "unit": "thousand tenge",
+                "budgets": no_nan(budget_rows(res, k, parent, lang_ok(lang), v.region))}
 
     @app.get("/api/scenarios/{scenario}/budgets/{code}")
-    def api_explain(scenario: str, code: str, year: int | None = None, lang: str = "en") -> dict:
-        res = result(scenario)
+    def api_explain(scenario: str, code: str, year: int | None = None, lang: str = "en", version: int | None = Query(None, ge=1),
+                    viewer: Viewer = viewer_dep) -> dict:
+        v = view_of(viewer, scenario, version)
+        res = wb.result(v)
+        if not unit_allowed(res.hierarchy, code, v.region):
+            raise HTTPException(404, f"unknown budget code '{code}'")
         try:
-            return explain(res, code, res.years[year_pos(res, year)], lang=lang_ok(lang))
+            return no_nan(explain(res, code, res.years[year_pos(res, year)], lang=lang_ok(lang)))
         except InterbudgetError as exc:
             raise HTTPException(404, str(exc)) from None
 
+    def _download(body: bytes, media: str, filename: str) -> Response:
+        return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    def _full_report_only(v: View) -> None:
+        if v.region is not None:
+            raise HTTPException(403, "the full report of a draft is for the ministry; your region's figures are in budgets.csv")
+
     @app.get("/download/{scenario}/budgets.csv")
-    def download_csv(scenario: str):
-        """budgets.csv of the run, as `simulate` writes it (METHOD.md columns)."""
+    def download_csv(scenario: str, version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
+        """budgets.csv of the run, as `simulate` writes it (METHOD.md columns); a region's rows only for a shared draft."""
         import tempfile
+
+        import pyarrow.compute as pc
 
         from ..output import _write_csv, budgets_table
 
+        v = view_of(viewer, scenario, version)
+        res = wb.result(v)
+        table = budgets_table(res)
+        if v.region is not None:
+            h = res.hierarchy
+            allowed = h.codes[region_of(h, h.codes) == v.region].tolist()
+            table = table.filter(pc.is_in(table["code"], value_set=__import__("pyarrow").array(allowed)))
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "budgets.csv"
-            _write_csv(budgets_table(result(scenario)), path)
-            body = path.read_bytes()
-        return Response(body, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{scenario}-budgets.csv"'})
+            _write_csv(table, path)
+            return _download(path.read_bytes(), "text/csv; charset=utf-8", f"{scenario}-budgets.csv")
 
     @app.get("/download/{scenario}/report.xlsx")
-    def download_xlsx(scenario: str, lang: str = "en"):
+    def download_xlsx(scenario: str, lang: str = "en", version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
         """The Excel workbook of the run (the law's layout), as `report` writes it."""
         import tempfile
 
         from ..reports.excel import write_workbook
 
-        res = result(scenario)
+        v = view_of(viewer, scenario, version)
+        _full_report_only(v)
+        res = wb.result(v)
         with tempfile.TemporaryDirectory() as tmp:
             body = write_workbook(res, Path(tmp) / "report.xlsx", lang_ok(lang)).read_bytes()
-        return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{scenario}-report.xlsx"'})
+        return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{scenario}-report.xlsx")
 
     @app.get("/download/{scenario}/report.html")
-    def download_html(scenario: str):
+    def download_html(scenario: str, version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
         """The standalone HTML report (charts, and maps where the dataset has geo/), as `report` writes it."""
         import tempfile
 
         from ..analysis.metrics import metrics
         from ..reports.html import write_html
 
-        res = result(scenario)
+        v = view_of(viewer, scenario, version)
+        _full_report_only(v)
+        res = wb.result(v)
         geo = Path(dataset) / "geo"
         with tempfile.TemporaryDirectory() as tmp:
-            page = write_html(res, Path(tmp) / "report.html", metrics(res, 0, files[scenario].name), None,
+            page = write_html(res, Path(tmp) / "report.html", metrics(res, 0, f"{scenario}@v{v.version}"), None,
                               geo if geo.is_dir() else None)
-            body = page.read_bytes()
-        return Response(body, media_type="text/html; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{scenario}-report.html"'})
+            return _download(page.read_bytes(), "text/html; charset=utf-8", f"{scenario}-report.html")
 
     @app.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, scenario: str = Query(None), year: int | None = None, parent: str | None = None,
-                  lang: str = "en"):
-        scenario = scenario or default
-        data = api_budgets(scenario, year, parent, lang)
-        res = result(scenario)
+                  lang: str = "en", version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
+        scenario = scenario or site.default_for(viewer)
+        data = api_budgets(scenario, year, parent, lang, version, viewer)
+        v = view_of(viewer, scenario, version)
+        res = wb.result(v)
         h = res.hierarchy
         up, parent_name = None, ""
         if parent is not None:  # api_budgets has checked the code
@@ -172,54 +273,113 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
             parent_name = h.name(u, lang)
             pu = int(h.parent[u]) if h.parent[u] >= 0 else -1
             up = h.codes[h.budget_unit_of[pu]] if pu >= 0 and h.level[h.budget_unit_of[pu]] > 0 else ""
-        return TEMPLATES.TemplateResponse(request, "dashboard.html", {
-            "t": catalog(lang)["web"], "levels": catalog(lang)["levels"], "lang": lang, "langs": LANGUAGES,
-            "scenarios": list(files), "scenario": scenario, "years": res.years, "year": data["year"], "parent": parent,
-            "parent_name": parent_name, "up": up, "rows": data["budgets"],
-            **numbers(lang)})
+        rows = data["budgets"]
+        summary = {"subvention": sum(r["status"] == "subvention" for r in rows), "donor": sum(r["status"] == "donor" for r in rows),
+                   "neutral": sum(r["status"] == "neutral" for r in rows)}
+        link = f"/?scenario={quote(scenario)}&year={data['year']}&lang={lang}" + (f"&version={version}" if version else "")
+        geomap = _map(rows, parent, lambda c: f"{link}&parent={c}", lang)
+        return site.page(request, "dashboard.html", lang, viewer, scenarios=[sc["name"] for sc, _ in
+                         visible_scenarios(viewer, wb.store.scenarios())], scenario=scenario, view=v, years=res.years,
+                         year=data["year"], parent=parent, parent_name=parent_name, up=up, rows=rows, summary=summary,
+                         link=link, geomap=geomap)
+
+    def _map(rows: list[dict], parent: str | None, href, lang: str) -> str | None:
+        geo = Path(dataset) / "geo"
+        if not rows or not geo.is_dir():
+            return None
+        try:
+            from .geomap import map_svg
+        except ImportError:  # pragma: no cover
+            return None
+        t = catalog(lang)["workbench"]
+        values = {r["code"]: r["capacity_after"] for r in rows if r["capacity_after"] is not None}
+        return map_svg(geo, values, {r["code"]: r["name"] for r in rows}, parent, href,
+                       (t["capacity_after"], ""), numbers(lang)["ratio"])
 
     @app.get("/budget/{code}", response_class=HTMLResponse)
-    def budget_page(request: Request, code: str, scenario: str = Query(None), year: int | None = None, lang: str = "en"):
-        scenario = scenario or default
-        ex = api_explain(scenario, code, year, lang)
-        res = result(scenario)
-        return TEMPLATES.TemplateResponse(request, "budget.html", {
-            "t": catalog(lang)["web"], "lang": lang, "langs": LANGUAGES, "scenario": scenario, "years": res.years,
-            "year": ex["year"], "code": code, "name": ex["name"], "text": render(ex, lang)})
+    def budget_page(request: Request, code: str, scenario: str = Query(None), year: int | None = None, lang: str = "en",
+                    version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
+        scenario = scenario or site.default_for(viewer)
+        ex = api_explain(scenario, code, year, lang, version, viewer)
+        v = view_of(viewer, scenario, version)
+        res = wb.result(v)
+        objections = []
+        if viewer.logged_in:
+            objections = [o for o in wb.store.objections(scenario=scenario, unit_code=code) if objection_visible(viewer, o)]
+        may_object = viewer.role == "akimat" and region_of(res.hierarchy, [code])[0] == viewer.region
+        return site.page(request, "budget.html", lang, viewer, scenario=scenario, view=v, years=res.years, year=ex["year"],
+                         code=code, name=ex["name"], text=render(ex, lang), history=history(viewer, v, res, code),
+                         objections=objections, may_object=may_object)
 
-    def no_nan(x):
-        """JSON has no NaN (a per-capita figure of an empty unit): null instead."""
-        if isinstance(x, float):
-            return None if x != x else x
-        if isinstance(x, dict):
-            return {k: no_nan(v) for k, v in x.items()}
-        if isinstance(x, list):
-            return [no_nan(v) for v in x]
-        return x
+    def history(viewer: Viewer, v: View, res: Result, code: str) -> dict:
+        """The budget's transfers by year: published in law (where the sources give them), under the published
+        current law, under this scenario; and this scenario's earlier versions."""
+        h = res.hierarchy
+        def net_of(r: Result) -> dict[int, float]:
+            b = r.hierarchy.b_codes.tolist()
+            if code not in b:
+                return {}
+            i = b.index(code)
+            return {y: float(r.transfers.subvention[i, k] - r.transfers.withdrawal[i, k]) for k, y in enumerate(r.years)}
+        law = {}
+        for row in site.published_law.get(code, []):
+            sign = -1.0 if row["type"] == "withdrawal" else 1.0
+            law[row["year"]] = law.get(row["year"], 0.0) + sign * row["amount"]
+        law_source = site.published_law.get(code, [{}])[-1].get("source", "") if code in site.published_law else ""
+        current = {}
+        try:
+            cv = wb.view(PUBLIC, site.default)
+            if (cv.name, cv.version) != (v.name, v.version):
+                current = net_of(wb.result(cv))
+        except HTTPException:
+            pass
+        this = net_of(res)
+        years = sorted(set(law) | set(current) | set(this))
+        versions = []
+        if viewer.sees_everything:  # earlier versions are drafts: only for those who see every version
+            for ver in range(max(1, v.version - 4), v.version):  # the four versions before this one
+                versions.append({"version": ver, "net": net_of(wb.result(wb.view(viewer, v.name, ver)))})
+        return {"years": years, "law": law, "law_source": law_source, "current": current, "this": this,
+                "versions": versions, "unit_level": LEVELS[int(h.level[h.unit_index()[code]])]}
 
     @app.get("/api/compare")
     def api_compare(base: str = "current-law", draft: str = Query(...), amendment: list[str] = Query([]),
-                    year: int | None = None) -> dict:
+                    year: int | None = None, viewer: Viewer = viewer_dep) -> dict:
         """Current law (or any base) against a draft and amendments: net transfers per region, every budget's change,
-        status changes, winners and losers, population bands."""
+        status changes, winners and losers, population bands. Each name may carry a version: `option-2@3`."""
         from ..analysis.compare import compare
 
-        results = [result(n) for n in [base, draft, *amendment]]
+        views = []
+        for n in [base, draft, *amendment]:
+            name, _, ver = n.partition("@")
+            if ver and not ver.isdigit():
+                raise HTTPException(404, f"'{n}': write a version as name@number")
+            views.append(view_of(viewer, name, int(ver) if ver else None))
+        results = [wb.result(v) for v in views]
+        labels = [f"{v.name}@{v.version}" if [w.name for w in views].count(v.name) > 1 else v.name for v in views]
+        results = [_named(r, lab) for r, lab in zip(results, labels)]
         try:
             common = [y for y in results[0].years if all(y in r.years for r in results)]  # default: the first shared year
-            return no_nan(compare(results, year if year is not None else (common or results[0].years)[0]))
+            data = compare(results, year if year is not None else (common or results[0].years)[0])
         except InterbudgetError as exc:
             raise HTTPException(404, str(exc)) from None
+        limited = {v.region for v in views if v.region is not None}
+        if limited:
+            h = results[0].hierarchy
+            region = next(iter(limited))
+            data = restrict_compare(data, set(h.codes[region_of(h, h.codes) == region].tolist()))
+        data["versions"] = {lab: v.version for lab, v in zip(labels, views)}
+        return no_nan(data)
 
     @app.get("/compare", response_class=HTMLResponse)
-    def compare_page(request: Request, draft: str = Query(None), base: str = "current-law", year: int | None = None,
-                     lang: str = "en"):
-        draft = draft or next(n for n in files if n != base)
-        data = api_compare(base, draft, [], year)
-        return TEMPLATES.TemplateResponse(request, "compare.html", {
-            "t": catalog(lang_ok(lang))["web"], "lang": lang, "langs": LANGUAGES, "scenarios": list(files), "base": base,
-            "draft": draft, "years": result(base).years, "data": data, "c": data["comparisons"][0],
-            **numbers(lang)})
+    def compare_page(request: Request, draft: str = Query(None), base: str = "current-law", amendment: list[str] = Query([]),
+                     year: int | None = None, lang: str = "en", viewer: Viewer = viewer_dep):
+        names = [sc["name"] for sc, _ in visible_scenarios(viewer, wb.store.scenarios())]
+        draft = draft or next((n for n in names if n != base), base)
+        amendment = [a for a in amendment if a]
+        data = api_compare(base, draft, amendment, year, viewer)
+        return site.page(request, "compare.html", lang, viewer, scenarios=names, base=base, draft=draft, amendments=amendment,
+                         years=wb.result(view_of(viewer, base.partition("@")[0], None)).years, data=data)
 
     @app.get("/api/functions")
     def api_functions() -> dict:
@@ -232,10 +392,30 @@ def create_app(dataset: Path, scenarios: Path, registry: Path | None = None) -> 
         return {"functions": functions, "audit": audit(reg), "recommendations": recommend(reg)}
 
     @app.get("/functions", response_class=HTMLResponse)
-    def functions_page(request: Request, lang: str = "en"):
+    def functions_page(request: Request, lang: str = "en", viewer: Viewer = viewer_dep):
         data = api_functions()
-        return TEMPLATES.TemplateResponse(request, "functions.html", {
-            "t": catalog(lang_ok(lang))["web"], "levels": catalog(lang)["levels"], "lang": lang, "langs": LANGUAGES, **data,
-            "rec": {r["function"]: r for r in data["recommendations"]}})
+        return site.page(request, "functions.html", lang, viewer, **data, rec={r["function"]: r for r in data["recommendations"]})
 
+    from . import objections, work
+
+    work.register(app, site)
+    objections.register(app, site)
     return app
+
+
+def _named(res: Result, label: str) -> Result:
+    """The result under another scenario name, for comparing two versions of one scenario."""
+    if res.scenario.name == label:
+        return res
+    from dataclasses import replace
+
+    return replace(res, scenario=res.scenario.model_copy(update={"name": label}))
+
+
+def from_environment() -> FastAPI:
+    """The app of `serve --workers N`: each uvicorn worker process builds it from INTERBUDGET_SERVE."""
+    import json
+    import os
+
+    cfg = json.loads(os.environ["INTERBUDGET_SERVE"])
+    return create_app(Path(cfg["dataset"]), Path(cfg["scenarios"]), Path(cfg["registry"]), cfg["store"], cfg["secure"])

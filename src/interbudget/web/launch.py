@@ -14,13 +14,13 @@ import httpx
 
 
 @contextmanager
-def served(dataset: Path, scenarios: Path, wait_s: float = 30.0) -> Iterator[str]:
-    """Yields the server's base URL; stops the server on exit."""
+def served(dataset: Path, scenarios: Path, store: str | Path, *extra: str, wait_s: float = 30.0) -> Iterator[str]:
+    """Yields the server's base URL; stops the server on exit. STORE: a DuckDB file or a PostgreSQL URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "interbudget", "serve", str(dataset), "--scenarios", str(scenarios),
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             "--port", str(port), "--store", str(store), *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + wait_s

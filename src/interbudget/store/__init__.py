@@ -1,0 +1,5 @@
+"""The workbench's store: DuckDB (one file) by default, PostgreSQL given a URL; versioned migrations."""
+from .db import connect
+from .store import ROLES, Conflict, NotFound, Store
+
+__all__ = ["Store", "Conflict", "NotFound", "ROLES", "connect"]

@@ -1,0 +1,62 @@
+"""Sessions and CSRF: a random token in an HttpOnly, Secure, SameSite=Lax cookie (the store keeps only its hash),
+and a per-session CSRF token that every state-changing request must echo (form field `csrf_token` or header
+`X-CSRF-Token`). The login form, before any session exists, uses a double-submit cookie."""
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import HTTPException, Request, Response
+
+from ..store import Store
+from .access import PUBLIC, Viewer
+
+SESSION_COOKIE = "ib_session"
+LOGIN_COOKIE = "ib_login"
+
+
+def viewer_of(store: Store, request: Request) -> Viewer:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return PUBLIC
+    row = store.session(token)
+    if row is None:
+        return PUBLIC
+    return Viewer(row["username"], row["role"], row["region"], row["csrf"], row["display_name"])
+
+
+def set_session(response: Response, token: str, secure: bool) -> None:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, secure=secure, samesite="lax", path="/", max_age=8 * 3600)
+
+
+def clear_session(response: Response, secure: bool) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="lax")
+
+
+def login_token(request: Request) -> tuple[str, bool]:
+    """The login form's token: the double-submit cookie's value, or a fresh one (True) to set."""
+    value = request.cookies.get(LOGIN_COOKIE)
+    return (value, False) if value else (secrets.token_urlsafe(24), True)
+
+
+def set_login_cookie(response: Response, value: str, secure: bool) -> None:
+    response.set_cookie(LOGIN_COOKIE, value, httponly=True, secure=secure, samesite="strict", path="/login")
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+def check_login_csrf(request: Request, submitted: str | None) -> None:
+    if not _same(request.cookies.get(LOGIN_COOKIE), submitted):
+        raise HTTPException(403, "the login form has expired or did not come from this site: reload it and try again")
+
+
+def check_csrf(viewer: Viewer, request: Request, submitted: str | None = None) -> None:
+    """401 without a session; 403 unless the request carries the session's CSRF token."""
+    if not viewer.logged_in:
+        raise HTTPException(401, "log in first")
+    token = submitted or request.headers.get("x-csrf-token")
+    if not _same(viewer.csrf, token):
+        raise HTTPException(403, "missing or wrong CSRF token: reload the page (forms) or send the X-CSRF-Token header "
+                                 "that /api/login returned (API)")

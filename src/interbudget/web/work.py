@@ -1,0 +1,309 @@
+"""The workbench's state-changing side: login and logout, the scenario editor with versions, publication and
+sharing, runs with their progress, the audit log. Every POST checks the session's CSRF token."""
+from __future__ import annotations
+
+import json
+
+from fastapi import Body, Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from ..errors import InterbudgetError
+from ..hierarchy import LEVELS
+from ..store import Conflict, NotFound
+from . import editor
+from .access import Viewer, require
+from .security import (SESSION_COOKIE, check_csrf, check_login_csrf, clear_session, login_token, set_login_cookie,
+                       set_session)
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def register(app: FastAPI, site) -> None:
+    wb = site.wb
+    st = wb.store
+    viewer_dep = Depends(site.viewer)
+    taxes = list(wb.ds.taxes)
+    system = Viewer("system", "analyst")
+    region_list: list[tuple[str, str]] = []
+
+    def regions() -> list[tuple[str, str]]:
+        """(code, name) of every region, for the sharing form."""
+        if not region_list:
+            h = wb.result(wb.view(system, site.default_for(system))).hierarchy
+            region_list.extend((str(h.codes[u]), h.name(int(u))) for u in (h.level == LEVELS.index("region")).nonzero()[0])
+        return region_list
+
+    # ---- login -------------------------------------------------------------------------------------
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request, lang: str = "en", next: str = "/", viewer: Viewer = viewer_dep):
+        token, fresh = login_token(request)
+        resp = site.page(request, "login.html", lang, viewer, next=_local(next), error=None, csrf_login=token)
+        if fresh:
+            set_login_cookie(resp, token, site.secure)
+        return resp
+
+    @app.post("/login", include_in_schema=False)
+    def login(request: Request, username: str = Form(...), password: str = Form(...), csrf_token: str = Form(""),
+              next: str = Form("/"), lang: str = Form("en")):
+        check_login_csrf(request, csrf_token)
+        user = st.authenticate(username, password)
+        if user is None:
+            return site.page(request, "login.html", lang, site.viewer(request), status_code=401, next=_local(next),
+                             error="wrong", csrf_login=csrf_token)
+        token, _ = st.open_session(user)
+        resp = _see_other(_local(next) or "/")
+        set_session(resp, token, site.secure)
+        return resp
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request, csrf_token: str = Form(""), viewer: Viewer = viewer_dep):
+        if viewer.logged_in:
+            check_csrf(viewer, request, csrf_token)
+            st.close_session(request.cookies[SESSION_COOKIE], viewer.username)
+        resp = _see_other("/")
+        clear_session(resp, site.secure)
+        return resp
+
+    @app.post("/api/login")
+    def api_login(credentials: dict = Body(..., examples=[{"username": "analyst", "password": "..."}])):
+        """Open a session: sets the session cookie and returns the CSRF token for state-changing calls."""
+        user = st.authenticate(str(credentials.get("username", "")), str(credentials.get("password", "")))
+        if user is None:
+            raise HTTPException(401, "wrong user name or password")
+        token, csrf = st.open_session(user)
+        resp = JSONResponse({"username": user["username"], "role": user["role"], "region": user["region"], "csrf_token": csrf})
+        set_session(resp, token, site.secure)
+        return resp
+
+    @app.get("/api/me")
+    def api_me(viewer: Viewer = viewer_dep) -> dict:
+        """Who this session is (role 'public' without one)."""
+        return {"username": viewer.username, "role": viewer.role, "region": viewer.region}
+
+    # ---- scenarios: list, create, edit, versions ----------------------------------------------------
+    @app.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
+    def scenarios_page(request: Request, lang: str = "en", viewer: Viewer = viewer_dep):
+        require(viewer, "analyst", "commission", "akimat")
+        from .access import visible_scenarios
+
+        rows = [dict(sc, view=v) for sc, v in visible_scenarios(viewer, st.scenarios())]
+        return site.page(request, "scenarios.html", lang, viewer, rows=rows, error=None)
+
+    @app.post("/scenarios", include_in_schema=False)
+    def create_page(request: Request, name: str = Form(...), base: str = Form(...), csrf_token: str = Form(""),
+                    lang: str = Form("en"), viewer: Viewer = viewer_dep):
+        check_csrf(viewer, request, csrf_token)
+        require(viewer, "analyst")
+        _create(name, base, viewer)
+        return _see_other(f"/scenarios/{name}/edit?lang={lang}")
+
+    def _create(name: str, base: str, viewer: Viewer) -> dict:
+        name = name.strip()
+        if not name or not all(c.isalnum() or c in "-_." for c in name) or len(name) > 80:
+            raise HTTPException(422, f"scenario name '{name}': use letters, digits, '-', '_' or '.' (at most 80)")
+        b = wb.view(viewer, base)
+        doc = dict(st.content(base, b.version), name=name)
+        try:
+            st.create_scenario(name, wb.dataset_name, doc, viewer.username, base=base, base_version=b.version,
+                               note=f"from {base} v{b.version}")
+        except Conflict as exc:
+            raise HTTPException(409, str(exc)) from None
+        return {"name": name, "version": 1, "base": base, "base_version": b.version}
+
+    @app.post("/api/scenarios", status_code=201)
+    def api_create(request: Request, body: dict = Body(..., examples=[{"name": "my-draft", "base": "current-law"}]),
+                   viewer: Viewer = viewer_dep) -> dict:
+        """A new draft scenario: a copy of BASE (its version 1 is stored as a diff of BASE)."""
+        check_csrf(viewer, request)
+        require(viewer, "analyst")
+        return _create(str(body.get("name", "")), str(body.get("base", site.default)), viewer)
+
+    @app.get("/scenarios/{scenario}/edit", response_class=HTMLResponse, include_in_schema=False)
+    def edit_page(request: Request, scenario: str, lang: str = "en", viewer: Viewer = viewer_dep):
+        require(viewer, "analyst")
+        sc = wb.scenario(scenario)
+        doc = st.content(scenario, sc["latest"])
+        return _editor(request, lang, viewer, sc, sc["latest"], editor.form_values(doc, taxes), {}, None)
+
+    def _editor(request, lang, viewer, sc, base_version, values, errors, message, status_code=200):
+        return site.page(request, "editor.html", lang, viewer, status_code=status_code, sc=sc, base_version=base_version,
+                         f=values, errors=errors, message=message, taxes=taxes, regions=regions(),
+                         versions=st.versions(sc["name"])[::-1][:10], runs=st.runs(sc["name"])[:5])
+
+    @app.post("/scenarios/{scenario}/edit", include_in_schema=False)
+    async def edit_save(request: Request, scenario: str, viewer: Viewer = viewer_dep):
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        check_csrf(viewer, request, form.get("csrf_token"))
+        require(viewer, "analyst")
+        lang = form.get("lang", "en")
+        sc = wb.scenario(scenario)
+        try:
+            base_version = int(form.get("base_version", ""))
+        except ValueError:
+            raise HTTPException(422, "the form lost its base_version: reload the editor") from None
+        old = st.content(scenario, min(base_version, sc["latest"]))
+        doc, errors = editor.parse_form(form, old, taxes)
+        if not errors:
+            errors = editor.validate(doc, scenario, taxes)
+        if errors:
+            return _editor(request, lang, viewer, sc, base_version, form, errors, None, status_code=422)
+        try:
+            v = st.save_version(scenario, base_version, doc, viewer.username, form.get("note") or None)
+        except Conflict as exc:
+            return _editor(request, lang, viewer, sc, base_version, form, {}, str(exc), status_code=409)
+        if form.get("then") == "run":
+            rid = wb.start_run(scenario, v, viewer.username)
+            return _see_other(f"/runs/{rid}?lang={lang}")
+        return _see_other(f"/scenarios/{scenario}/edit?lang={lang}&saved={v}")
+
+    @app.get("/api/scenarios/{scenario}")
+    def api_scenario(scenario: str, version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep) -> dict:
+        """The scenario document at a version (the one this viewer sees by default), and its version list."""
+        v = wb.view(viewer, scenario, version)
+        sc = wb.scenario(scenario)
+        out = {"name": scenario, "version": v.version, "published": sc["published"], "content": st.content(scenario, v.version)}
+        if viewer.sees_everything:
+            out["versions"] = [{k: r[k] for k in ("version", "author", "created_at", "note", "diff")} for r in st.versions(scenario)]
+            out["latest"] = sc["latest"]
+        return json.loads(json.dumps(out, default=str))
+
+    @app.put("/api/scenarios/{scenario}")
+    def api_save(request: Request, scenario: str,
+                 body: dict = Body(..., examples=[{"base_version": 1, "content": {"name": "x", "years": [2026], "option": 2}}]),
+                 viewer: Viewer = viewer_dep):
+        """Save a new version. `base_version` is the version the edit started from: if someone saved since, 409 and
+        nothing is written. Problems come back as 422 with one message per field."""
+        check_csrf(viewer, request)
+        require(viewer, "analyst")
+        wb.scenario(scenario)
+        base, content = body.get("base_version"), body.get("content")
+        if not isinstance(base, int) or isinstance(base, bool) or not isinstance(content, dict):
+            raise HTTPException(422, "send {\"base_version\": <int>, \"content\": {scenario keys}}")
+        errors = editor.validate(content, scenario, taxes)
+        if errors:
+            return JSONResponse({"detail": "the scenario is not valid", "errors": errors}, status_code=422)
+        try:
+            v = st.save_version(scenario, base, content, viewer.username, body.get("note"))
+        except Conflict as exc:
+            raise HTTPException(409, str(exc)) from None
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        return {"name": scenario, "version": v}
+
+    @app.get("/scenarios/{scenario}/versions", response_class=HTMLResponse, include_in_schema=False)
+    def versions_page(request: Request, scenario: str, lang: str = "en", viewer: Viewer = viewer_dep):
+        require(viewer, "analyst", "commission")
+        sc = wb.scenario(scenario)
+        return site.page(request, "versions.html", lang, viewer, sc=sc, versions=st.versions(scenario)[::-1],
+                         dumps=lambda d: json.dumps(d, ensure_ascii=False, indent=1))
+
+    # ---- publication and sharing --------------------------------------------------------------------
+    def _publish(scenario: str, version: int | None, viewer: Viewer) -> dict:
+        sc = wb.scenario(scenario)
+        try:
+            st.publish(scenario, version or sc["latest"], viewer.username)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        return {"name": scenario, "published": version or sc["latest"]}
+
+    def _share(scenario: str, region: str, shared: bool, viewer: Viewer) -> dict:
+        wb.scenario(scenario)
+        if region not in dict(regions()):
+            raise HTTPException(422, f"unknown region code '{region}'")
+        st.share(scenario, region, viewer.username, shared)
+        return {"name": scenario, "shared_with": wb.scenario(scenario)["shared_with"]}
+
+    @app.post("/api/scenarios/{scenario}/publish")
+    def api_publish(request: Request, scenario: str, version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep) -> dict:
+        """Publish a version (the latest by default): the public sees it from now on."""
+        check_csrf(viewer, request)
+        require(viewer, "analyst")
+        return _publish(scenario, version, viewer)
+
+    @app.post("/api/scenarios/{scenario}/share")
+    def api_share(request: Request, scenario: str, region: str = Query(...), shared: bool = True,
+                  viewer: Viewer = viewer_dep) -> dict:
+        """Share a draft with one region's akimat (its own budgets only), or stop sharing it."""
+        check_csrf(viewer, request)
+        require(viewer, "analyst")
+        return _share(scenario, region, shared, viewer)
+
+    @app.post("/scenarios/{scenario}/publish", include_in_schema=False)
+    def publish_form(request: Request, scenario: str, csrf_token: str = Form(""), version: int = Form(0),
+                     lang: str = Form("en"), viewer: Viewer = viewer_dep):
+        check_csrf(viewer, request, csrf_token)
+        require(viewer, "analyst")
+        _publish(scenario, version or None, viewer)
+        return _see_other(f"/scenarios?lang={lang}")
+
+    @app.post("/scenarios/{scenario}/share", include_in_schema=False)
+    def share_form(request: Request, scenario: str, csrf_token: str = Form(""), region: str = Form(...),
+                   shared: str = Form("yes"), lang: str = Form("en"), viewer: Viewer = viewer_dep):
+        check_csrf(viewer, request, csrf_token)
+        require(viewer, "analyst")
+        _share(scenario, region, shared == "yes", viewer)
+        return _see_other(f"/scenarios/{scenario}/edit?lang={lang}")
+
+    # ---- runs ----------------------------------------------------------------------------------------
+    @app.post("/api/scenarios/{scenario}/runs", status_code=202)
+    def api_run(request: Request, scenario: str, version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep) -> dict:
+        """Run a version (the latest by default) in the background; poll /api/runs/{id} for its progress."""
+        check_csrf(viewer, request)
+        require(viewer, "analyst")
+        v = wb.view(viewer, scenario, version)
+        return {"run": wb.start_run(scenario, v.version, viewer.username), "version": v.version}
+
+    @app.post("/scenarios/{scenario}/run", include_in_schema=False)
+    def run_form(request: Request, scenario: str, csrf_token: str = Form(""), lang: str = Form("en"),
+                 viewer: Viewer = viewer_dep):
+        check_csrf(viewer, request, csrf_token)
+        require(viewer, "analyst")
+        v = wb.view(viewer, scenario)
+        return _see_other(f"/runs/{wb.start_run(scenario, v.version, viewer.username)}?lang={lang}")
+
+    def _run(run_id: int, viewer: Viewer, results: bool = False) -> dict:
+        require(viewer, "analyst", "commission")
+        try:
+            return st.run(run_id, results)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+
+    @app.get("/api/runs/{run_id}")
+    def api_run_status(run_id: int, viewer: Viewer = viewer_dep) -> dict:
+        """A run's status, stage and progress (0-1); its manifest when done."""
+        return json.loads(json.dumps(_run(run_id, viewer), default=str))
+
+    @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+    def run_page(request: Request, run_id: int, lang: str = "en", viewer: Viewer = viewer_dep):
+        return site.page(request, "run.html", lang, viewer, run=_run(run_id, viewer))
+
+    @app.get("/runs/{run_id}/budgets.csv")
+    def run_csv(run_id: int, viewer: Viewer = viewer_dep):
+        """The run's budgets.csv as stored with it."""
+        r = _run(run_id, viewer, results=True)
+        if r["status"] != "done":
+            raise HTTPException(409, f"run {run_id} is {r['status']}")
+        return Response(r["budgets_csv"], media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{r["scenario"]}-v{r["version"]}-run{run_id}.csv"'})
+
+    # ---- audit ---------------------------------------------------------------------------------------
+    @app.get("/api/audit")
+    def api_audit(limit: int = Query(200, ge=1, le=5000), viewer: Viewer = viewer_dep) -> list[dict]:
+        """Who did what, when: newest first."""
+        require(viewer, "analyst", "commission")
+        return json.loads(json.dumps(st.audit_log(limit), default=str))
+
+    @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+    def audit_page(request: Request, lang: str = "en", viewer: Viewer = viewer_dep):
+        require(viewer, "analyst", "commission")
+        return site.page(request, "audit.html", lang, viewer, rows=st.audit_log(300))
+
+
+def _local(url: str) -> str:
+    """Only a path on this site may follow a login (no open redirect)."""
+    return url if url.startswith("/") and not url.startswith("//") and "\\" not in url else "/"
+
+
+__all__ = ["register", "InterbudgetError"]

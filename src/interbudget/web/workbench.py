@@ -1,0 +1,131 @@
+"""The served workbench's state: one dataset in memory, the store, the engine's results per scenario version
+(computed on demand, kept in a bounded cache: a version never changes), and the runs started from the web
+(executed in worker threads, their progress written to the store as they go)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from fastapi import HTTPException
+
+from ..dataset import Dataset, load_dataset
+from ..engine import Result, run
+from ..errors import InterbudgetError
+from ..scenario import read_scenario_data, validate_scenario
+from ..store import NotFound, Store
+from .access import View, Viewer, scenario_view
+
+CACHE_RESULTS = 48
+
+
+class Workbench:
+    def __init__(self, dataset: Path, store: Store, scenarios: Path | None = None, registry=None, run_workers: int = 2):
+        self.dataset_path = Path(dataset)
+        self.ds: Dataset = load_dataset(dataset)  # bad data fails here, before the server listens
+        self.dataset_name = self.dataset_path.resolve().name
+        self.store = store
+        self.registry = registry
+        self.fingerprint = hashlib.sha256(json.dumps(self.ds.hashes(), sort_keys=True).encode()).hexdigest()
+        store.register_dataset(self.dataset_name, str(self.dataset_path), self.fingerprint)
+        if scenarios is not None:
+            self.import_folder(Path(scenarios))
+        self._results: OrderedDict[tuple[str, int], Result] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=run_workers, thread_name_prefix="interbudget-run")
+
+    # ---- scenarios from a folder -------------------------------------------------------------------
+    def import_folder(self, folder: Path) -> list[str]:
+        """Every *.yaml of FOLDER, validated, saved and published under its file name: the files are public in
+        the repository. A file that changed since becomes a new published version; history stays."""
+        files = sorted(folder.glob("*.yaml"))
+        if not files:
+            raise InterbudgetError(f"{folder}: no scenario (*.yaml) to serve")
+        docs = {}
+        for p in files:
+            data, chain = read_scenario_data(p)
+            validate_scenario(data, chain[0].name)  # every problem of every file, before anything is saved
+            docs[p.stem] = data
+        changed = []
+        known = {s["name"]: s for s in self.store.scenarios()}
+        for name, doc in docs.items():
+            author = f"import:{folder.name}/{name}.yaml"
+            if name not in known:
+                self.store.create_scenario(name, self.dataset_name, doc, author, note="imported from the scenarios folder")
+                self.store.publish(name, 1, author)
+                changed.append(name)
+            elif self.store.content(name, known[name]["latest"]) != doc:
+                v = self.store.save_version(name, known[name]["latest"], doc, author, note="the scenario file changed")
+                self.store.publish(name, v, author)
+                changed.append(name)
+        return changed
+
+    # ---- what a viewer sees ------------------------------------------------------------------------
+    def scenario(self, name: str) -> dict:
+        try:
+            return self.store.scenario(name)
+        except NotFound:
+            raise HTTPException(404, f"unknown scenario '{name}'") from None
+
+    def view(self, viewer: Viewer, name: str, version: int | None = None) -> View:
+        return scenario_view(viewer, self.scenario(name), version)
+
+    def result(self, view: View) -> Result:
+        key = (view.name, view.version)
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+        res = self.compute(view.name, view.version)
+        with self._lock:
+            self._results[key] = res
+            while len(self._results) > CACHE_RESULTS:
+                self._results.popitem(last=False)
+        return res
+
+    def compute(self, name: str, version: int) -> Result:
+        doc = self.store.content(name, version)
+        return run(self.ds, validate_scenario(doc, f"{name} v{version}"), f"{name}@v{version}")
+
+    # ---- runs --------------------------------------------------------------------------------------
+    def start_run(self, name: str, version: int, author: str) -> int:
+        rid = self.store.start_run(name, version, author)
+        self._pool.submit(self._execute, rid, name, version)
+        return rid
+
+    def _execute(self, rid: int, name: str, version: int) -> None:
+        from ..output import _write_csv, budgets_table, manifest
+
+        st = self.store
+        try:
+            t0 = time.perf_counter()
+            st.progress(rid, "validating the scenario", 0.1)
+            doc = st.content(name, version)
+            scenario = validate_scenario(doc, f"{name} v{version}")
+            st.progress(rid, "computing needs, revenue and transfers", 0.3)
+            res = run(self.ds, scenario, f"{name}@v{version}")
+            with self._lock:
+                self._results[(name, version)] = res
+            st.progress(rid, "writing results", 0.8)
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "budgets.csv"
+                _write_csv(budgets_table(res), path)
+                csv = path.read_text(encoding="utf-8")
+            man = manifest(res, [])
+            man["store_scenario"] = {"name": name, "version": version,
+                                     "content_sha256": hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()}
+            man["dataset_fingerprint"] = self.fingerprint
+            man["seconds"] = round(time.perf_counter() - t0, 3)
+            st.finish_run(rid, man, csv)
+        except InterbudgetError as exc:
+            st.fail_run(rid, str(exc))
+        except Exception as exc:  # a bug: the run says so instead of staying "running" forever
+            st.fail_run(rid, f"internal error: {type(exc).__name__}: {exc}")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)

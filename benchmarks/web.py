@@ -1,12 +1,15 @@
 """Web load benchmark: `make bench-web`. Starts `interbudget serve` on data/kz like a user does, then N
 concurrent clients on loopback read budget pages (each budget's explanation, drill-down tables, comparisons)
-for S seconds; prints errors and p50/p95 latency per kind of request against a baseline measured in the
+and run scenarios (as a logged-in analyst: start a run, poll it until done) for S seconds; prints errors and p50/p95 latency per kind of request against a baseline measured in the
 same run (/api/scenarios, which touches no engine). Target of the web issue: 50 clients, 60 s, no errors."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import random
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,17 +21,44 @@ from interbudget.web.launch import served
 ROOT = Path(__file__).resolve().parents[1]
 
 
+PASSWORD = "bench password 123"
+KINDS = ("baseline", "budget page", "drill-down", "compare", "run scenario")
+
+
+async def run_scenario(c: httpx.AsyncClient, scenario: str, csrf: str) -> bool:
+    """Start a run and poll it until it is done: the time a ministry analyst waits for a result."""
+    r = await c.post(f"/api/scenarios/{scenario}/runs", headers={"X-CSRF-Token": csrf})
+    if r.status_code != 202:
+        return False
+    rid = r.json()["run"]
+    while True:
+        st = (await c.get(f"/api/runs/{rid}")).json()
+        if st["status"] in ("done", "failed"):
+            return st["status"] == "done"
+        await asyncio.sleep(0.05)
+
+
 async def client(base: str, codes: list[str], scenarios: list[str], until: float, seed: int, out: dict) -> None:
     rnd = random.Random(seed)
-    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as c:
+        login = await c.post("/api/login", json={"username": "bench", "password": PASSWORD})
+        csrf = login.json()["csrf_token"]
+        c.cookies.set("ib_session", login.cookies["ib_session"])  # httpx sends a Secure cookie over https only
         while time.perf_counter() < until:
-            kind = rnd.choice(["baseline", "budget page", "drill-down", "compare"])
+            kind = rnd.choice(KINDS)
             s = rnd.choice(scenarios)
+            t = time.perf_counter()
+            if kind == "run scenario":
+                try:
+                    ok = await run_scenario(c, s, csrf)
+                except httpx.HTTPError:
+                    ok = False
+                out.setdefault(kind, []).append((time.perf_counter() - t, ok))
+                continue
             url = {"baseline": "/api/scenarios",
                    "budget page": f"/budget/{rnd.choice(codes)}?scenario={s}&lang={rnd.choice(['kk', 'ru', 'en'])}",
                    "drill-down": f"/?scenario={s}&parent={rnd.choice(codes[:20])}",
                    "compare": f"/compare?draft={s}"}[kind]
-            t = time.perf_counter()
             try:
                 r = await c.get(url)
                 ok = r.status_code == 200
@@ -55,13 +85,17 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60)
     args = ap.parse_args()
-    with served(ROOT / "data" / "kz", ROOT / "scenarios") as base:
-        out = asyncio.run(load(base, args.clients, args.seconds))
-    print(f"{args.clients} clients x {args.seconds:g} s on loopback, one server process (data/kz, every scenario)")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "workbench.duckdb"
+        subprocess.run([sys.executable, "-m", "interbudget", "users", "add", "bench", "--role", "analyst", "--password-stdin",
+                        "--store", str(store)], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+        with served(ROOT / "data" / "kz", ROOT / "scenarios", store) as base:
+            out = asyncio.run(load(base, args.clients, args.seconds))
+    print(f"{args.clients} clients x {args.seconds:g} s on loopback, one server process, DuckDB store (data/kz, every scenario)")
     print(f"| request | count | errors | p50 ms | p95 ms | p50 / baseline p50 |")
     print("|---|---|---|---|---|---|")
     b50 = float(np.percentile([t for t, _ in out["baseline"]], 50)) * 1000
-    for kind in ("baseline", "budget page", "drill-down", "compare"):
+    for kind in KINDS:
         ts = np.array([t for t, _ in out.get(kind, [])]) * 1000
         errs = sum(1 for _, ok in out.get(kind, []) if not ok)
         if ts.size:

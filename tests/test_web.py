@@ -178,3 +178,21 @@ def test_downloads_are_what_the_cli_writes(client, tmp_path):
     assert client.get("/download/nope/budgets.csv").status_code == 404
     h = client.get("/download/current-law/report.html")
     assert h.status_code == 200 and h.text.count('<section id="') >= 2 and "Plotly.newPlot" in h.text
+
+
+def test_the_dashboard_maps_kazakhstan_and_its_capacity_matches_the_metrics():
+    """On data/kz: the regions' map links each region to its districts; the table's capacity is the consolidated
+    region's (analysis.metrics.region_table)."""
+    from interbudget.analysis.metrics import region_table
+
+    kz = TestClient(create_app(ROOT / "data" / "kz", ROOT / "scenarios"))
+    page = kz.get("/?scenario=current-law&year=2026")
+    assert page.status_code == 200 and page.text.count('class="unit"') == 20
+    assert 'href="/?scenario=current-law&amp;year=2026&amp;lang=en&amp;parent=430000000"' in page.text
+    rows = {r["code"]: r for r in kz.get("/api/scenarios/current-law/budgets?year=2026").json()["budgets"]}
+    res = run(load_dataset(ROOT / "data" / "kz"), load_scenario(ROOT / "scenarios" / "current-law.yaml")[0])
+    reg = region_table(res, 0)
+    for code, before, after in zip(reg["code"].tolist(), reg["capacity_before"], reg["capacity_after"]):
+        assert rows[code]["capacity_before"] == pytest.approx(before) and rows[code]["capacity_after"] == pytest.approx(after)
+    districts = kz.get("/?scenario=current-law&year=2026&parent=430000000&lang=ru")
+    assert districts.status_code == 200 and districts.text.count('class="unit"') >= 5

@@ -401,3 +401,13 @@ _docs = hs.dictionaries(hs.text(max_size=4), _json, max_size=5)
 def test_a_version_is_a_diff_that_rebuilds_it(old, new):
     assert jpatch.apply(old, jpatch.diff(old, new)) == new
     assert jpatch.diff(new, new) == {}
+
+
+def test_a_shared_draft_hides_other_regions_keys(w):
+    w.ana.post("/api/scenarios", json={"name": "per-region", "base": "current-law"})
+    doc = w.store.content("per-region")
+    w.ana.put("/api/scenarios/per-region", json={"base_version": 1, "content": dict(doc, district_method={w.A: "M2", w.B: "M1"})})
+    w.ana.post(f"/api/scenarios/per-region/share?region={w.A}")
+    seen = w.a.get("/api/scenarios/per-region").json()["content"]
+    assert seen["district_method"] == {w.A: "M2"} and "versions" not in w.a.get("/api/scenarios/per-region").json()
+    assert w.ana.get("/api/scenarios/per-region").json()["content"]["district_method"] == {w.A: "M2", w.B: "M1"}

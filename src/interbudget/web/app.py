@@ -94,6 +94,8 @@ class Site:
         if path.is_file():
             with path.open(encoding="utf-8") as fh:
                 for r in csv.DictReader(fh):
+                    if not r.get("amount"):  # a year the sources name without a figure
+                        continue
                     out.setdefault(r["code"], []).append({"year": int(r["year"]), "type": r["type"], "amount": float(r["amount"]),
                                                           "legal_act": r.get("legal_act", ""), "source": r.get("source", "")})
         return out
@@ -124,13 +126,21 @@ def budget_rows(res: Result, k: int, parent: str | None, lang: str, region: str 
     if region is not None and sel.size:
         sel = sel[region_of(h, h.b_codes[sel]) == region]
     tr = res.transfers
+    # needs-adjusted capacity of the territory (the budget and every budget below it): its revenue per unit of need,
+    # before and after its transfers with the level above (flows inside the territory cancel)
+    lvl = int(h.b_level[sel[0]]) if sel.size else 0
+    owner = h.anc[lvl][h.budget_units]
+    inside = owner >= 0
+    rev_t = np.bincount(owner[inside], weights=res.plan.revenue[inside, k], minlength=h.n)
+    need_t = np.bincount(owner[inside], weights=res.needs[inside, k], minlength=h.n)
     out = []
     for b in sel.tolist():
         u = int(h.budget_units[b])
         sub, wd = float(tr.subvention[b, k]), float(tr.withdrawal[b, k])
-        rev, need = float(res.plan.revenue[b, k]), float(res.needs[b, k])
+        rev, need = float(rev_t[u]), float(need_t[u])
         out.append({"code": h.b_codes[b], "name": h.name(u, lang), "level": LEVELS[h.b_level[b]],
-                    "population": float(h.population[u]), "needs": need, "revenue": rev, "subvention": sub, "withdrawal": wd,
+                    "population": float(h.population[u]), "needs": float(res.needs[b, k]),
+                    "revenue": float(res.plan.revenue[b, k]), "subvention": sub, "withdrawal": wd,
                     "balance": float(res.plan.balance[b, k]), "status": budget_status(sub, wd),
                     # needs-adjusted capacity: revenue per unit of need, before and after transfers
                     "capacity_before": rev / need if need else None,
@@ -292,9 +302,10 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         except ImportError:  # pragma: no cover
             return None
         t = catalog(lang)["workbench"]
-        values = {r["code"]: r["capacity_after"] for r in rows if r["capacity_after"] is not None}
+        # coloured by capacity before transfers: the disparity the transfers close (after them it is ~1 everywhere)
+        values = {r["code"]: r["capacity_before"] for r in rows if r["capacity_before"] is not None}
         return map_svg(geo, values, {r["code"]: r["name"] for r in rows}, parent, href,
-                       (t["capacity_after"], ""), numbers(lang)["ratio"])
+                       (t["capacity_before"], ""), numbers(lang)["ratio"])
 
     @app.get("/budget/{code}", response_class=HTMLResponse)
     def budget_page(request: Request, code: str, scenario: str = Query(None), year: int | None = None, lang: str = "en",

@@ -11,7 +11,9 @@ from ..errors import InterbudgetError
 from ..hierarchy import LEVELS
 from ..store import Conflict, NotFound
 from . import editor
-from .access import Viewer, require
+from .access import Viewer, region_of, require
+
+PER_REGION = ("region_shares", "child_shares", "district_method", "rural_method")  # maps keyed by unit code
 from .security import (SESSION_COOKIE, check_csrf, check_login_csrf, clear_session, login_token, set_login_cookie,
                        set_session)
 
@@ -163,7 +165,14 @@ def register(app: FastAPI, site) -> None:
         """The scenario document at a version (the one this viewer sees by default), and its version list."""
         v = wb.view(viewer, scenario, version)
         sc = wb.scenario(scenario)
-        out = {"name": scenario, "version": v.version, "published": sc["published"], "content": st.content(scenario, v.version)}
+        content = st.content(scenario, v.version)
+        if v.region is not None:  # a shared draft: per-region keys of other regions stay inside
+            h = wb.result(v).hierarchy
+            known = h.unit_index()
+            mine = lambda code: code in known and region_of(h, [code])[0] == v.region  # noqa: E731
+            content = {k: ({c: x for c, x in val.items() if mine(c)} if k in PER_REGION and isinstance(val, dict) else val)
+                       for k, val in content.items()}
+        out = {"name": scenario, "version": v.version, "published": sc["published"], "content": content}
         if viewer.sees_everything:
             out["versions"] = [{k: r[k] for k in ("version", "author", "created_at", "note", "diff")} for r in st.versions(scenario)]
             out["latest"] = sc["latest"]

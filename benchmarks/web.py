@@ -32,10 +32,9 @@ async def run_scenario(c: httpx.AsyncClient, scenario: str, csrf: str) -> bool:
         return False
     rid = r.json()["run"]
     while True:
-        st = (await c.get(f"/api/runs/{rid}")).json()
+        st = (await c.get(f"/api/runs/{rid}?wait=30")).json()
         if st["status"] in ("done", "failed"):
             return st["status"] == "done"
-        await asyncio.sleep(0.05)
 
 
 async def client(base: str, codes: list[str], scenarios: list[str], until: float, seed: int, out: dict) -> None:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 from interbudget.store import Conflict, Store
-from interbudget.store import patch as jpatch
+from interbudget import patch as jpatch
 from interbudget.store.migrations import available, current, migrate
 from interbudget.store.db import connect
 from interbudget.web.app import create_app
@@ -64,6 +64,7 @@ class World:
         self.ob = int(self.ob.headers["location"].split("/")[2].split("?")[0])
         self.attachment_b = self.store.objection(self.ob)["attachments"][0]["id"]
         self.run = self.ana.post("/api/scenarios/shared/runs").json()["run"]
+        assert self.ana.get(f"/api/runs/{self.run}?wait=30").json()["status"] == "done"  # waits for the worker process
 
     def share_b(self):
         pass

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InterbudgetError, Problem
+from .patch import apply as _merge  # `extends:` is a JSON merge patch of the parent
 
 OPTIONS = (1, 2, 3, 4)
 METHODS = ("M1", "M2", "M3", "M4")
@@ -341,16 +342,6 @@ class Scenario(BaseModel):
         return out
 
 
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for k, v in over.items():
-        if v is None:
-            out.pop(k, None)
-        elif isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = v
-    return out
 
 
 def _read_yaml(path: Path, chain: list[Path]) -> tuple[dict, list[Path]]:

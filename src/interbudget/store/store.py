@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..errors import InterbudgetError
-from . import patch
+from .. import patch
 from .db import Database, IntegrityError, Tx, connect
 from .migrations import migrate
 
@@ -53,6 +53,7 @@ class Store:
         migrate(db)
         self._contents: dict[tuple[int, int], dict] = {}  # versions never change: materialized once
         self._lock = threading.Lock()
+        self._meta_cache: tuple[float, dict[str, dict]] | None = None
         from argon2 import PasswordHasher
 
         self._hasher = PasswordHasher()
@@ -164,16 +165,39 @@ class Store:
             r["shared_with"] = shares.get(r["id"], [])
         return rows
 
-    def scenarios(self) -> list[dict]:
+    #: how long another process's change to scenarios, publications or shares may go unseen (a PostgreSQL store
+    #: served by several workers); this process's own changes are seen at once, and a DuckDB file has one process
+    META_TTL_S = 1.0
+
+    def _meta(self) -> dict[str, dict]:
+        """Every scenario's row (latest version, published version, regions shared with), read once per change:
+        each page asks who may see what, and the query costs milliseconds."""
+        import time
+
+        cached = self._meta_cache
+        if cached is not None and time.monotonic() - cached[0] < self.META_TTL_S:
+            return cached[1]
+        stamp = time.monotonic()
         with self.db.transaction() as tx:
-            return self._with_shares(tx, tx.all(self._SCENARIO + " ORDER BY s.name"))
+            rows = self._with_shares(tx, tx.all(self._SCENARIO + " ORDER BY s.name"))
+        meta = {r["name"]: r for r in rows}
+        self._meta_cache = (stamp, meta)
+        return meta
+
+    def _changed(self) -> None:
+        self._meta_cache = None
+
+    def scenarios(self) -> list[dict]:
+        return [dict(r) for r in self._meta().values()]
 
     def scenario(self, name: str) -> dict:
-        with self.db.transaction() as tx:
-            rows = self._with_shares(tx, tx.all(self._SCENARIO + " WHERE s.name = ?", (name,)))
-        if not rows:
+        row = self._meta().get(name)
+        if row is None:
+            self._changed()  # perhaps created by another process a moment ago
+            row = self._meta().get(name)
+        if row is None:
             raise NotFound(f"unknown scenario '{name}'")
-        return rows[0]
+        return dict(row)
 
     def content(self, name: str, version: int | None = None) -> dict:
         """The scenario's document at VERSION (the latest by default): its diffs applied from the first."""
@@ -214,9 +238,11 @@ class Store:
                 tx.execute("INSERT INTO scenario_versions VALUES (?, 1, ?, ?, ?, ?)",
                            (sid, json.dumps(patch.diff(parent, content), ensure_ascii=False, sort_keys=True), author, now(), note))
                 self._audit(tx, author, "scenario.create", name, {"base": base, "base_version": base_version})
-                return sid
         except IntegrityError:
             raise Conflict(f"a scenario named '{name}' exists already") from None
+        finally:
+            self._changed()
+        return sid
 
     def save_version(self, name: str, base_version: int, content: dict, author: str, note: str | None = None) -> int:
         """Save CONTENT as the version after BASE_VERSION (the one the editor opened). If someone saved in
@@ -235,7 +261,9 @@ class Store:
                            (sc["id"], base_version + 1, json.dumps(d, ensure_ascii=False, sort_keys=True), author, now(), note))
                 self._audit(tx, author, "scenario.save", name, {"version": base_version + 1, "diff": d})
         except IntegrityError:  # saved between our check and our insert
+            self._changed()
             raise self._conflict(self.scenario(name), base_version) from None
+        self._changed()
         return base_version + 1
 
     def _conflict(self, sc: dict, base_version: int) -> Conflict:
@@ -263,6 +291,7 @@ class Store:
             tx.execute("INSERT INTO publications (scenario_id, version, author, created_at) VALUES (?, ?, ?, ?)",
                        (sc["id"], version, author, now()))
             self._audit(tx, author, "scenario.publish", name, {"version": version})
+        self._changed()
 
     def share(self, name: str, region: str, author: str, shared: bool = True) -> None:
         sc = self.scenario(name)
@@ -271,6 +300,7 @@ class Store:
             if shared:
                 tx.execute("INSERT INTO shares VALUES (?, ?, ?, ?)", (sc["id"], region, author, now()))
             self._audit(tx, author, "scenario.share" if shared else "scenario.unshare", name, {"region": region})
+        self._changed()
 
     # ---- runs --------------------------------------------------------------------------------------
     def start_run(self, name: str, version: int, author: str) -> int:

@@ -280,9 +280,22 @@ def register(app: FastAPI, site) -> None:
             raise HTTPException(404, str(exc)) from None
 
     @app.get("/api/runs/{run_id}")
-    def api_run_status(run_id: int, viewer: Viewer = viewer_dep) -> dict:
-        """A run's status, stage and progress (0-1); its manifest when done."""
-        return json.loads(json.dumps(_run(run_id, viewer), default=str))
+    async def api_run_status(run_id: int, wait: float = Query(0, ge=0, le=30), viewer: Viewer = viewer_dep) -> dict:
+        """A run's status, stage and progress (0-1); its manifest when done. With `wait` (seconds, at most 30) the
+        answer waits until the run has ended or the time is up: one request instead of a stream of polls."""
+        import asyncio
+
+        from starlette.concurrency import run_in_threadpool
+
+        r = await run_in_threadpool(_run, run_id, viewer)
+        loop = asyncio.get_running_loop()
+        deadline, recheck = loop.time() + wait, loop.time() + 0.5
+        while r["status"] in ("queued", "running") and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+            if wb.ended(run_id) or loop.time() > recheck:  # ended here, or maybe in another worker process
+                r = await run_in_threadpool(_run, run_id, viewer)
+                recheck = loop.time() + 0.5
+        return json.loads(json.dumps(r, default=str))
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
     def run_page(request: Request, run_id: int, lang: str = "en", viewer: Viewer = viewer_dep):

@@ -1,15 +1,14 @@
 """The served workbench's state: one dataset in memory, the store, the engine's results per scenario version
 (computed on demand, kept in a bounded cache: a version never changes), and the runs started from the web
-(executed in worker threads, their progress written to the store as they go)."""
+(computed in worker processes, their progress written to the store as they go)."""
 from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
+import multiprocessing as mp
 import threading
-import time
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi import HTTPException
@@ -19,6 +18,7 @@ from ..engine import Result, run
 from ..errors import InterbudgetError
 from ..scenario import read_scenario_data, validate_scenario
 from ..store import NotFound, Store
+from . import runner
 from .access import View, Viewer, scenario_view
 
 CACHE_RESULTS = 48
@@ -37,7 +37,10 @@ class Workbench:
             self.import_folder(Path(scenarios))
         self._results: OrderedDict[tuple[str, int], Result] = OrderedDict()
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=run_workers, thread_name_prefix="interbudget-run")
+        self._pool = ThreadPoolExecutor(max_workers=4 * run_workers, thread_name_prefix="interbudget-run")
+        self._n_workers = run_workers
+        self._procs: ProcessPoolExecutor | None = None
+        self._ended: set[int] = set()  # runs of this process that have ended: a waiting request needs no query
 
     # ---- scenarios from a folder -------------------------------------------------------------------
     def import_folder(self, folder: Path) -> list[str]:
@@ -99,33 +102,34 @@ class Workbench:
         return rid
 
     def _execute(self, rid: int, name: str, version: int) -> None:
-        from ..output import _write_csv, budgets_table, manifest
-
+        """In a thread of this process: hands the computation to a worker process and records each stage."""
         st = self.store
         try:
-            t0 = time.perf_counter()
             st.progress(rid, "validating the scenario", 0.1)
             doc = st.content(name, version)
-            scenario = validate_scenario(doc, f"{name} v{version}")
+            validate_scenario(doc, f"{name} v{version}")
             st.progress(rid, "computing needs, revenue and transfers", 0.3)
-            res = run(self.ds, scenario, f"{name}@v{version}")
-            with self._lock:
-                self._results[(name, version)] = res
-            st.progress(rid, "writing results", 0.8)
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "budgets.csv"
-                _write_csv(budgets_table(res), path)
-                csv = path.read_text(encoding="utf-8")
-            man = manifest(res, [])
-            man["store_scenario"] = {"name": name, "version": version,
-                                     "content_sha256": hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()}
-            man["dataset_fingerprint"] = self.fingerprint
-            man["seconds"] = round(time.perf_counter() - t0, 3)
+            csv, man = self._workers().submit(runner.compute, doc, name, version, self.fingerprint).result()
+            st.progress(rid, "writing results", 0.9)
             st.finish_run(rid, man, csv)
         except InterbudgetError as exc:
             st.fail_run(rid, str(exc))
         except Exception as exc:  # a bug: the run says so instead of staying "running" forever
             st.fail_run(rid, f"internal error: {type(exc).__name__}: {exc}")
+        finally:
+            self._ended.add(rid)
+
+    def _workers(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._procs is None:  # started on the first run; spawned, since this process has threads
+                self._procs = ProcessPoolExecutor(max_workers=self._n_workers, mp_context=mp.get_context("spawn"),
+                                                  initializer=runner.init_worker, initargs=(str(self.dataset_path),))
+            return self._procs
+
+    def ended(self, rid: int) -> bool:
+        return rid in self._ended
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        if self._procs is not None:
+            self._procs.shutdown(wait=True)

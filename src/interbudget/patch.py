@@ -1,6 +1,6 @@
-"""JSON merge patches (RFC 7386): how a scenario version is stored as the diff of its parent.
+"""JSON merge patches (RFC 7386): a scenario file's `extends:`, and a stored version as the diff of its parent.
 
-The same rule as a scenario file's `extends:` (maps merge key by key, other values replace, null removes),
+Maps merge key by key, other values replace, null removes;
 so a version reads like a small scenario file that extends its parent.
 """
 from __future__ import annotations

@@ -196,3 +196,22 @@ def test_the_dashboard_maps_kazakhstan_and_its_capacity_matches_the_metrics():
         assert rows[code]["capacity_before"] == pytest.approx(before) and rows[code]["capacity_after"] == pytest.approx(after)
     districts = kz.get("/?scenario=current-law&year=2026&parent=430000000&lang=ru")
     assert districts.status_code == 200 and districts.text.count('class="unit"') >= 5
+
+
+def test_proposals_are_priced_in_the_browser_as_the_cli_prices_them(client):
+    from interbudget.functions.proposals import apply, load_proposal
+    from interbudget.functions.registry import load_registry
+
+    names = [p["name"] for p in client.get("/api/proposals").json()]
+    assert sorted(names) == sorted(p.stem for p in (ROOT / "registry" / "kz" / "proposals").glob("*.yaml"))
+    reg = load_registry(ROOT / "registry" / "kz")
+    for name in ("to-fourth-level-fixed", "central-to-local"):
+        got = client.get(f"/api/proposals/{name}?scenario=current-law").json()
+        want = apply(load_dataset(EXAMPLE), reg, load_proposal(ROOT / "registry" / "kz" / "proposals" / f"{name}.yaml", reg),
+                     load_scenario(SCEN / "current-law.yaml")[0])
+        assert got["unfunded_mandates"] == len(want["unfunded_mandates"])
+        assert [r["change"] for r in got["national_needs"]] == pytest.approx([r["change"] for r in want["national_needs"]], abs=1e-3)
+        page = client.get(f"/proposals/{name}?lang=ru")
+        assert page.status_code == 200 and "потребности страны" in page.text
+    assert client.get("/api/proposals/nope").status_code == 404
+    assert 'href="/proposals/central-to-local' in client.get("/functions").text

@@ -405,12 +405,14 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     @app.get("/functions", response_class=HTMLResponse)
     def functions_page(request: Request, lang: str = "en", viewer: Viewer = viewer_dep):
         data = api_functions()
-        return site.page(request, "functions.html", lang, viewer, **data, rec={r["function"]: r for r in data["recommendations"]})
+        return site.page(request, "functions.html", lang, viewer, **data, rec={r["function"]: r for r in data["recommendations"]},
+                         proposals=app.state.proposals)
 
-    from . import objections, work
+    from . import objections, proposals, work
 
     work.register(app, site)
     objections.register(app, site)
+    proposals.register(app, site, registry, reg)
     return app
 
 

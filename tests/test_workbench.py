@@ -412,3 +412,30 @@ def test_a_shared_draft_hides_other_regions_keys(w):
     seen = w.a.get("/api/scenarios/per-region").json()["content"]
     assert seen["district_method"] == {w.A: "M2"} and "versions" not in w.a.get("/api/scenarios/per-region").json()
     assert w.ana.get("/api/scenarios/per-region").json()["content"]["district_method"] == {w.A: "M2", w.B: "M1"}
+
+
+def test_several_server_processes_share_one_postgresql_store(postgres_url, tmp_path):
+    """`serve --workers 2` on PostgreSQL: what one process saves, the other serves; a run started in one ends for all."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    from interbudget.web.launch import served
+
+    name = f"wb_workers_{next(_dbs)}"
+    with psycopg.connect(postgres_url, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    url = postgres_url.rsplit("/", 1)[0] + "/" + name
+    r = subprocess.run([sys.executable, "-m", "interbudget", "users", "add", "ana", "--role", "analyst", "--password-stdin",
+                        "--store", url], input=PASSWORD + "\n", capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with served(EXAMPLE, SCEN, url, "--workers", "2") as base:
+        c = httpx.Client(base_url=base, timeout=60)
+        login = c.post("/api/login", json={"username": "ana", "password": PASSWORD})
+        c.cookies.set("ib_session", login.cookies["ib_session"])  # plain HTTP on loopback: httpx keeps Secure cookies for https
+        csrf = {"X-CSRF-Token": login.json()["csrf_token"]}
+        assert c.post("/api/scenarios", json={"name": "multi", "base": "current-law"}, headers=csrf).status_code == 201
+        assert {c.get("/api/scenarios/multi").status_code for _ in range(12)} == {200}  # whichever process answers
+        rid = c.post("/api/scenarios/multi/runs", headers=csrf).json()["run"]
+        assert {c.get(f"/api/runs/{rid}?wait=30").json()["status"] for _ in range(4)} == {"done"}

@@ -439,3 +439,14 @@ def test_several_server_processes_share_one_postgresql_store(postgres_url, tmp_p
         assert {c.get("/api/scenarios/multi").status_code for _ in range(12)} == {200}  # whichever process answers
         rid = c.post("/api/scenarios/multi/runs", headers=csrf).json()["run"]
         assert {c.get(f"/api/runs/{rid}?wait=30").json()["status"] for _ in range(4)} == {"done"}
+
+
+def test_guessing_a_password_locks_the_name_for_a_while(w):
+    w.store.add_user("target", PASSWORD, "commission")
+    for _ in range(w.store.MAX_FAILURES):
+        assert w.public.post("/api/login", json={"username": "target", "password": "guess"}).status_code == 401
+    r = w.public.post("/api/login", json={"username": "target", "password": PASSWORD})
+    assert r.status_code == 429 and "too many failed logins" in r.json()["detail"]
+    assert w.public.post("/api/login", json={"username": "ana", "password": PASSWORD}).status_code == 200  # others unaffected
+    failed = [a for a in w.store.audit_log(500) if a["action"] == "login.failed" and a["target"] == "target"]
+    assert len(failed) == w.store.MAX_FAILURES

@@ -1,5 +1,5 @@
 """The workbench's store: DuckDB (one file) by default, PostgreSQL given a URL; versioned migrations."""
 from .db import connect
-from .store import ROLES, Conflict, NotFound, Store
+from .store import ROLES, Conflict, NotFound, Store, TooManyAttempts
 
-__all__ = ["Store", "Conflict", "NotFound", "ROLES", "connect"]
+__all__ = ["Store", "Conflict", "NotFound", "TooManyAttempts", "ROLES", "connect"]

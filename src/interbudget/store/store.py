@@ -31,6 +31,10 @@ class NotFound(InterbudgetError):
     pass
 
 
+class TooManyAttempts(InterbudgetError):
+    """Logins of one name are refused for a while after repeated failures."""
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
@@ -102,18 +106,29 @@ class Store:
         with self.db.transaction() as tx:
             return tx.all("SELECT id, username, role, region, display_name, created_at FROM users ORDER BY username")
 
+    #: failed logins of one user name within LOCK_MINUTES after which its logins are refused for that long
+    MAX_FAILURES, LOCK_MINUTES = 10, 15
+
     def authenticate(self, username: str, password: str) -> dict | None:
-        """The user when the password is right; a wrong name costs the same hashing time as a wrong password."""
+        """The user when the password is right; a wrong name costs the same hashing time as a wrong password.
+        Raises TooManyAttempts after MAX_FAILURES failures of the name in LOCK_MINUTES (guessing passwords)."""
         from argon2.exceptions import InvalidHashError, VerificationError
 
+        since = now() - timedelta(minutes=self.LOCK_MINUTES)
         with self.db.transaction() as tx:
             user = tx.one("SELECT * FROM users WHERE username = ?", (username,))
+            failures = tx.value("SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed' AND target = ? AND happened_at > ?",
+                                (username[:200], since))
+        if failures >= self.MAX_FAILURES:
+            raise TooManyAttempts(f"too many failed logins for '{username}': try again in {self.LOCK_MINUTES} minutes")
         try:
             if user is None:
                 self._hasher.hash(password)
-                return None
+                raise VerificationError
             self._hasher.verify(user["password_hash"], password)
         except (VerificationError, InvalidHashError):
+            with self.db.transaction() as tx:
+                self._audit(tx, "anonymous", "login.failed", username[:200])
             return None
         return user
 

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from ..errors import InterbudgetError
 from ..hierarchy import LEVELS
-from ..store import Conflict, NotFound
+from ..store import Conflict, NotFound, TooManyAttempts
 from . import editor
 from .access import Viewer, region_of, require
 
@@ -50,7 +50,7 @@ def register(app: FastAPI, site) -> None:
     def login(request: Request, username: str = Form(...), password: str = Form(...), csrf_token: str = Form(""),
               next: str = Form("/"), lang: str = Form("en")):
         check_login_csrf(request, csrf_token)
-        user = st.authenticate(username, password)
+        user = _authenticate(username, password)
         if user is None:
             return site.page(request, "login.html", lang, site.viewer(request), status_code=401, next=_local(next),
                              error="wrong", csrf_login=csrf_token)
@@ -58,6 +58,12 @@ def register(app: FastAPI, site) -> None:
         resp = _see_other(_local(next) or "/")
         set_session(resp, token, site.secure)
         return resp
+
+    def _authenticate(username: str, password: str) -> dict | None:
+        try:
+            return st.authenticate(username, password)
+        except TooManyAttempts as exc:
+            raise HTTPException(429, str(exc)) from None
 
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request, csrf_token: str = Form(""), viewer: Viewer = viewer_dep):
@@ -71,7 +77,7 @@ def register(app: FastAPI, site) -> None:
     @app.post("/api/login")
     def api_login(credentials: dict = Body(..., examples=[{"username": "analyst", "password": "..."}])):
         """Open a session: sets the session cookie and returns the CSRF token for state-changing calls."""
-        user = st.authenticate(str(credentials.get("username", "")), str(credentials.get("password", "")))
+        user = _authenticate(str(credentials.get("username", "")), str(credentials.get("password", "")))
         if user is None:
             raise HTTPException(401, "wrong user name or password")
         token, csrf = st.open_session(user)

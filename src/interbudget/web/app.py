@@ -176,6 +176,9 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
                   "objections. Reading published scenarios needs no login; POST /api/login opens a session (cookie) "
                   "and returns the CSRF token that every state-changing call sends as X-CSRF-Token.")
     app.state.workbench = wb
+    from .guard import UnicodeGuard
+
+    app.add_middleware(UnicodeGuard)
     viewer_dep = Depends(site.viewer)
 
     def view_of(viewer: Viewer, scenario: str, version: int | None) -> View:
@@ -349,7 +352,10 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         versions = []
         if viewer.sees_everything:  # earlier versions are drafts: only for those who see every version
             for ver in range(max(1, v.version - 4), v.version):  # the four versions before this one
-                versions.append({"version": ver, "net": net_of(wb.result(wb.view(viewer, v.name, ver)))})
+                try:
+                    versions.append({"version": ver, "net": net_of(wb.result(wb.view(viewer, v.name, ver)))})
+                except HTTPException:  # an older version that does not run on this dataset: left out
+                    continue
         return {"years": years, "law": law, "law_source": law_source, "current": current, "this": this,
                 "versions": versions, "unit_level": LEVELS[int(h.level[h.unit_index()[code]])]}
 

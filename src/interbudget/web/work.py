@@ -154,7 +154,7 @@ def register(app: FastAPI, site) -> None:
         old = st.content(scenario, min(base_version, sc["latest"]))
         doc, errors = editor.parse_form(form, old, taxes)
         if not errors:
-            errors = editor.validate(doc, scenario, taxes)
+            errors = _check(doc, scenario)
         if errors:
             return _editor(request, lang, viewer, sc, base_version, form, errors, None, status_code=422)
         try:
@@ -165,6 +165,15 @@ def register(app: FastAPI, site) -> None:
             rid = wb.start_run(scenario, v, viewer.username)
             return _see_other(f"/runs/{rid}?lang={lang}")
         return _see_other(f"/scenarios/{scenario}/edit?lang={lang}&saved={v}")
+
+    def _check(doc: dict, scenario: str) -> dict[str, str]:
+        """Problems by form field; then, for a valid document, what stops it from running on the dataset."""
+        errors = editor.validate(doc, scenario, taxes)
+        if not errors:
+            problem = wb.check(doc, scenario)
+            if problem:
+                errors["scenario"] = f"valid, but it does not run on this dataset: {problem}"
+        return errors
 
     @app.get("/api/scenarios/{scenario}")
     def api_scenario(scenario: str, version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep) -> dict:
@@ -196,7 +205,8 @@ def register(app: FastAPI, site) -> None:
         base, content = body.get("base_version"), body.get("content")
         if not isinstance(base, int) or isinstance(base, bool) or not isinstance(content, dict):
             raise HTTPException(422, "send {\"base_version\": <int>, \"content\": {scenario keys}}")
-        errors = editor.validate(content, scenario, taxes)
+        content = dict(content, name=scenario)  # a version keeps its scenario's name
+        errors = _check(content, scenario)
         if errors:
             return JSONResponse({"detail": "the scenario is not valid", "errors": errors}, status_code=422)
         try:

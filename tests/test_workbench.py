@@ -361,6 +361,8 @@ def test_objections_are_filed_commented_and_resolved(w):
     assert w.a.post("/api/objections", json={"scenario": "current-law", "code": w.A, "text": "   "}).status_code == 422
     page = w.a.get(f"/budget/{w.A}?scenario=current-law")
     assert f"/objections/{oid}" in page.text and 'id="object"' in page.text
+    name = next(r["name"] for r in w.public.get("/api/scenarios/current-law/budgets").json()["budgets"] if r["code"] == w.A)
+    assert f"{name} ({w.A})" in w.com.get(f"/objections/{oid}").text
     assert 'id="object"' not in w.com.get(f"/budget/{w.A}?scenario=current-law").text  # only akimats file
 
 

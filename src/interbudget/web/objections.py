@@ -128,7 +128,13 @@ def register(app: FastAPI, site) -> None:
 
     @app.get("/objections/{oid}", response_class=HTMLResponse, include_in_schema=False)
     def objection_page(request: Request, oid: int, lang: str = "en", viewer: Viewer = viewer_dep):
-        return site.page(request, "objection.html", lang, viewer, o=_visible(oid, viewer))
+        o = _visible(oid, viewer)
+        try:  # the budget's name, from the version the objection was filed on
+            h = wb.result(wb.view(Viewer("system", "analyst"), o["scenario"], o["version"])).hierarchy
+            name = h.name(h.unit_index()[o["unit_code"]], lang)
+        except (HTTPException, KeyError):
+            name = ""
+        return site.page(request, "objection.html", lang, viewer, o=o, unit_name=name)
 
     @app.post("/objections", include_in_schema=False)
     async def file_form(request: Request, viewer: Viewer = viewer_dep):

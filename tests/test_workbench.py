@@ -487,3 +487,16 @@ def test_strings_that_are_not_unicode_are_refused_not_crashed_on(w, path, body):
     ok = w.a.post("/api/objections", content='{"scenario": "current-law", "code": "x", "text": "\\ud83d\\ude00 ✓"}'.encode(),
                   headers={"content-type": "application/json"})
     assert ok.status_code == 404  # a surrogate pair (an emoji) is fine: the unknown code is what is refused
+
+
+def test_an_attachments_name_cannot_break_its_header(w):
+    r = w.a.post("/objections", data={"csrf_token": w.a.csrf, "scenario": "current-law", "code": w.A, "text": "see file"},
+                 files={"attachment": ('дані"; x=1.csv', b"1", "text/csv")}, follow_redirects=False)
+    oid = int(r.headers["location"].split("/")[2].split("?")[0])
+    aid = w.store.objection(oid)["attachments"][0]["id"]
+    disposition = w.a.get(f"/attachments/{aid}").headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="') and disposition.count('"') == 2
+    from urllib.parse import unquote
+
+    stored = w.store.attachment(aid)["filename"]
+    assert stored.startswith("дані") and unquote(disposition.split("filename*=UTF-8''")[1]) == stored

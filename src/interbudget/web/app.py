@@ -21,7 +21,7 @@ from ..hierarchy import LEVELS
 from ..i18n import LANGUAGES, catalog, fmt_amount
 from ..store import Store
 from .access import PUBLIC, View, Viewer, objection_visible, region_of, unit_allowed, visible_scenarios
-from .security import viewer_of
+from .security import attachment_header, viewer_of
 from .workbench import Workbench
 
 
@@ -214,7 +214,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
             raise HTTPException(404, str(exc)) from None
 
     def _download(body: bytes, media: str, filename: str) -> Response:
-        return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return Response(body, media_type=media, headers=attachment_header(filename))
 
     def _full_report_only(v: View) -> None:
         if v.region is not None:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ..errors import InterbudgetError
 from ..store import Conflict, NotFound
 from .access import Viewer, objection_visible, region_of, require
-from .security import check_csrf
+from .security import attachment_header, check_csrf
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
@@ -117,8 +117,7 @@ def register(app: FastAPI, site) -> None:
             raise HTTPException(404, f"unknown attachment {aid}") from None
         _visible(a["objection_id"], viewer)
         return Response(a["content"], media_type="application/octet-stream",
-                        headers={"Content-Disposition": f'attachment; filename="{a["filename"]}"',
-                                 "X-Content-Type-Options": "nosniff"})
+                        headers={**attachment_header(a["filename"]), "X-Content-Type-Options": "nosniff"})
 
     # ---- pages -------------------------------------------------------------------------------------
     @app.get("/objections", response_class=HTMLResponse, include_in_schema=False)

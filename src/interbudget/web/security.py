@@ -60,3 +60,12 @@ def check_csrf(viewer: Viewer, request: Request, submitted: str | None = None) -
     if not _same(viewer.csrf, token):
         raise HTTPException(403, "missing or wrong CSRF token: reload the page (forms) or send the X-CSRF-Token header "
                                  "that /api/login returned (API)")
+
+
+def attachment_header(filename: str) -> dict[str, str]:
+    """Content-Disposition for a download: an ASCII fallback with nothing that could end the quoted string or the
+    header, and the real name (Cyrillic included) in RFC 5987 form."""
+    from urllib.parse import quote
+
+    plain = "".join(c if c.isascii() and (c.isalnum() or c in "._-@ ") else "_" for c in filename) or "download"
+    return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"}

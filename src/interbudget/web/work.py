@@ -14,7 +14,7 @@ from . import editor
 from .access import Viewer, region_of, require
 
 PER_REGION = ("region_shares", "child_shares", "district_method", "rural_method")  # maps keyed by unit code
-from .security import (SESSION_COOKIE, check_csrf, check_login_csrf, clear_session, login_token, set_login_cookie,
+from .security import (SESSION_COOKIE, attachment_header, check_csrf, check_login_csrf, clear_session, login_token, set_login_cookie,
                        set_session)
 
 
@@ -324,7 +324,7 @@ def register(app: FastAPI, site) -> None:
         if r["status"] != "done":
             raise HTTPException(409, f"run {run_id} is {r['status']}")
         return Response(r["budgets_csv"], media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{r["scenario"]}-v{r["version"]}-run{run_id}.csv"'})
+                        headers=attachment_header(f'{r["scenario"]}-v{r["version"]}-run{run_id}.csv'))
 
     # ---- audit ---------------------------------------------------------------------------------------
     @app.get("/api/audit")

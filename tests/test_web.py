@@ -196,6 +196,16 @@ def test_the_dashboard_maps_kazakhstan_and_its_capacity_matches_the_metrics():
         assert rows[code]["capacity_before"] == pytest.approx(before) and rows[code]["capacity_after"] == pytest.approx(after)
     districts = kz.get("/?scenario=current-law&year=2026&parent=430000000&lang=ru")
     assert districts.status_code == 200 and districts.text.count('class="unit"') >= 5
+    # a region's history: the 2026 subvention published in law (transfers_published.csv) beside the computed one
+    import csv
+
+    law = next(float(r["amount"]) for r in csv.DictReader((ROOT / "data" / "kz" / "transfers_published.csv").open())
+               if r["code"] == "430000000" and r["year"] == "2026")
+    page = kz.get("/budget/430000000?scenario=current-law&year=2026").text
+    row = page.split('id="history"')[1].split("<td>2026</td>")[1].split("</tr>")[0]
+    from interbudget.i18n import fmt_amount
+
+    assert row.count(f'<td class="n">{fmt_amount(law)}</td>') == 3  # in law, under current law, this scenario
 
 
 def test_proposals_are_priced_in_the_browser_as_the_cli_prices_them(client):

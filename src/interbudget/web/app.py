@@ -339,13 +339,14 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         for row in site.published_law.get(code, []):
             sign = -1.0 if row["type"] == "withdrawal" else 1.0
             law[row["year"]] = law.get(row["year"], 0.0) + sign * row["amount"]
-        law_source = site.published_law.get(code, [{}])[-1].get("source", "") if code in site.published_law else ""
+        sources: dict[str, list[int]] = {}
+        for row in site.published_law.get(code, []):
+            sources.setdefault(row["source"], []).append(row["year"])
+        law_source = [f"{min(ys)}{'-' + str(max(ys)) if max(ys) != min(ys) else ''}: {src}" for src, ys in sources.items()]
         current = {}
         try:
-            cv = wb.view(PUBLIC, site.default)
-            if (cv.name, cv.version) != (v.name, v.version):
-                current = net_of(wb.result(cv))
-        except HTTPException:
+            current = net_of(wb.result(wb.view(PUBLIC, site.default)))
+        except HTTPException:  # no published current law
             pass
         this = net_of(res)
         years = sorted(set(law) | set(current) | set(this))

@@ -449,7 +449,9 @@ def test_guessing_a_password_locks_the_name_for_a_while(w):
         assert w.public.post("/api/login", json={"username": "target", "password": "guess"}).status_code == 401
     r = w.public.post("/api/login", json={"username": "target", "password": PASSWORD})
     assert r.status_code == 429 and "too many failed logins" in r.json()["detail"]
-    assert w.public.post("/api/login", json={"username": "ana", "password": PASSWORD}).status_code == 200  # others unaffected
+    assert TestClient(w.app, base_url="https://testserver").post("/api/login", json={"username": "ana", "password": PASSWORD}).status_code == 200  # others unaffected
+    elsewhere = TestClient(w.app, base_url="https://testserver", client=("203.0.113.7", 50000))
+    assert elsewhere.post("/api/login", json={"username": "target", "password": PASSWORD}).status_code == 200  # no lock-out by others
     failed = [a for a in w.store.audit_log(500) if a["action"] == "login.failed" and a["target"] == "target"]
     assert len(failed) == w.store.MAX_FAILURES
 
@@ -500,3 +502,17 @@ def test_an_attachments_name_cannot_break_its_header(w):
 
     stored = w.store.attachment(aid)["filename"]
     assert stored.startswith("дані") and unquote(disposition.split("filename*=UTF-8''")[1]) == stored
+
+
+def test_what_the_security_review_found_stays_fixed(w):
+    other = w.a.get(f"/attachments/{w.attachment_b}")  # region B's attachment, asked by region A
+    assert other.status_code == 404 and other.json()["detail"] == f"unknown attachment {w.attachment_b}"
+    assert w.public.get("/api/compare?draft=current-law@%C2%B2").status_code == 404  # '²' is a digit to str.isdigit
+    body = f'{{"username": "ana", "password": "{PASSWORD}"}}'
+    assert w.public.post("/api/login", content=body).status_code in (415, 422)  # a cross-site request cannot log anyone in
+    assert w.public.post("/api/login", content=body, headers={"content-type": "text/plain"}).status_code in (415, 422)
+    r = w.public.get("/api/compare", params={"draft": "option-2", "amendment": ["option-3"] * 6})
+    assert r.status_code == 422 and "at most 5 amendments" in r.json()["detail"]
+    anonymous = TestClient(w.app, base_url="https://testserver")
+    big = anonymous.post("/objections", files={"attachment": ("x.bin", b"0" * 2**20)}, data={"text": "x"})
+    assert big.status_code == 401  # refused before the body is read

@@ -109,16 +109,18 @@ class Store:
     #: failed logins of one user name within LOCK_MINUTES after which its logins are refused for that long
     MAX_FAILURES, LOCK_MINUTES = 10, 15
 
-    def authenticate(self, username: str, password: str) -> dict | None:
+    def authenticate(self, username: str, password: str, client: str = "") -> dict | None:
         """The user when the password is right; a wrong name costs the same hashing time as a wrong password.
-        Raises TooManyAttempts after MAX_FAILURES failures of the name in LOCK_MINUTES (guessing passwords)."""
+        Raises TooManyAttempts after MAX_FAILURES failures of the name from one CLIENT address in LOCK_MINUTES
+        (guessing passwords); counted per address, so that nobody can lock another person out."""
         from argon2.exceptions import InvalidHashError, VerificationError
 
         since = now() - timedelta(minutes=self.LOCK_MINUTES)
+        origin = json.dumps({"client": client}, sort_keys=True)
         with self.db.transaction() as tx:
             user = tx.one("SELECT * FROM users WHERE username = ?", (username,))
-            failures = tx.value("SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed' AND target = ? AND happened_at > ?",
-                                (username[:200], since))
+            failures = tx.value("SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed' AND target = ? AND details = ? "
+                                "AND happened_at > ?", (username[:200], origin, since))
         if failures >= self.MAX_FAILURES:
             raise TooManyAttempts(f"too many failed logins for '{username}': try again in {self.LOCK_MINUTES} minutes")
         try:
@@ -128,7 +130,7 @@ class Store:
             self._hasher.verify(user["password_hash"], password)
         except (VerificationError, InvalidHashError):
             with self.db.transaction() as tx:
-                self._audit(tx, "anonymous", "login.failed", username[:200])
+                self._audit(tx, "anonymous", "login.failed", username[:200], {"client": client})
             return None
         return user
 

@@ -25,6 +25,9 @@ from .security import attachment_header, viewer_of
 from .workbench import Workbench
 
 
+MAX_AMENDMENTS = 5
+
+
 def numbers(lang: str) -> dict:
     """Number formatters for the templates, per locale; round first so that -0.0 never shows."""
     return {"amount": lambda x: "—" if x is None else fmt_amount(round(x, 1) + 0.0, lang),
@@ -367,10 +370,12 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         status changes, winners and losers, population bands. Each name may carry a version: `option-2@3`."""
         from ..analysis.compare import compare
 
+        if len(amendment) > MAX_AMENDMENTS:
+            raise HTTPException(422, f"at most {MAX_AMENDMENTS} amendments in one comparison")
         views = []
         for n in [base, draft, *amendment]:
             name, _, ver = n.partition("@")
-            if ver and not ver.isdigit():
+            if ver and not (ver.isascii() and ver.isdigit()):
                 raise HTTPException(404, f"'{n}': write a version as name@number")
             views.append(view_of(viewer, name, int(ver) if ver else None))
         results = [wb.result(v) for v in views]

@@ -113,9 +113,9 @@ def register(app: FastAPI, site) -> None:
         require(viewer, "analyst", "commission", "akimat")
         try:
             a = st.attachment(aid)
-        except NotFound:
+            _visible(a["objection_id"], viewer)
+        except (NotFound, HTTPException):  # one answer for "none" and "not yours": ids reveal nothing
             raise HTTPException(404, f"unknown attachment {aid}") from None
-        _visible(a["objection_id"], viewer)
         return Response(a["content"], media_type="application/octet-stream",
                         headers={**attachment_header(a["filename"]), "X-Content-Type-Options": "nosniff"})
 
@@ -137,7 +137,11 @@ def register(app: FastAPI, site) -> None:
 
     @app.post("/objections", include_in_schema=False)
     async def file_form(request: Request, viewer: Viewer = viewer_dep):
-        form = await request.form()
+        require(viewer, "akimat")  # before the body is read
+        size = request.headers.get("content-length", "")
+        if size.isdigit() and int(size) > MAX_FILES * MAX_BYTES + 2**20:
+            raise HTTPException(413, f"at most {MAX_FILES} attachments of {MAX_BYTES // 2**20} MB each")
+        form = await request.form(max_files=MAX_FILES, max_fields=50)
         check_csrf(viewer, request, str(form.get("csrf_token", "")))
         files = []
         for f in form.getlist("attachment"):
@@ -155,7 +159,8 @@ def register(app: FastAPI, site) -> None:
 
     @app.post("/objections/{oid}/events", include_in_schema=False)
     async def event_form(request: Request, oid: int, viewer: Viewer = viewer_dep):
-        form = await request.form()
+        require(viewer, "analyst", "commission", "akimat")
+        form = await request.form(max_files=0, max_fields=20)
         check_csrf(viewer, request, str(form.get("csrf_token", "")))
         _event(oid, str(form.get("kind", "comment")), str(form.get("text", "")), viewer)
         return RedirectResponse(f"/objections/{oid}?lang={form.get('lang', 'en')}", status_code=303)

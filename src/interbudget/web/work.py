@@ -50,7 +50,7 @@ def register(app: FastAPI, site) -> None:
     def login(request: Request, username: str = Form(...), password: str = Form(...), csrf_token: str = Form(""),
               next: str = Form("/"), lang: str = Form("en")):
         check_login_csrf(request, csrf_token)
-        user = _authenticate(username, password)
+        user = _authenticate(request, username, password)
         if user is None:
             return site.page(request, "login.html", lang, site.viewer(request), status_code=401, next=_local(next),
                              error="wrong", csrf_login=csrf_token)
@@ -59,9 +59,9 @@ def register(app: FastAPI, site) -> None:
         set_session(resp, token, site.secure)
         return resp
 
-    def _authenticate(username: str, password: str) -> dict | None:
+    def _authenticate(request: Request, username: str, password: str) -> dict | None:
         try:
-            return st.authenticate(username, password)
+            return st.authenticate(username, password, request.client.host if request.client else "")
         except TooManyAttempts as exc:
             raise HTTPException(429, str(exc)) from None
 
@@ -75,9 +75,12 @@ def register(app: FastAPI, site) -> None:
         return resp
 
     @app.post("/api/login")
-    def api_login(credentials: dict = Body(..., examples=[{"username": "analyst", "password": "..."}])):
+    def api_login(request: Request, credentials: dict = Body(..., examples=[{"username": "analyst", "password": "..."}])):
         """Open a session: sets the session cookie and returns the CSRF token for state-changing calls."""
-        user = _authenticate(str(credentials.get("username", "")), str(credentials.get("password", "")))
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            # a cross-site form cannot send JSON without a preflight: no login CSRF
+            raise HTTPException(415, "send the credentials as application/json")
+        user = _authenticate(request, str(credentials.get("username", "")), str(credentials.get("password", "")))
         if user is None:
             raise HTTPException(401, "wrong user name or password")
         token, csrf = st.open_session(user)
@@ -142,9 +145,9 @@ def register(app: FastAPI, site) -> None:
 
     @app.post("/scenarios/{scenario}/edit", include_in_schema=False)
     async def edit_save(request: Request, scenario: str, viewer: Viewer = viewer_dep):
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        require(viewer, "analyst")  # before the body is read
+        form = {k: str(v) for k, v in (await request.form(max_files=0)).items()}
         check_csrf(viewer, request, form.get("csrf_token"))
-        require(viewer, "analyst")
         lang = form.get("lang", "en")
         sc = wb.scenario(scenario)
         try:

@@ -516,3 +516,37 @@ def test_what_the_security_review_found_stays_fixed(w):
     anonymous = TestClient(w.app, base_url="https://testserver")
     big = anonymous.post("/objections", files={"attachment": ("x.bin", b"0" * 2**20)}, data={"text": "x"})
     assert big.status_code == 401  # refused before the body is read
+
+
+@pytest.mark.parametrize("args,message", [
+    (["users", "add", "x", "--role", "boss"], "unknown role 'boss'"),
+    (["users", "add", "x", "--role", "akimat"], "an akimat user needs --region"),
+    (["users", "add", "x", "--role", "analyst", "--region", "110000000"], "other roles have none"),
+    (["users", "add", "x y", "--role", "analyst"], "use letters, digits"),
+])
+def test_bad_users_get_one_clear_line(tmp_path, args, message):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "interbudget", *args, "--password-stdin", "--store", str(tmp_path / "s.duckdb")],
+                       input=PASSWORD + "\n", capture_output=True, text=True)
+    assert r.returncode == 2 and message in r.stdout + r.stderr and "Traceback" not in r.stderr
+
+
+def test_cli_refuses_a_short_password_a_taken_name_and_workers_on_duckdb(tmp_path):
+    import subprocess
+    import sys
+
+    def cli(*args, stdin=PASSWORD):
+        return subprocess.run([sys.executable, "-m", "interbudget", *args], input=stdin + "\n", capture_output=True, text=True)
+
+    store = str(tmp_path / "s.duckdb")
+    r = cli("users", "add", "ana", "--role", "analyst", "--password-stdin", "--store", store, stdin="short")
+    assert r.returncode == 2 and "at least 8 characters" in r.stdout + r.stderr
+    assert cli("users", "add", "ana", "--role", "analyst", "--password-stdin", "--store", store).returncode == 0
+    r = cli("users", "add", "ana", "--role", "commission", "--password-stdin", "--store", store)
+    assert r.returncode == 2 and "exists already" in r.stdout + r.stderr
+    listed = cli("users", "list", "--store", store)
+    assert listed.returncode == 0 and listed.stdout.split()[:2] == ["ana", "analyst"]
+    r = cli("serve", str(EXAMPLE), "--scenarios", str(SCEN), "--store", store, "--workers", "2")
+    assert r.returncode == 2 and "needs a PostgreSQL store" in r.stdout + r.stderr

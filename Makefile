@@ -61,7 +61,7 @@ bench: install
 
 # 50 clients for 60 s against `interbudget serve` on data/kz
 bench-web: install
-	$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/web.py $(ARGS)
 
 clean:
 	rm -rf $(OUT) .pytest_cache .hypothesis

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -83,15 +84,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--postgresql", action="store_true", help="store on a throw-away PostgreSQL server (tests/pgserver.py)")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (with --postgresql)")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Path(tmp) / "workbench.duckdb"
+    with ExitStack() as stack:
+        if args.postgresql:
+            sys.path.insert(0, str(ROOT / "tests"))
+            from pgserver import postgres_server
+
+            store = stack.enter_context(postgres_server())
+        else:
+            store = str(Path(stack.enter_context(tempfile.TemporaryDirectory())) / "workbench.duckdb")
         subprocess.run([sys.executable, "-m", "interbudget", "users", "add", "bench", "--role", "analyst", "--password-stdin",
-                        "--store", str(store)], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
-        with served(ROOT / "data" / "kz", ROOT / "scenarios", store) as base:
+                        "--store", store], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+        extra = ["--workers", str(args.workers)] if args.workers > 1 else []
+        with served(ROOT / "data" / "kz", ROOT / "scenarios", store, *extra) as base:
             out = asyncio.run(load(base, args.clients, args.seconds))
-    print(f"{args.clients} clients x {args.seconds:g} s on loopback, one server process, DuckDB store (data/kz, every scenario)")
-    print(f"| request | count | errors | p50 ms | p95 ms | p50 / baseline p50 |")
+    kind = f"PostgreSQL store, {args.workers} server process(es)" if args.postgresql else "one server process, DuckDB store"
+    print(f"{args.clients} clients x {args.seconds:g} s on loopback, {kind} (data/kz, every scenario)")
+    print("| request | count | errors | p50 ms | p95 ms | p50 / baseline p50 |")
     print("|---|---|---|---|---|---|")
     b50 = float(np.percentile([t for t, _ in out["baseline"]], 50)) * 1000
     for kind in KINDS:

@@ -550,3 +550,26 @@ def test_cli_refuses_a_short_password_a_taken_name_and_workers_on_duckdb(tmp_pat
     assert listed.returncode == 0 and listed.stdout.split()[:2] == ["ana", "analyst"]
     r = cli("serve", str(EXAMPLE), "--scenarios", str(SCEN), "--store", store, "--workers", "2")
     assert r.returncode == 2 and "needs a PostgreSQL store" in r.stdout + r.stderr
+
+
+def test_a_restart_on_the_same_store_keeps_the_versions(tmp_path):
+    """Scenario files with year keys (an envelope's {2027: ...}) are stored as JSON: a second start on the same store
+    finds them unchanged (no new version), and a changed file becomes one new published version."""
+    import shutil
+
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", folder)
+    store = tmp_path / "s.duckdb"
+    for _ in range(2):
+        st = Store.open(store)
+        create_app(ROOT / "data" / "kz", folder, None, st)
+        assert [v["version"] for v in st.versions("envelope-2027")] == [1]
+        st.close()
+    path = folder / "envelope-2027.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("ceiling: 1.5", "ceiling: 1.4"), encoding="utf-8")
+    st = Store.open(store)
+    app = create_app(ROOT / "data" / "kz", folder, None, st)
+    assert [v["version"] for v in st.versions("envelope-2027")] == [1, 2] and st.scenario("envelope-2027")["published"] == 2
+    assert st.versions("envelope-2027")[1]["diff"] == {"envelope": {"ceiling": 1.4}}
+    r = TestClient(app).get("/api/scenarios/envelope-2027/budgets?year=2027")
+    assert r.status_code == 200 and r.json()["version"] == 2

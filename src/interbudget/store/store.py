@@ -43,6 +43,12 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def as_stored(doc: dict) -> dict:
+    """DOC as the store keeps it: JSON, so year keys are strings ({2027: x} -> {"2027": x}; the scenario model reads
+    both) and nulls are gone. Compare documents in this form."""
+    return json.loads(json.dumps(strip_nulls(doc), ensure_ascii=False))
+
+
 def strip_nulls(doc: Any) -> Any:
     if isinstance(doc, dict):
         return {k: strip_nulls(v) for k, v in doc.items() if v is not None}
@@ -241,7 +247,7 @@ class Store:
     def create_scenario(self, name: str, dataset: str, content: dict, author: str, base: str | None = None,
                         base_version: int | None = None, note: str | None = None) -> int:
         """A new scenario; from BASE (a diff of its version) or whole. Returns its id."""
-        content = strip_nulls(content)
+        content = as_stored(content)
         parent: dict = {}
         base_id = None
         if base is not None:
@@ -265,7 +271,7 @@ class Store:
         """Save CONTENT as the version after BASE_VERSION (the one the editor opened). If someone saved in
         between, nothing is written and Conflict names them."""
         sc = self.scenario(name)
-        content = strip_nulls(content)
+        content = as_stored(content)
         if base_version != sc["latest"]:
             raise self._conflict(sc, base_version)
         old = self._content(sc["id"], base_version)

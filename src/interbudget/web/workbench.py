@@ -17,7 +17,8 @@ from ..dataset import Dataset, load_dataset
 from ..engine import Result, run
 from ..errors import InterbudgetError
 from ..scenario import read_scenario_data, validate_scenario
-from ..store import NotFound, Store
+from ..store import Conflict, NotFound, Store
+from ..store.store import as_stored
 from . import runner
 from .access import View, Viewer, scenario_view
 
@@ -61,14 +62,17 @@ class Workbench:
         known = {s["name"]: s for s in self.store.scenarios()}
         for name, doc in docs.items():
             author = f"import:{folder.name}/{name}.yaml"
-            if name not in known:
-                self.store.create_scenario(name, self.dataset_name, doc, author, note="imported from the scenarios folder")
-                self.store.publish(name, 1, author)
-                changed.append(name)
-            elif self.store.content(name, known[name]["latest"]) != doc:
-                v = self.store.save_version(name, known[name]["latest"], doc, author, note="the scenario file changed")
-                self.store.publish(name, v, author)
-                changed.append(name)
+            try:
+                if name not in known:
+                    self.store.create_scenario(name, self.dataset_name, doc, author, note="imported from the scenarios folder")
+                    self.store.publish(name, 1, author)
+                    changed.append(name)
+                elif self.store.content(name, known[name]["latest"]) != as_stored(doc):
+                    v = self.store.save_version(name, known[name]["latest"], doc, author, note="the scenario file changed")
+                    self.store.publish(name, v, author)
+                    changed.append(name)
+            except Conflict:  # another server process (serve --workers) imported it at the same moment
+                continue
         return changed
 
     # ---- what a viewer sees ------------------------------------------------------------------------

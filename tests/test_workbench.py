@@ -341,8 +341,9 @@ def test_a_run_reports_progress_and_keeps_its_manifest_and_results(w):
     assert man["scenario"]["option"] == 2 and man["dataset_files"]
     stored = w.ana.get(f"/runs/{rid}/budgets.csv").text
     assert stored == w.ana.get("/download/shared/budgets.csv?version=2").text
-    page = w.ana.get(f"/runs/{rid}")
-    assert page.status_code == 200 and 'id="progress"' in page.text
+    page = w.ana.get(f"/runs/{rid}?lang=kk")
+    assert page.status_code == 200 and 'id="progress"' in page.text and 'data-stage="done">дайын<' in page.text
+    assert seen <= {"queued", "validating", "computing", "writing", "done"}
 
 
 def test_objections_are_filed_commented_and_resolved(w):

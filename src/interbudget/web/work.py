@@ -318,7 +318,11 @@ def register(app: FastAPI, site) -> None:
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
     def run_page(request: Request, run_id: int, lang: str = "en", viewer: Viewer = viewer_dep):
-        return site.page(request, "run.html", lang, viewer, run=_run(run_id, viewer))
+        from ..i18n import catalog
+        from .app import lang_ok
+
+        stages = {k[len("stage_"):]: v for k, v in catalog(lang_ok(lang))["workbench"].items() if k.startswith("stage_")}
+        return site.page(request, "run.html", lang, viewer, run=_run(run_id, viewer), stages=stages)
 
     @app.get("/runs/{run_id}/budgets.csv")
     def run_csv(run_id: int, viewer: Viewer = viewer_dep):

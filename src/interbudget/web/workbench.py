@@ -124,12 +124,12 @@ class Workbench:
         """In a thread of this process: hands the computation to a worker process and records each stage."""
         st = self.store
         try:
-            st.progress(rid, "validating the scenario", 0.1)
+            st.progress(rid, "validating", 0.1)
             doc = st.content(name, version)
             validate_scenario(doc, f"{name} v{version}")
-            st.progress(rid, "computing needs, revenue and transfers", 0.3)
+            st.progress(rid, "computing", 0.3)
             csv, man = self._workers().submit(runner.compute, doc, name, version, self.fingerprint).result()
-            st.progress(rid, "writing results", 0.9)
+            st.progress(rid, "writing", 0.9)
             st.finish_run(rid, man, csv)
         except InterbudgetError as exc:
             st.fail_run(rid, str(exc))

@@ -134,3 +134,28 @@ def test_the_workflow_in_chromium(site):
     assert errors == []
     assert district
     assert (SHOTS / "report.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_a_citizen_drills_down_on_the_map(tmp_path):
+    """data/kz in Chromium without logging in: click Kyzylorda on the regions' map, get its districts' map and table."""
+    from playwright.sync_api import sync_playwright
+
+    from test_reports import CHROMIUM
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    with served(ROOT / "data" / "kz", ROOT / "scenarios", tmp_path / "kz.duckdb") as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu",
+                                    "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{url}/?lang=ru")
+        assert page.locator("#map path.unit").count() == 20
+        page.screenshot(path=str(SHOTS / "8-map-regions-ru.png"))
+        page.locator('#map path.unit[data-code="430000000"]').click()
+        page.wait_for_url("**parent=430000000*")
+        districts = page.locator("#map path.unit").count()
+        rows = page.locator("#budgets tbody tr").count()
+        page.screenshot(path=str(SHOTS / "9-map-kyzylorda-ru.png"))
+        browser.close()
+    assert errors == [] and districts >= 8 and rows >= districts

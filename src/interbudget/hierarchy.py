@@ -95,7 +95,11 @@ class Hierarchy:
         return out
 
     def unit_index(self) -> dict[str, int]:
-        return {c: i for i, c in enumerate(self.codes.tolist())}
+        """Code -> unit index, built once: the web asks for it several times per request. Do not modify it."""
+        idx = self.__dict__.get("_unit_index")
+        if idx is None:
+            idx = self._unit_index = {c: i for i, c in enumerate(self.codes.tolist())}
+        return idx
 
     def name(self, unit: int, lang: str = "en") -> str:
         for lg in (lang, "en", "ru", "kk"):

@@ -784,13 +784,9 @@ def serve(
 def _demo_users(st, wb) -> list[str]:
     import secrets
 
-    from .web.access import Viewer
-
     have = {u["username"] for u in st.users()}
-    system = Viewer("system", "analyst")
-    h = wb.result(wb.view(system, "current-law" if "current-law" in {s["name"] for s in st.scenarios()} else st.scenarios()[0]["name"])).hierarchy
     wanted = [("analyst", "analyst", None), ("commission", "commission", None)]
-    wanted += [(f"akimat-{c}", "akimat", str(c)) for c in h.codes[h.level == 1].tolist()]
+    wanted += [(f"akimat-{code}", "akimat", code) for code, _ in wb.regions()]
     lines = []
     for name, role, region in wanted:
         if name in have:

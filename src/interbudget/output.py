@@ -6,6 +6,7 @@ half-written or mixed set of results.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -132,17 +133,22 @@ def manifest(res: Result, scenario_files: list[Path]) -> dict:
     }
 
 
-def _write_csv(table: pa.Table, path: Path) -> None:
+def csv_bytes(table: pa.Table) -> bytes:
     """Plain CSV; Arrow's "needed" style quotes every string, so quote only if a
     value really contains a comma, quote or line break ("none" refuses those)."""
     for style in ("none", "all_valid"):
+        sink = io.BytesIO()
+        sink.write((",".join(table.column_names) + "\n").encode())
         try:
-            with path.open("wb") as fh:
-                fh.write((",".join(table.column_names) + "\n").encode())
-                pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False, quoting_style=style))
-            return
+            pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(include_header=False, quoting_style=style))
         except pa.ArrowInvalid:
             continue
+        return sink.getvalue()
+    raise AssertionError("all_valid quoting writes any table")
+
+
+def _write_csv(table: pa.Table, path: Path) -> None:
+    path.write_bytes(csv_bytes(table))
 
 
 def write_results(res: Result, out: str | Path, scenario_files: list[Path]) -> dict[str, Path]:

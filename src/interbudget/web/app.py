@@ -6,6 +6,7 @@ objections) live in `work.py` and `objections.py`. Every route asks `access.py` 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from urllib.parse import quote
 
@@ -57,6 +58,11 @@ def no_nan(x):
     if isinstance(x, list):
         return [no_nan(v) for v in x]
     return x
+
+
+def plain(x):
+    """Store rows as JSON: timestamps become text."""
+    return json.loads(json.dumps(x, default=str))
 
 
 def lang_ok(lang: str) -> str:
@@ -226,11 +232,10 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     @app.get("/download/{scenario}/budgets.csv")
     def download_csv(scenario: str, version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
         """budgets.csv of the run, as `simulate` writes it (METHOD.md columns); a region's rows only for a shared draft."""
-        import tempfile
-
+        import pyarrow as pa
         import pyarrow.compute as pc
 
-        from ..output import _write_csv, budgets_table
+        from ..output import budgets_table, csv_bytes
 
         v = view_of(viewer, scenario, version)
         res = wb.result(v)
@@ -238,11 +243,8 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         if v.region is not None:
             h = res.hierarchy
             allowed = h.codes[region_of(h, h.codes) == v.region].tolist()
-            table = table.filter(pc.is_in(table["code"], value_set=__import__("pyarrow").array(allowed)))
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "budgets.csv"
-            _write_csv(table, path)
-            return _download(path.read_bytes(), "text/csv; charset=utf-8", f"{scenario}-budgets.csv")
+            table = table.filter(pc.is_in(table["code"], value_set=pa.array(allowed)))
+        return _download(csv_bytes(table), "text/csv; charset=utf-8", f"{scenario}-budgets.csv")
 
     @app.get("/download/{scenario}/report.xlsx")
     def download_xlsx(scenario: str, lang: str = "en", version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
@@ -439,7 +441,6 @@ def _named(res: Result, label: str) -> Result:
 
 def from_environment() -> FastAPI:
     """The app of `serve --workers N`: each uvicorn worker process builds it from INTERBUDGET_SERVE."""
-    import json
     import os
 
     cfg = json.loads(os.environ["INTERBUDGET_SERVE"])

@@ -2,7 +2,6 @@
 comments and resolves them, the analyst reads them; each sees only what access.py allows."""
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath, PureWindowsPath
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request, UploadFile
@@ -11,14 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ..errors import InterbudgetError
 from ..store import Conflict, NotFound
 from .access import Viewer, objection_visible, region_of, require
+from .app import plain
 from .security import attachment_header, check_csrf
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
-
-
-def _plain(x):
-    return json.loads(json.dumps(x, default=str))
 
 
 def register(app: FastAPI, site) -> None:
@@ -80,12 +76,12 @@ def register(app: FastAPI, site) -> None:
     def api_objections(scenario: str | None = None, status: str | None = Query(None, pattern="^(open|resolved|rejected)$"),
                        viewer: Viewer = viewer_dep) -> list[dict]:
         """The objections this user may see (an akimat: its region's), newest first."""
-        return _plain(_list(viewer, scenario, status))
+        return plain(_list(viewer, scenario, status))
 
     @app.get("/api/objections/{oid}")
     def api_objection(oid: int, viewer: Viewer = viewer_dep) -> dict:
         """One objection with its comments, decisions and attachments."""
-        return _plain(_visible(oid, viewer))
+        return plain(_visible(oid, viewer))
 
     @app.post("/api/objections", status_code=201)
     def api_file(request: Request, body: dict = Body(..., examples=[{"scenario": "current-law", "code": "430000000",
@@ -128,11 +124,8 @@ def register(app: FastAPI, site) -> None:
     @app.get("/objections/{oid}", response_class=HTMLResponse, include_in_schema=False)
     def objection_page(request: Request, oid: int, lang: str = "en", viewer: Viewer = viewer_dep):
         o = _visible(oid, viewer)
-        try:  # the budget's name, from the version the objection was filed on
-            h = wb.result(wb.view(Viewer("system", "analyst"), o["scenario"], o["version"])).hierarchy
-            name = h.name(h.unit_index()[o["unit_code"]], lang)
-        except (HTTPException, KeyError):
-            name = ""
+        h = wb.ds.hierarchy  # names are the dataset's, whatever the scenario
+        name = h.name(h.unit_index()[o["unit_code"]], lang) if o["unit_code"] in h.unit_index() else ""
         return site.page(request, "objection.html", lang, viewer, o=o, unit_name=name)
 
     @app.post("/objections", include_in_schema=False)

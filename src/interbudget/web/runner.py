@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,15 +21,12 @@ def init_worker(dataset: str) -> None:
 def compute(doc: dict, name: str, version: int, fingerprint: str) -> tuple[str, dict]:
     """budgets.csv and the manifest of scenario NAME at VERSION (its document DOC)."""
     from ..engine import run
-    from ..output import _write_csv, budgets_table, manifest
+    from ..output import budgets_table, csv_bytes, manifest
     from ..scenario import validate_scenario
 
     t0 = time.perf_counter()
     res = run(_DATASET, validate_scenario(doc, f"{name} v{version}"), f"{name}@v{version}")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "budgets.csv"
-        _write_csv(budgets_table(res), path)
-        csv = path.read_text(encoding="utf-8")
+    csv = csv_bytes(budgets_table(res)).decode("utf-8")
     man = manifest(res, [])
     man["store_scenario"] = {"name": name, "version": version,
                              "content_sha256": hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()}

@@ -8,10 +8,10 @@ from fastapi import Body, Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ..errors import InterbudgetError
-from ..hierarchy import LEVELS
 from ..store import Conflict, NotFound, TooManyAttempts
 from . import editor
 from .access import Viewer, region_of, require
+from .app import plain
 
 PER_REGION = ("region_shares", "child_shares", "district_method", "rural_method")  # maps keyed by unit code
 from .security import (SESSION_COOKIE, attachment_header, check_csrf, check_login_csrf, clear_session, login_token, set_login_cookie,
@@ -27,15 +27,7 @@ def register(app: FastAPI, site) -> None:
     st = wb.store
     viewer_dep = Depends(site.viewer)
     taxes = list(wb.ds.taxes)
-    system = Viewer("system", "analyst")
-    region_list: list[tuple[str, str]] = []
-
-    def regions() -> list[tuple[str, str]]:
-        """(code, name) of every region, for the sharing form."""
-        if not region_list:
-            h = wb.result(wb.view(system, site.default_for(system))).hierarchy
-            region_list.extend((str(h.codes[u]), h.name(int(u))) for u in (h.level == LEVELS.index("region")).nonzero()[0])
-        return region_list
+    region_codes = {code for code, _ in wb.regions()}
 
     # ---- login -------------------------------------------------------------------------------------
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -140,7 +132,7 @@ def register(app: FastAPI, site) -> None:
 
     def _editor(request, lang, viewer, sc, base_version, values, errors, message, status_code=200):
         return site.page(request, "editor.html", lang, viewer, status_code=status_code, sc=sc, base_version=base_version,
-                         f=values, errors=errors, message=message, taxes=taxes, regions=regions(),
+                         f=values, errors=errors, message=message, taxes=taxes, regions=wb.regions(),
                          versions=st.versions(sc["name"])[::-1][:10], runs=st.runs(sc["name"])[:5])
 
     @app.post("/scenarios/{scenario}/edit", include_in_schema=False)
@@ -194,7 +186,7 @@ def register(app: FastAPI, site) -> None:
         if viewer.sees_everything:
             out["versions"] = [{k: r[k] for k in ("version", "author", "created_at", "note", "diff")} for r in st.versions(scenario)]
             out["latest"] = sc["latest"]
-        return json.loads(json.dumps(out, default=str))
+        return plain(out)
 
     @app.put("/api/scenarios/{scenario}")
     def api_save(request: Request, scenario: str,
@@ -238,7 +230,7 @@ def register(app: FastAPI, site) -> None:
 
     def _share(scenario: str, region: str, shared: bool, viewer: Viewer) -> dict:
         wb.scenario(scenario)
-        if region not in dict(regions()):
+        if region not in region_codes:
             raise HTTPException(422, f"unknown region code '{region}'")
         st.share(scenario, region, viewer.username, shared)
         return {"name": scenario, "shared_with": wb.scenario(scenario)["shared_with"]}
@@ -314,7 +306,7 @@ def register(app: FastAPI, site) -> None:
             if wb.ended(run_id) or loop.time() > recheck:  # ended here, or maybe in another worker process
                 r = await run_in_threadpool(_run, run_id, viewer)
                 recheck = loop.time() + 0.5
-        return json.loads(json.dumps(r, default=str))
+        return plain(r)
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
     def run_page(request: Request, run_id: int, lang: str = "en", viewer: Viewer = viewer_dep):
@@ -338,7 +330,7 @@ def register(app: FastAPI, site) -> None:
     def api_audit(limit: int = Query(200, ge=1, le=5000), viewer: Viewer = viewer_dep) -> list[dict]:
         """Who did what, when: newest first."""
         require(viewer, "analyst", "commission")
-        return json.loads(json.dumps(st.audit_log(limit), default=str))
+        return plain(st.audit_log(limit))
 
     @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
     def audit_page(request: Request, lang: str = "en", viewer: Viewer = viewer_dep):

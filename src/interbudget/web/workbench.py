@@ -11,11 +11,13 @@ from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 from fastapi import HTTPException
 
 from ..dataset import Dataset, load_dataset
 from ..engine import Result, run
 from ..errors import InterbudgetError
+from ..hierarchy import LEVELS
 from ..scenario import read_scenario_data, validate_scenario
 from ..store import Conflict, NotFound, Store
 from ..store.store import as_stored
@@ -74,6 +76,11 @@ class Workbench:
             except Conflict:  # another server process (serve --workers) imported it at the same moment
                 continue
         return changed
+
+    def regions(self) -> list[tuple[str, str]]:
+        """(code, name) of every region of the dataset: whom a draft can be shared with, who gets an akimat user."""
+        h = self.ds.hierarchy
+        return [(str(h.codes[u]), h.name(int(u))) for u in np.flatnonzero(h.level == LEVELS.index("region"))]
 
     # ---- what a viewer sees ------------------------------------------------------------------------
     def scenario(self, name: str) -> dict:

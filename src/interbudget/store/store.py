@@ -385,10 +385,11 @@ class Store:
                         {"objection": oid, "kind": kind, "attachments": [a[0] for a in attachments]})
             return oid
 
+    # the status is the latest decision; none yet, or a reopening, is 'open'
     _OBJECTION = """SELECT o.*, s.name AS scenario,
-        COALESCE((SELECT e.kind FROM objection_events e WHERE e.objection_id = o.id AND e.kind <> 'comment'
+        COALESCE(NULLIF((SELECT e.kind FROM objection_events e WHERE e.objection_id = o.id AND e.kind <> 'comment'
                   AND e.id = (SELECT MAX(f.id) FROM objection_events f WHERE f.objection_id = o.id AND f.kind <> 'comment')),
-                 'open') AS status
+                 'reopened'), 'open') AS status
         FROM objections o JOIN scenarios s ON s.id = o.scenario_id"""
 
     def objections(self, region: str | None = None, scenario: str | None = None, unit_code: str | None = None) -> list[dict]:
@@ -400,10 +401,7 @@ class Store:
                 params.append(val)
         sql = self._OBJECTION + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY o.id DESC"
         with self.db.transaction() as tx:
-            rows = tx.all(sql, params)
-        for r in rows:
-            r["status"] = "open" if r["status"] == "reopened" else r["status"]
-        return rows
+            return tx.all(sql, params)
 
     def objection(self, oid: int) -> dict:
         with self.db.transaction() as tx:
@@ -414,7 +412,6 @@ class Store:
                                    "ORDER BY id", (oid,))
             row["attachments"] = tx.all("SELECT id, filename, content_type, size, sha256 FROM attachments "
                                         "WHERE objection_id = ? ORDER BY id", (oid,))
-        row["status"] = "open" if row["status"] == "reopened" else row["status"]
         return row
 
     def add_event(self, oid: int, kind: str, text: str, author: str) -> int:

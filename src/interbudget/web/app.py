@@ -305,10 +305,8 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         geo = Path(dataset) / "geo"
         if not rows or not geo.is_dir():
             return None
-        try:
-            from .geomap import map_svg
-        except ImportError:  # pragma: no cover
-            return None
+        from .geomap import map_svg
+
         t = catalog(lang)["workbench"]
         # coloured by capacity before transfers: the disparity the transfers close (after them it is ~1 everywhere)
         values = {r["code"]: r["capacity_before"] for r in rows if r["capacity_before"] is not None}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath, PureWindowsPath
 
-from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request, UploadFile
+from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
+from starlette.datastructures import UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import InterbudgetError
@@ -138,9 +139,7 @@ def register(app: FastAPI, site) -> None:
         check_csrf(viewer, request, str(form.get("csrf_token", "")))
         files = []
         for f in form.getlist("attachment"):
-            if isinstance(f, UploadFile) or hasattr(f, "filename"):
-                if not f.filename:
-                    continue
+            if isinstance(f, UploadFile) and f.filename:  # a text field of that name, or an empty file input: nothing
                 name = PureWindowsPath(PurePosixPath(f.filename).name).name[:200] or "attachment"
                 files.append((name, f.content_type or "application/octet-stream", await f.read()))
         year = str(form.get("year", "")).strip()

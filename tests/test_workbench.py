@@ -357,6 +357,9 @@ def test_objections_are_filed_commented_and_resolved(w):
     o = w.a.get(f"/api/objections/{oid}").json()
     assert o["status"] == "resolved" and [e["kind"] for e in o["events"]] == ["comment", "comment", "resolved"]
     assert w.com.post(f"/api/objections/{oid}/events", json={"kind": "rejected", "text": "twice"}).status_code == 409
+    assert w.com.post(f"/api/objections/{oid}/events", json={"kind": "reopened", "text": "new facts"}).status_code == 201
+    assert w.a.get(f"/api/objections/{oid}").json()["status"] == "open"
+    assert w.com.post(f"/api/objections/{oid}/events", json={"kind": "resolved", "text": "accepted again"}).status_code == 201
     att = w.b.get(f"/attachments/{w.attachment_b}")
     assert att.status_code == 200 and att.content == b"code,tax,year,amount\n" and "receipts.csv" in att.headers["content-disposition"]
     assert w.a.post("/api/objections", json={"scenario": "current-law", "code": w.A, "text": "   "}).status_code == 422

@@ -190,9 +190,6 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     app.add_middleware(UnicodeGuard)
     viewer_dep = Depends(site.viewer)
 
-    def view_of(viewer: Viewer, scenario: str, version: int | None) -> View:
-        return wb.view(viewer, scenario, version)
-
     @app.get("/api/scenarios")
     def api_scenarios(viewer: Viewer = viewer_dep) -> list[dict]:
         """The scenarios this viewer may see, with the version it sees."""
@@ -201,26 +198,30 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
                  **({"shared_with": sc["shared_with"]} if viewer.role == "analyst" else {})}
                 for sc, v in visible_scenarios(viewer, wb.store.scenarios())]
 
-    @app.get("/api/scenarios/{scenario}/budgets")
-    def api_budgets(scenario: str, year: int | None = None, parent: str | None = None, lang: str = "en",
-                    version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep) -> dict:
-        v = view_of(viewer, scenario, version)
-        res = wb.result(v)
+    def budgets_of(v: View, res: Result, year: int | None, parent: str | None, lang: str) -> dict:
         k = year_pos(res, year)
-        return {"scenario": scenario, "version": v.version, "year": res.years[k], "unit": "thousand tenge",
+        return {"scenario": v.name, "version": v.version, "year": res.years[k], "unit": "thousand tenge",
                 "budgets": no_nan(budget_rows(res, k, parent, lang_ok(lang), v.region))}
 
-    @app.get("/api/scenarios/{scenario}/budgets/{code}")
-    def api_explain(scenario: str, code: str, year: int | None = None, lang: str = "en", version: int | None = Query(None, ge=1),
-                    viewer: Viewer = viewer_dep) -> dict:
-        v = view_of(viewer, scenario, version)
-        res = wb.result(v)
+    def explained(v: View, res: Result, code: str, year: int | None, lang: str) -> dict:
         if not unit_allowed(res.hierarchy, code, v.region):
             raise HTTPException(404, f"unknown budget code '{code}'")
         try:
             return no_nan(explain(res, code, res.years[year_pos(res, year)], lang=lang_ok(lang)))
         except InterbudgetError as exc:
             raise HTTPException(404, str(exc)) from None
+
+    @app.get("/api/scenarios/{scenario}/budgets")
+    def api_budgets(scenario: str, year: int | None = None, parent: str | None = None, lang: str = "en",
+                    version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep) -> dict:
+        v = wb.view(viewer, scenario, version)
+        return budgets_of(v, wb.result(v), year, parent, lang)
+
+    @app.get("/api/scenarios/{scenario}/budgets/{code}")
+    def api_explain(scenario: str, code: str, year: int | None = None, lang: str = "en", version: int | None = Query(None, ge=1),
+                    viewer: Viewer = viewer_dep) -> dict:
+        v = wb.view(viewer, scenario, version)
+        return explained(v, wb.result(v), code, year, lang)
 
     def _download(body: bytes, media: str, filename: str) -> Response:
         return Response(body, media_type=media, headers=attachment_header(filename))
@@ -237,7 +238,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
 
         from ..output import budgets_table, csv_bytes
 
-        v = view_of(viewer, scenario, version)
+        v = wb.view(viewer, scenario, version)
         res = wb.result(v)
         table = budgets_table(res)
         if v.region is not None:
@@ -253,7 +254,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
 
         from ..reports.excel import write_workbook
 
-        v = view_of(viewer, scenario, version)
+        v = wb.view(viewer, scenario, version)
         _full_report_only(v)
         res = wb.result(v)
         with tempfile.TemporaryDirectory() as tmp:
@@ -268,7 +269,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         from ..analysis.metrics import metrics
         from ..reports.html import write_html
 
-        v = view_of(viewer, scenario, version)
+        v = wb.view(viewer, scenario, version)
         _full_report_only(v)
         res = wb.result(v)
         geo = Path(dataset) / "geo"
@@ -281,9 +282,9 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     def dashboard(request: Request, scenario: str = Query(None), year: int | None = None, parent: str | None = None,
                   lang: str = "en", version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
         scenario = scenario or site.default_for(viewer)
-        data = api_budgets(scenario, year, parent, lang, version, viewer)
-        v = view_of(viewer, scenario, version)
+        v = wb.view(viewer, scenario, version)
         res = wb.result(v)
+        data = budgets_of(v, res, year, parent, lang)
         h = res.hierarchy
         up, parent_name = None, ""
         if parent is not None:  # api_budgets has checked the code
@@ -317,9 +318,9 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     def budget_page(request: Request, code: str, scenario: str = Query(None), year: int | None = None, lang: str = "en",
                     version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
         scenario = scenario or site.default_for(viewer)
-        ex = api_explain(scenario, code, year, lang, version, viewer)
-        v = view_of(viewer, scenario, version)
+        v = wb.view(viewer, scenario, version)
         res = wb.result(v)
+        ex = explained(v, res, code, year, lang)
         objections = []
         if viewer.logged_in:
             objections = [o for o in wb.store.objections(scenario=scenario, unit_code=code) if objection_visible(viewer, o)]
@@ -377,7 +378,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
             name, _, ver = n.partition("@")
             if ver and not (ver.isascii() and ver.isdigit()):
                 raise HTTPException(404, f"'{n}': write a version as name@number")
-            views.append(view_of(viewer, name, int(ver) if ver else None))
+            views.append(wb.view(viewer, name, int(ver) if ver else None))
         results = [wb.result(v) for v in views]
         labels = [f"{v.name}@{v.version}" if [w.name for w in views].count(v.name) > 1 else v.name for v in views]
         results = [_named(r, lab) for r, lab in zip(results, labels)]
@@ -402,7 +403,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         amendment = [a for a in amendment if a]
         data = api_compare(base, draft, amendment, year, viewer)
         return site.page(request, "compare.html", lang, viewer, scenarios=names, base=base, draft=draft, amendments=amendment,
-                         years=wb.result(view_of(viewer, base.partition("@")[0], None)).years, data=data)
+                         years=wb.result(wb.view(viewer, base.partition("@")[0], None)).years, data=data)
 
     @app.get("/api/functions")
     def api_functions() -> dict:

@@ -8,14 +8,10 @@ import numpy as np
 from ..engine import Result
 from ..errors import InterbudgetError
 from ..hierarchy import LEVELS
+from ..rules.status import budget_status
 from .metrics import region_table
 
 BANDS = [(0, 2_000), (2_000, 10_000), (10_000, 50_000), (50_000, 200_000), (200_000, 1_000_000), (1_000_000, float("inf"))]
-
-
-def budget_status(s: float, w: float) -> str:
-    """subvention, donor or neutral, from the subvention received and the withdrawal paid."""
-    return "subvention" if s > 0 else "donor" if w > 0 else "neutral"
 
 
 def budget_view(res: Result, k: int) -> dict[str, dict]:

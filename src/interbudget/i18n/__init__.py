@@ -13,9 +13,19 @@ LANGUAGES = ("kk", "ru", "en")
 
 @lru_cache(maxsize=None)
 def catalog(lang: str) -> dict:
+    """The messages of LANG: `LANG.yaml` merged with every topic catalogue `TOPIC.LANG.yaml` beside it
+    (a key defined in two files is an error, never a silent override)."""
     if lang not in LANGUAGES:
         raise InterbudgetError(f"unknown language '{lang}': choose kk, ru or en")
-    return yaml.safe_load((Path(__file__).parent / f"{lang}.yaml").read_text(encoding="utf-8"))
+    here = Path(__file__).parent
+    merged: dict = {}
+    for f in [here / f"{lang}.yaml", *sorted(here.glob(f"*.{lang}.yaml"))]:
+        part = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        twice = sorted(set(part) & set(merged))
+        if twice:
+            raise InterbudgetError(f"{f.name}: message key(s) {', '.join(twice)} already defined in another catalogue")
+        merged.update(part)
+    return merged
 
 
 def fmt_amount(x: float, lang: str = "en") -> str:

@@ -14,7 +14,7 @@ import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..analysis.compare import budget_status
+from ..rules.status import budget_status
 from ..engine import Result
 from ..errors import InterbudgetError
 from ..explain import explain, render

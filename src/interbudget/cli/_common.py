@@ -1,0 +1,103 @@
+"""The CLI's shared pieces: the Typer app, consoles, the one error idiom, bundled-data paths.
+
+Errors of the project's own type are printed as plain lines naming file,
+row and problem, and the command exits with status 2; never a traceback.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from .. import __version__
+from ..errors import InterbudgetError
+
+# arguments every command shares
+DatasetArg = Annotated[Path, typer.Argument(help="Dataset folder (units.csv, receipts.csv, ...).")]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Inter-budgetary relations workbench.")
+out = Console(width=None if sys.stdout.isatty() else 140)
+err = Console(stderr=True)
+
+
+def fail(exc: InterbudgetError) -> None:
+    for p in exc.problems:
+        err.print(f"[red]error:[/red] {escape(str(p))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def reported(where: Path | None = None):
+    """Bad input and unwritable folders end the command with one line each and status 2."""
+    try:
+        yield
+    except InterbudgetError as exc:
+        fail(exc)
+    except OSError as exc:
+        fail(InterbudgetError(f"{where}: {exc.strerror}" if where else str(exc.strerror)))
+
+
+def fmt(x: float, digits: int = 1) -> str:
+    return f"{round(x, digits) + 0.0:,.{digits}f}".replace(",", " ")  # + 0.0: no "-0.000"
+
+
+def load(dataset: Path, scenario: Path):
+    from ..dataset import load_dataset
+    from ..engine import run
+    from ..scenario import load_scenario
+
+    s, files = load_scenario(scenario)
+    ds = load_dataset(dataset)
+    return run(ds, s, scenario.name), files
+
+
+@app.callback(invoke_without_command=True)
+def root(version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
+    if version:
+        out.print(__version__)
+        raise typer.Exit()
+
+
+
+def main() -> None:
+    """Entry point: a bug still ends in one readable line (INTERBUDGET_DEBUG=1 shows the traceback)."""
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 — the last line of defence, not error handling
+        if os.environ.get("INTERBUDGET_DEBUG"):
+            raise
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}. This is a bug in interbudget; please report it "
+                  "with the command you ran (INTERBUDGET_DEBUG=1 shows the traceback).", highlight=False)
+        sys.exit(3)
+
+
+
+def year_pos(res, year: int) -> int:
+    if year not in res.years:
+        raise InterbudgetError(f"year {year} is not among the scenario's years {res.years}")
+    return res.years.index(year)
+
+
+def write_json(folder: Path, name: str, data: dict) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{name}.tmp"
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=float) + "\n", encoding="utf-8")
+        os.replace(tmp, folder / name)
+    except OSError as exc:
+        raise InterbudgetError(f"{folder}: cannot write {name} ({exc.strerror})") from None
+
+
+BUNDLED_KZ = Path(__file__).resolve().parents[3] / "data" / "kz"
+BUNDLED_REGISTRY = Path(__file__).resolve().parents[3] / "registry" / "kz"
+DEFAULT_STORE = Path("out/workbench.duckdb")
+STORE_HELP = "The store: a DuckDB file (default out/workbench.duckdb) or a postgresql:// URL."

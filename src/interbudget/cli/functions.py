@@ -1,0 +1,192 @@
+"""functions audit | recommend | structure, proposal apply: the registry of state functions."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import InterbudgetError
+from ._common import (BUNDLED_REGISTRY, DatasetArg, ScenarioArg, app, fmt as _fmt, out, reported as _reported)
+
+functions_app = typer.Typer(no_args_is_help=True, help="State functions: the registry, its audits and the §3.2 criteria.")
+app.add_typer(functions_app, name="functions")
+
+
+def _write_rows(path: Path, rows: list[dict], columns: list[str]) -> None:
+    import csv as csvmod
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        w = csvmod.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, path)
+
+
+@functions_app.command("audit")
+def functions_audit(
+    registry: Path = typer.Argument(None, help="A folder with functions.csv and bodies.csv (default: registry/kz)."),
+    out_file: Path = typer.Option(None, "--out", help="Write the findings as CSV."),
+) -> None:
+    """Duplications, overlaps, functions without legal basis or not inherent to the state, unfunded mandates,
+    financing apart from execution, communal property not assigned (§1, §3.1, §3.3.1)."""
+    from ..functions.audit import audit
+    from ..functions.registry import load_registry
+
+    with _reported(out_file):
+        findings = audit(load_registry(registry or BUNDLED_REGISTRY))
+        if out_file is not None:
+            _write_rows(out_file, findings, ["audit", "function", "name", "detail"])
+    t = Table(title=f"audit of the registry: {len(findings)} finding(s)")
+    for c in ("audit", "function", "detail"):
+        t.add_column(c)
+    for f in findings:
+        t.add_row(f["audit"], escape(f["name"]), escape(f["detail"]))
+    out.print(t)
+
+
+@functions_app.command("recommend")
+def functions_recommend(
+    registry: Path = typer.Argument(None, help="A folder with functions.csv and bodies.csv (default: registry/kz)."),
+    weight: list[str] = typer.Option(None, "--weight", help="A criterion's weight, e.g. --weight national=3 (repeatable)."),
+    out_file: Path = typer.Option(None, "--out", help="Write the recommendations as CSV."),
+) -> None:
+    """A recommended level for every function by the §3.2 criteria, with the reasons, against today's."""
+    from ..functions.criteria import DEFAULT_WEIGHTS, recommend
+    from ..functions.registry import load_registry
+
+    with _reported(out_file):
+        weights = {}
+        for item in weight or []:
+            key, _, value = item.partition("=")
+            if key not in DEFAULT_WEIGHTS:
+                raise InterbudgetError(f"--weight {item}: unknown criterion '{key}' (one of {', '.join(DEFAULT_WEIGHTS)})")
+            try:
+                weights[key] = float(value)
+            except ValueError:
+                raise InterbudgetError(f"--weight {item}: '{value}' is not a number") from None
+        rows = recommend(load_registry(registry or BUNDLED_REGISTRY), weights)
+        if out_file is not None:
+            _write_rows(out_file, [{**r, "today": ";".join(r["today"]), "reasons": "; ".join(r["reasons"])} for r in rows],
+                        ["function", "name", "score", "recommended", "today", "differs", "one_body_one_level", "reasons"])
+    t = Table(title="§3.2: recommended level per function (+ up to the centre, − down to the people)")
+    for c in ("function", "score", "recommended", "today", "reasons"):
+        t.add_column(c, justify="right" if c == "score" else "left")
+    for r in rows:
+        t.add_row(escape(r["name"]), f"{r['score']:+.2f}", r["recommended"] + (" *" if r["differs"] else ""), ", ".join(r["today"]),
+                  escape("; ".join(r["reasons"])))
+    out.print(t)
+
+
+@functions_app.command("structure")
+def functions_structure(
+    registry: Path = typer.Argument(None, help="A folder with functions.csv and bodies.csv (default: registry/kz)."),
+    proposal: Path = typer.Option(None, "--proposal", help="Show the structure after this proposal's moves."),
+    out_file: Path = typer.Option(None, "--out", help="Write the table as CSV."),
+) -> None:
+    """A model structure of local government (§3.2): per level, the functions it performs and the bodies."""
+    from ..functions.proposals import load_proposal, structure
+    from ..functions.registry import load_registry
+
+    with _reported(out_file):
+        reg = load_registry(registry or BUNDLED_REGISTRY)
+        rows = structure(reg, load_proposal(proposal, reg) if proposal else None)
+        if out_file is not None:
+            _write_rows(out_file, rows, ["level", "function", "bodies"])
+    t = Table(title="model structure by level" + (f" after {escape(proposal.name)}" if proposal else ""))
+    for c in ("level", "function", "bodies"):
+        t.add_column(c)
+    for r in rows:
+        name = reg.functions[r["function"]].name.get("en") or r["function"]
+        t.add_row(r["level"], escape(name), r["bodies"] or "—")
+    out.print(t)
+
+
+proposal_app = typer.Typer(no_args_is_help=True, help="Reform proposals: moves of functions between levels, priced by the engine.")
+app.add_typer(proposal_app, name="proposal")
+PROPOSAL_SHEETS = {  # sheet / CSV suffix -> columns
+    "budgets": ["code", "level", "year", "needs_before", "needs_after", "net_transfer_before", "net_transfer_after",
+                "balance_before", "balance_after"],
+    "moves": ["move", "moved", "after", "norm_ratio", "merged", "stayed"],
+    "national_needs": ["year", "before", "after", "change"],
+    "unfunded_mandates": ["code", "year", "added_need", "unfunded"],
+    "structure": ["level", "function", "bodies"],
+}
+
+
+def _write_proposal(path: Path, result: dict) -> list[Path]:
+    """.xlsx: one workbook, a sheet per table; otherwise budgets in PATH and the other tables beside it."""
+    if path.suffix.lower() == ".xlsx":
+        import xlsxwriter
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp.xlsx")
+        wb = xlsxwriter.Workbook(tmp)
+        for sheet, cols in PROPOSAL_SHEETS.items():
+            ws = wb.add_worksheet(sheet)
+            ws.write_row(0, 0, cols)
+            for i, r in enumerate(result[sheet], 1):
+                ws.write_row(i, 0, [r.get(c, "") for c in cols])
+        wb.close()
+        os.replace(tmp, path)
+        return [path]
+    paths = [path] + [path.with_name(f"{path.stem}_{sheet}.csv") for sheet in list(PROPOSAL_SHEETS)[1:]]
+    for p, (sheet, cols) in zip(paths, PROPOSAL_SHEETS.items()):
+        _write_rows(p, result[sheet], cols)
+    return paths
+
+
+@proposal_app.command("apply")
+def proposal_apply(
+    dataset: DatasetArg,
+    proposal: Path = typer.Argument(..., help="Proposal YAML: name, effective_year, moves (see registry/kz/proposals)."),
+    scenario: ScenarioArg = ...,
+    registry: Path = typer.Option(None, "--registry", help="Functions registry folder (default: registry/kz)."),
+    out_file: Path = typer.Option(None, "--out", help="Write the results: .xlsx (a sheet per table) or .csv."),
+    top: int = typer.Option(15, "--top", help="Budgets to show in the terminal, by the largest change in needs."),
+) -> None:
+    """Apply a proposal: each move changes the needs of the budgets it touches by the function's normative cost
+    at the receiving level, the engine reruns, and each budget's needs, transfers and balance are compared;
+    moves that leave a budget with a need and no money are flagged as unfunded mandates (§3.3.1)."""
+    from ..dataset import load_dataset
+    from ..functions.proposals import apply
+    from ..functions.proposals import load_proposal
+    from ..functions.registry import load_registry
+    from ..scenario import load_scenario
+
+    with _reported(out_file):
+        reg = load_registry(registry or BUNDLED_REGISTRY)
+        prop = load_proposal(proposal, reg)
+        result = apply(load_dataset(dataset), reg, prop, load_scenario(scenario)[0])
+        paths = _write_proposal(out_file, result) if out_file is not None else []
+    t = Table(title=f"{escape(result['proposal'])}: moves (from {prop['effective_year']})")
+    for c in ("move", "need moved", "after, at the receiving norm", "norm ratio", "merged", "stayed (no budget below)"):
+        t.add_column(c, justify="left" if c == "move" else "right")
+    for m in result["moves"]:
+        t.add_row(escape(m["move"]), _fmt(m["moved"]), _fmt(m["after"]), f"{m['norm_ratio']:.3f}" if "norm_ratio" in m else "—",
+                  ("yes" if m["merged"] else "no") if "merged" in m else "—", _fmt(m.get("stayed", 0.0)))
+    out.print(t)
+    t = Table(title="national needs (all budgets): a difference means the levels' norms differ")
+    for c in ("year", "before", "after", "change"):
+        t.add_column(c, justify="right")
+    for r in result["national_needs"]:
+        t.add_row(str(r["year"]), _fmt(r["before"]), _fmt(r["after"]), _fmt(r["change"]))
+    out.print(t)
+    changed = sorted((r for r in result["budgets"] if abs(r["needs_after"] - r["needs_before"]) > 1e-6),
+                     key=lambda r: -abs(r["needs_after"] - r["needs_before"]))
+    t = Table(title=f"budgets whose needs change: {len(changed)} (budget-years), largest {min(top, len(changed))}")
+    for c in ("code", "level", "year", "Δ needs", "Δ net transfer", "Δ balance"):
+        t.add_column(c, justify="left" if c in ("code", "level") else "right")
+    for r in changed[:top]:
+        t.add_row(r["code"], r["level"], str(r["year"]), _fmt(r["needs_after"] - r["needs_before"]),
+                  _fmt(r["net_transfer_after"] - r["net_transfer_before"]), _fmt(r["balance_after"] - r["balance_before"]))
+    out.print(t)
+    flags = result["unfunded_mandates"]
+    out.print(f"unfunded mandates (§3.3.1): {len(flags)} budget-year(s)"
+              + (f", {_fmt(sum(f['unfunded'] for f in flags))} without money" if flags else ""), highlight=False)
+    for p in paths:
+        out.print(f"written: {p}", highlight=False, soft_wrap=True)

@@ -1,0 +1,69 @@
+"""report and import-excel: the Excel workbook and the HTML report."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from ._common import (DatasetArg, ScenarioArg, app, err,
+                      load as _load, out, reported as _reported)
+
+@app.command()
+def report(
+    dataset: DatasetArg,
+    scenario: ScenarioArg,
+    out_dir: Path = typer.Option(..., "--out", help="Folder for report.xlsx and report.html."),
+    stress_draws: int = typer.Option(2000, "--stress-draws", min=0, help="Monte Carlo draws for the report (0: none)."),
+    lang: str = typer.Option("en", "--lang", help="Language of unit names: kk, ru or en."),
+) -> None:
+    """An Excel workbook (the law's layout, every budget, the inputs) and a standalone HTML report with charts and maps."""
+    from rich.progress import Progress
+
+    from ..analysis.metrics import metrics as compute
+    from ..analysis.stress import Shocks, stress as run_stress
+    from ..reports.excel import write_workbook
+    from ..reports.html import write_html
+
+    with _reported(out_dir):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("simulating", total=4)
+            res, _ = _load(dataset, scenario)
+            progress.update(task, advance=1, description="metrics")
+            m = compute(res, 0, scenario.name)
+            progress.update(task, advance=1, description=f"stress test, {stress_draws:,} draws")
+            st = {"results": [run_stress(res, Shocks(draws=stress_draws))]} if stress_draws else None
+            progress.update(task, advance=1, description="writing")
+            xlsx = write_workbook(res, out_dir / "report.xlsx", lang)
+            page = write_html(res, out_dir / "report.html", m, st, dataset / "geo" if (dataset / "geo").is_dir() else None)
+            progress.update(task, advance=1)
+    out.print(f"report: {xlsx}, {page}", highlight=False, soft_wrap=True)
+
+
+@app.command("import-excel")
+def import_excel(
+    workbook: Path = typer.Argument(..., help="A workbook with a Receipts sheet (code, year, tax, payer, amount) and/or a Shares sheet (tax, region, district, rural)."),
+    out_dir: Path = typer.Option(..., "--out", help="Writes receipts.csv and sharing.yaml here."),
+) -> None:
+    """Read receipts and sharing norms from Excel, in the layout the workbooks of `report` use."""
+    import csv as csvmod
+
+    import yaml
+
+    from ..reports.excel import RECEIPT_COLUMNS, read_workbook
+
+    with _reported(out_dir):
+        receipts, sharing = read_workbook(workbook)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if receipts:
+            tmp = out_dir / ".receipts.csv.tmp"
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                w = csvmod.writer(fh)
+                w.writerow(RECEIPT_COLUMNS)
+                w.writerows(receipts)
+            os.replace(tmp, out_dir / "receipts.csv")
+        if sharing:
+            (out_dir / "sharing.yaml").write_text("# sharing norms imported from " + workbook.name + "; use under `sharing:` in a scenario\n"
+                                                  + yaml.safe_dump({"sharing": sharing}, sort_keys=False), encoding="utf-8")
+    out.print(f"{workbook}: {len(receipts)} receipt rows, {len(sharing)} taxes' shares → {out_dir}", highlight=False)

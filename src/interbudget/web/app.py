@@ -169,7 +169,7 @@ def restrict_compare(data: dict, allowed: set[str]) -> dict:
 
 
 def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | None = None, store: Store | str | Path | None = None,
-               secure_cookies: bool = True) -> FastAPI:
+               secure_cookies: bool = True, programme: Path | None = None) -> FastAPI:
     """The workbench on DATASET; scenarios of the folder SCENARIOS are imported into STORE (a DuckDB file, a
     PostgreSQL URL or an open Store; an in-memory DuckDB when None) and published."""
     from ..functions.audit import audit
@@ -421,11 +421,12 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return site.page(request, "functions.html", lang, viewer, **data, rec={r["function"]: r for r in data["recommendations"]},
                          proposals=app.state.proposals)
 
-    from . import objections, proposals, work
+    from . import objections, programme as programme_pages, proposals, work
 
     work.register(app, site)
     objections.register(app, site)
     proposals.register(app, site, registry, reg)
+    programme_pages.register(app, site, registry, reg, programme)
     return app
 
 

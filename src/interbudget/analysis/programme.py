@@ -139,3 +139,11 @@ def indicators(results: dict[str, Result], reg=None) -> dict:
     return {"scenarios": {name: trends(run_indicators(res)) for name, res in results.items()},
             "registry": registry_indicators(reg) if reg is not None else [],
             "baseline": DISTRICT_SUBVENTION_BASELINE}
+
+
+def report_status(res: Result, rows: list[dict], at: str) -> dict:
+    """What the Excel and HTML reports show of the programme: the measures on AT (programme.status.measure_rows)
+    and this run's indicators with their trend."""
+    from ..programme.status import counts
+
+    return {"at": at, "counts": counts(rows), "measures": rows, "indicators": trends(run_indicators(res))}

@@ -185,7 +185,7 @@ def load_programme(folder: str | Path, functions: Iterable[str] | None = None, p
         done_on = c.date(r, "done_on")
         if done_on is not None and r["status"] != "done":
             c.bad("done_on", f"a completion date for a measure whose status is '{r['status']}', not done")
-        if r["status"] not in ("unknown", "planned") and not r.get("evidence"):
+        if r["status"] in STATUSES and r["status"] not in ("unknown", "planned") and not r.get("evidence"):
             c.bad("evidence", f"status '{r['status']}' needs its evidence: the act or document that says so")
         if r.get("evidence") and not r.get("evidence_ref"):
             c.bad("evidence_ref", "evidence needs its reference (the source that cites it)")
@@ -202,7 +202,7 @@ def load_programme(folder: str | Path, functions: Iterable[str] | None = None, p
             c.bad("id", f"duplicate act id '{r['id']}'")
         c.section(r)
         c.one_of(r, "stage", STAGES, "stage")
-        if r["stage"] not in ("unknown", "to_draft") and not r.get("evidence"):
+        if r["stage"] in STAGES and r["stage"] not in ("unknown", "to_draft") and not r.get("evidence"):
             c.bad("evidence", f"stage '{r['stage']}' needs its evidence")
         if r["article"] and not r.get("evidence_ref"):
             c.bad("article", "an article needs the source that names it (evidence_ref): never an invented one")

@@ -207,3 +207,56 @@ def test_updates_are_appended_with_their_audit_row(store):
         with pytest.raises(InterbudgetError):
             record_status(store, "kz", "draft_bills", status, evidence, "", "com")
     assert len(updates(store, "kz")) == 2  # nothing half-written
+
+
+# ---- properties ------------------------------------------------------------------------------------
+from hypothesis import given, settings, strategies as hs  # noqa: E402
+
+from interbudget.programme.data import STATUSES, Measure  # noqa: E402
+from interbudget.programme.status import status_at  # noqa: E402
+
+_days = hs.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(hs.none() | _days, hs.sampled_from(STATUSES), _days, _days, hs.none() | _days)
+def test_late_means_past_due_and_not_done_and_stays_late(due, recorded, at, later, done_on):
+    m = Measure("m", "f", "§3.4", {}, "not_named", [], due, "", [], [], recorded, None, "", "")
+    done_on = done_on if recorded == "done" else None
+    s = status_at(m, recorded, at, done_on)
+    done = recorded == "done" and (done_on is None or done_on <= at)
+    assert (s == "late") == (due is not None and due < at and not done and recorded != "dropped") or (recorded == "late" and s == "late")
+    if s == "late" and later >= at and recorded != "late":
+        assert status_at(m, recorded, later, done_on) in ("late", "done")  # only its completion ends lateness
+
+
+@settings(max_examples=60, deadline=None)
+@given(hs.lists(hs.tuples(hs.integers(0, 5), hs.integers(0, 5)), max_size=10))
+def test_a_cycle_is_found_exactly_when_there_is_one(tmp_path_factory, edges):
+    from graphlib import CycleError, TopologicalSorter
+
+    folder = tmp_path_factory.mktemp("cycle")
+    with (folder / "measures.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "function", "section", "measure_kk", "measure_ru", "measure_en", "lead", "due", "status"])
+        w.writerows([[f"m{i}", "f", "§3.2", "kk", "ru", "en", "not_named", "", "unknown"] for i in range(6)])
+    (folder / "acts.csv").write_text("id,act_kk,act_ru,act_en,section,article,stage,measures\n", encoding="utf-8")
+    with (folder / "preconditions.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "measure", "requires", "section", "status"])
+        w.writerows([[f"p{k}", f"m{a}", f"m{b}", "§3.2", ""] for k, (a, b) in enumerate(edges)])
+    graph: dict[str, set[str]] = {}
+    for a, b in edges:
+        graph.setdefault(f"m{a}", set()).add(f"m{b}")
+    try:
+        tuple(TopologicalSorter(graph).static_order())
+        cyclic = False
+    except CycleError:
+        cyclic = True
+    try:
+        load_programme(folder)
+        found = False
+    except InterbudgetError as exc:
+        assert all("precondition cycle" in p.message and p.column == "requires" for p in exc.problems)
+        found = True
+    assert found == cyclic

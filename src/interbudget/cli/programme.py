@@ -71,6 +71,7 @@ def programme_status(
     from ..dataset import load_dataset
     from ..engine import run
     from ..functions.registry import load_registry
+    from ..hierarchy import REGION
     from ..i18n import catalog
     from ..programme.data import load_for
     from ..programme.status import counts, measure_rows
@@ -81,7 +82,10 @@ def programme_status(
         cat = catalog(lang)["programme"]
         reg = load_registry(registry or BUNDLED_REGISTRY)
         folder = scenarios or BUNDLED_SCENARIOS
-        prog = load_for(programme or BUNDLED_PROGRAMME, registry or BUNDLED_REGISTRY, folder, reg)
+        ds = load_dataset(dataset or BUNDLED_KZ)
+        h = ds.hierarchy
+        prog = load_for(programme or BUNDLED_PROGRAMME, registry or BUNDLED_REGISTRY, folder, reg,
+                        regions=h.codes[h.level == REGION].tolist())
         ups = []
         if store:
             from ..store import Store
@@ -93,7 +97,6 @@ def programme_status(
             finally:
                 st.close()
         rows = measure_rows(prog, day, ups)
-        ds = load_dataset(dataset or BUNDLED_KZ)
         results = {}
         for p in sorted(Path(folder).glob("*.yaml")):
             results[p.stem] = run(ds, load_scenario(p)[0], p.name)

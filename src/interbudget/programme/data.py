@@ -162,9 +162,10 @@ class _Checker:
 
 
 def load_programme(folder: str | Path, functions: Iterable[str] | None = None, proposals: Iterable[str] | None = None,
-                   scenarios: Iterable[str] | None = None) -> Programme:
+                   scenarios: Iterable[str] | None = None, regions: Iterable[str] | None = None) -> Programme:
     """The programme of FOLDER, every link checked against what is loaded: FUNCTIONS (the registry's ids),
-    PROPOSALS (proposal names) and SCENARIOS (scenario names); a link kind given as None is not checked."""
+    PROPOSALS (proposal names), SCENARIOS (scenario names) and REGIONS (the dataset's region codes); a link kind
+    given as None is not checked."""
     folder = Path(folder)
     problems = Problems()
     measures: dict[str, Measure] = {}
@@ -191,7 +192,7 @@ def load_programme(folder: str | Path, functions: Iterable[str] | None = None, p
             c.bad("evidence_ref", "evidence needs its reference (the source that cites it)")
         measures.setdefault(r["id"], Measure(
             r["id"], r["function"], r["section"], c.texts(r, "measure"), r["lead"], co, c.date(r, "due"),
-            r.get("due_wording", ""), levels, _list(r.get("regions", "")), r["status"], done_on, r.get("evidence", ""),
+            r.get("due_wording", ""), levels, c.links(r, "regions", regions, "region code"), r["status"], done_on, r.get("evidence", ""),
             r.get("evidence_ref", ""), c.links(r, "functions", functions, "registry function"),
             c.links(r, "proposals", proposals, "proposal"), c.links(r, "scenarios", scenarios, "scenario"), i))
     acts: dict[str, Act] = {}
@@ -262,7 +263,7 @@ def _cycles(pre: list[Precondition], problems: Problems) -> None:
 
 
 def load_for(folder: str | Path, registry: str | Path | None = None, scenarios: str | Path | Iterable[str] | None = None,
-             reg=None) -> Programme:
+             reg=None, regions: Iterable[str] | None = None) -> Programme:
     """The programme checked against a registry folder (its functions through the registry's own loader, its
     proposals/*.yaml) or an already loaded registry REG, and a scenarios folder or a list of scenario names."""
     functions = proposals = None
@@ -279,4 +280,4 @@ def load_for(folder: str | Path, registry: str | Path | None = None, scenarios: 
         names = [p.stem for p in Path(scenarios).glob("*.yaml")]
     elif scenarios is not None:
         names = list(scenarios)
-    return load_programme(folder, functions, proposals, names)
+    return load_programme(folder, functions, proposals, names, regions)

@@ -12,9 +12,9 @@ from fastapi import Body, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import InterbudgetError
-from ..i18n import catalog
+from ..i18n import LANGUAGES, catalog
 from .access import PUBLIC, Viewer, require, visible_scenarios
-from .app import no_nan, plain
+from .app import lang_ok, no_nan, plain
 from .security import check_csrf
 
 BUNDLED = Path(__file__).resolve().parents[3] / "programme" / "kz"
@@ -22,7 +22,6 @@ EDITORS = ("commission", "analyst")
 
 
 def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None = None) -> None:
-    from ..i18n import LANGUAGES
     from ..programme.data import STATUSES, load_for
     from .app import TEMPLATES
 
@@ -31,7 +30,8 @@ def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None
     st = wb.store
     viewer_dep = Depends(site.viewer)
     names = [s["name"] for s in st.scenarios()]
-    prog = load_for(folder or BUNDLED, registry, names, reg)  # a bad programme stops the server before it listens
+    prog = load_for(folder or BUNDLED, registry, names, reg,  # a bad programme stops the server before it listens
+                    regions=[code for code, _ in wb.regions()])
     pname = prog.folder.name
     cache: dict[tuple, dict] = {}
     lock = threading.Lock()
@@ -121,7 +121,7 @@ def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None
 
         day = parse_at(at)
         rows = rows_at(day)
-        p = catalog(site_lang(lang))["programme"]
+        p = catalog(lang_ok(lang))["programme"]
         ind = published_indicators()
         mine = [r for r in rows if concerns_region(r, viewer.region)] if viewer.role == "akimat" and viewer.region else []
         return site.page(request, "programme.html", lang, viewer, p=p, at=day.isoformat(), rows=rows, counts=counts(rows),
@@ -131,7 +131,7 @@ def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None
     def measure_page(request: Request, mid: str, lang: str = "en", viewer: Viewer = viewer_dep):
         measure_or_404(mid)
         row = next(r for r in rows_at(date.today()) if r["id"] == mid)
-        p = catalog(site_lang(lang))["programme"]
+        p = catalog(lang_ok(lang))["programme"]
         return site.page(request, "programme_measure.html", lang, viewer, p=p, m=row, statuses=STATUSES,
                          acts=[a for a in acts() if mid in a["measures"]], may_edit=viewer.role in EDITORS)
 
@@ -142,10 +142,5 @@ def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None
         check_csrf(viewer, request, str(form.get("csrf_token", "")))
         record(viewer, mid, str(form.get("status", "")), str(form.get("evidence", "")), str(form.get("reference", "")))
         lang = str(form.get("lang", "en"))
-        return RedirectResponse(f"/programme/measures/{mid}?lang={site_lang(lang)}", status_code=303)
+        return RedirectResponse(f"/programme/measures/{mid}?lang={lang if lang in LANGUAGES else 'en'}", status_code=303)
 
-
-def site_lang(lang: str) -> str:
-    from .app import lang_ok
-
-    return lang_ok(lang)

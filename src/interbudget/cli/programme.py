@@ -2,14 +2,12 @@
 from the published scenarios (issue 20)."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..errors import InterbudgetError
 from ._common import BUNDLED_KZ, BUNDLED_REGISTRY, app, out, reported, write_json
 
 BUNDLED_PROGRAMME = Path(__file__).resolve().parents[3] / "programme" / "kz"
@@ -21,17 +19,6 @@ app.add_typer(programme_app, name="programme")
 ProgrammeOpt = typer.Option(None, "--programme", help="Programme folder (measures.csv, acts.csv, preconditions.csv; default programme/kz).")
 RegistryOpt = typer.Option(None, "--registry", help="Functions registry the links are checked against (default registry/kz).")
 ScenariosOpt = typer.Option(None, "--scenarios", help="Folder of the published scenarios (default scenarios/).")
-
-
-def parse_at(at: str | None) -> date:
-    if not at:
-        return date.today()
-    try:
-        if len(at) != 10:
-            raise ValueError
-        return date.fromisoformat(at)
-    except ValueError:
-        raise InterbudgetError(f"--at {at}: not a date (YYYY-MM-DD)") from None
 
 
 def _pct(x) -> str:
@@ -74,11 +61,11 @@ def programme_status(
     from ..hierarchy import REGION
     from ..i18n import catalog
     from ..programme.data import load_for
-    from ..programme.status import counts, measure_rows
+    from ..programme.status import counts, measure_rows, parse_day
     from ..scenario import load_scenario
 
     with reported(json_out):
-        day = parse_at(at)
+        day = parse_day(at)
         cat = catalog(lang)["programme"]
         reg = load_registry(registry or BUNDLED_REGISTRY)
         folder = scenarios or BUNDLED_SCENARIOS

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..errors import InterbudgetError, Problems
+from ..errors import Problems
 from ..hierarchy import LEVELS
 
 STATUSES = ("planned", "in_progress", "done", "late", "dropped", "unknown")

@@ -8,10 +8,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from ..errors import InterbudgetError
 from .data import Measure, Programme
 
 #: the order measures are listed in: late ones first, then what is under way, then the rest
 ORDER = ("late", "in_progress", "planned", "unknown", "done", "dropped")
+
+
+def parse_day(text: str | None, what: str = "--at") -> date:
+    """A date as YYYY-MM-DD (today when empty); anything else is a clear error."""
+    if not text:
+        return date.today()
+    try:
+        if len(text) != 10 or not text.isascii():
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InterbudgetError(f"{what} {text}: not a date (YYYY-MM-DD)") from None
 
 
 def status_at(m: Measure, recorded: str, at: date, done_on: date | None = None) -> str:

@@ -37,14 +37,12 @@ def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None
     lock = threading.Lock()
 
     def parse_at(at: str | None) -> date:
-        if not at:
-            return date.today()
+        from ..programme.status import parse_day
+
         try:
-            if len(at) != 10:
-                raise ValueError
-            return date.fromisoformat(at)
-        except ValueError:
-            raise HTTPException(422, f"at={at}: not a date (YYYY-MM-DD)") from None
+            return parse_day(at, "at=")
+        except InterbudgetError as exc:
+            raise HTTPException(422, str(exc)) from None
 
     def rows_at(day: date) -> list[dict]:
         from ..programme.status import measure_rows
@@ -61,8 +59,14 @@ def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None
         with lock:
             if key in cache:
                 return cache[key]
-        data = no_nan(indicators({v.name: wb.result(v) for v in views}, reg))
-        data["versions"] = {v.name: v.version for v in views}
+        results = {}
+        for v in views:
+            try:
+                results[v.name] = wb.result(v)
+            except HTTPException:  # a published version that no longer runs on this dataset: left out, not fatal
+                continue
+        data = no_nan(indicators(results, reg))
+        data["versions"] = {v.name: v.version for v in views if v.name in results}
         with lock:
             cache.clear()
             cache[key] = data

@@ -444,4 +444,5 @@ def from_environment() -> FastAPI:
     import os
 
     cfg = json.loads(os.environ["INTERBUDGET_SERVE"])
-    return create_app(Path(cfg["dataset"]), Path(cfg["scenarios"]), Path(cfg["registry"]), cfg["store"], cfg["secure"])
+    return create_app(Path(cfg["dataset"]), Path(cfg["scenarios"]), Path(cfg["registry"]), cfg["store"], cfg["secure"],
+                      Path(cfg["programme"]) if cfg.get("programme") else None)

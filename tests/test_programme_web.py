@@ -99,3 +99,20 @@ def test_an_akimat_sees_the_measures_of_its_region(w):
     mine = w.aki.get("/programme?lang=en").text
     assert 'id="mine"' in mine and 'id="mine-rural_own_budgets"' in mine and 'id="mine-medium_term_action_plan"' not in mine
     assert 'id="mine"' not in w.public.get("/programme").text
+
+
+def test_the_catalogues_name_every_status_stage_body_and_indicator_in_three_languages():
+    from interbudget.analysis.programme import REGISTRY_INDICATORS, RUN_INDICATORS
+    from interbudget.i18n import catalog
+    from interbudget.programme.data import BODIES, STAGES, STATUSES
+
+    def keys(d, prefix=""):
+        return {prefix + k for k in d} | {x for k, v in d.items() if isinstance(v, dict) for x in keys(v, prefix + k + ".")}
+
+    cats = {lg: catalog(lg)["programme"] for lg in ("kk", "ru", "en")}
+    assert keys(cats["kk"]) == keys(cats["ru"]) == keys(cats["en"])
+    ids = [i[0] for i in RUN_INDICATORS] + [i[0] for i in REGISTRY_INDICATORS]
+    for c in cats.values():
+        assert set(c["statuses"]) == set(STATUSES) and set(c["stages"]) == set(STAGES) and set(c["bodies"]) == set(BODIES)
+        assert set(c["indicators_names"]) == set(ids) == set(c["definitions"])
+        assert all(isinstance(v, str) and v for v in c["definitions"].values())

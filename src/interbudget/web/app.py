@@ -171,7 +171,8 @@ def restrict_compare(data: dict, allowed: set[str]) -> dict:
 def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | None = None, store: Store | str | Path | None = None,
                secure_cookies: bool = True, programme: Path | None = None) -> FastAPI:
     """The workbench on DATASET; scenarios of the folder SCENARIOS are imported into STORE (a DuckDB file, a
-    PostgreSQL URL or an open Store; an in-memory DuckDB when None) and published."""
+    PostgreSQL URL or an open Store; an in-memory DuckDB when None) and published; PROGRAMME: the reform's programme
+    folder shown at /programme (default programme/kz)."""
     from ..functions.audit import audit
     from ..functions.criteria import recommend
     from ..functions.registry import load_registry

@@ -57,6 +57,28 @@ def test_every_dated_commitment_is_a_measure_with_its_section(prog, mid, section
         assert due[:4] in m.due_wording or due[:4] in m.text["kk"]
 
 
+def test_every_date_the_concept_names_is_in_a_measures_own_words(prog):
+    """Each '2003 / 2004 / 2005 жыл...' of the Kazakh original falls inside the quoted words of some measure."""
+    seed = _flat((SHARED / "seed" / "concept-2002-kk.txt").read_text(encoding="utf-8"))
+    spans = []
+    for m in prog.measures.values():
+        for part in m.text["kk"].split("…"):
+            start = seed.find(_flat(part))
+            while start >= 0:
+                spans.append((start, start + len(_flat(part)), m.id))
+                start = seed.find(_flat(part), start + 1)
+    # the conclusion's "during 2003 the priority bills must be adopted" restates §3.2's priority bills (mid-2003)
+    restated = {"2003жылiшiндебюджетаралық": "priority_bills"}
+    dates = [x.start() for x in re.finditer(r"200[345]жыл", seed)]
+    assert len(dates) == 8
+    for pos in dates:
+        covering = [mid for a, b, mid in spans if a <= pos < b]
+        key = next((k for k in restated if seed.startswith(k, pos)), None)
+        assert covering or key, seed[pos - 80:pos + 80]
+        if key:
+            assert "conclusion" in prog.measures[restated[key]].section
+
+
 def test_the_2005_norms_wait_for_their_two_preconditions(prog):
     pre = [p for p in prog.preconditions if p.measure == "medium_term_transfer_norms" and not p.requires]
     words = " ".join(p.condition["en"] for p in pre)

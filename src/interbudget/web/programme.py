@@ -34,6 +34,7 @@ def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None
                     regions=[code for code, _ in wb.regions()])
     pname = prog.folder.name
     cache: dict[tuple, dict] = {}
+    chart_cache: dict[tuple, list] = {}
     lock = threading.Lock()
 
     def parse_at(at: str | None) -> date:
@@ -121,15 +122,24 @@ def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None
     @app.get("/programme", response_class=HTMLResponse, include_in_schema=False)
     def programme_page(request: Request, lang: str = "en", at: str | None = None, viewer: Viewer = viewer_dep):
         from ..programme.status import concerns_region, counts
-        from .programme_charts import charts
+        from .programme_charts import indicator_charts, timeline
 
         day = parse_at(at)
         rows = rows_at(day)
         p = catalog(lang_ok(lang))["programme"]
         ind = published_indicators()
+        ck = (tuple(sorted(ind["versions"].items())), lang)  # per published set and language the figures never change
+        with lock:
+            figs = chart_cache.get(ck)
+        if figs is None:
+            figs = indicator_charts(ind, p)
+            with lock:
+                if len(chart_cache) > 12:
+                    chart_cache.clear()
+                chart_cache[ck] = figs
         mine = [r for r in rows if concerns_region(r, viewer.region)] if viewer.role == "akimat" and viewer.region else []
         return site.page(request, "programme.html", lang, viewer, p=p, at=day.isoformat(), rows=rows, counts=counts(rows),
-                         mine=mine, acts=acts(), ind=ind, charts=charts(rows, ind, p, lang))
+                         mine=mine, acts=acts(), ind=ind, charts=timeline(rows, p, lang) + figs)
 
     @app.get("/programme/measures/{mid}", response_class=HTMLResponse, include_in_schema=False)
     def measure_page(request: Request, mid: str, lang: str = "en", viewer: Viewer = viewer_dep):

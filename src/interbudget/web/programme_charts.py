@@ -14,7 +14,8 @@ def _html(fig: go.Figure, div_id: str) -> str:
     return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False})
 
 
-def charts(rows: list[dict], ind: dict, p: dict, lang: str) -> list[tuple[str, str]]:
+def timeline(rows: list[dict], p: dict, lang: str) -> list[tuple[str, str]]:
+    """The measures with a due date, by date and status."""
     out = []
     dated = [r for r in rows if r["due"]]
     if dated:
@@ -27,6 +28,12 @@ def charts(rows: list[dict], ind: dict, p: dict, lang: str) -> list[tuple[str, s
                                          hovertemplate="%{text}<br>%{x}<extra></extra>"))
         fig.update_layout(title=p["timeline"], height=120 + 28 * len(dated), margin={"l": 220}, xaxis={"type": "date"})
         out.append(("chart-timeline", _html(fig, "chart-timeline")))
+    return out
+
+
+def indicator_charts(ind: dict, p: dict) -> list[tuple[str, str]]:
+    """One chart per indicator and level: the published scenarios, a bar per year, the concept's baseline as a line."""
+    out = []
     series: dict[tuple[str, str], dict[str, dict]] = {}
     units = {}
     for scen, trs in ind["scenarios"].items():

@@ -282,3 +282,16 @@ def test_a_cycle_is_found_exactly_when_there_is_one(tmp_path_factory, edges):
         assert all("precondition cycle" in p.message and p.column == "requires" for p in exc.problems)
         found = True
     assert found == cyclic
+
+
+def test_report_puts_the_programme_in_both_files(tmp_path):
+    from openpyxl import load_workbook
+
+    ex = ROOT / "data" / "example"
+    for flag, expected in ((), True), (("--no-programme",), False):
+        out = tmp_path / ("with" if expected else "without")
+        res = runner.invoke(app, ["report", str(ex), str(ex / "scenarios" / "current-law.yaml"), "--out", str(out),
+                                  "--stress-draws", "0", *flag])
+        assert res.exit_code == 0, res.output
+        assert ("Programme" in load_workbook(out / "report.xlsx", read_only=True).sheetnames) is expected
+        assert ("<section id='programme'>" in (out / "report.html").read_text(encoding="utf-8")) is expected

@@ -116,3 +116,18 @@ def test_the_catalogues_name_every_status_stage_body_and_indicator_in_three_lang
         assert set(c["statuses"]) == set(STATUSES) and set(c["stages"]) == set(STAGES) and set(c["bodies"]) == set(BODIES)
         assert set(c["indicators_names"]) == set(ids) == set(c["definitions"])
         assert all(isinstance(v, str) and v for v in c["definitions"].values())
+
+
+def test_the_downloaded_reports_carry_the_programme(w):
+    import io
+
+    from openpyxl import load_workbook
+
+    x = w.public.get("/download/current-law/report.xlsx")
+    assert x.status_code == 200
+    wb = load_workbook(io.BytesIO(x.content), read_only=True)
+    assert "Programme" in wb.sheetnames and "Programme indicators" in wb.sheetnames
+    ids = [r[2] for r in wb["Programme"].iter_rows(min_row=2, values_only=True)]
+    assert "optimal_function_list" in ids and len(ids) == 35
+    page = w.public.get("/download/current-law/report.html").text
+    assert "<section id='programme'>" in page and "optimal_function_list" in page

@@ -259,7 +259,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         _full_report_only(v)
         res = wb.result(v)
         with tempfile.TemporaryDirectory() as tmp:
-            body = write_workbook(res, Path(tmp) / "report.xlsx", lang_ok(lang)).read_bytes()
+            body = write_workbook(res, Path(tmp) / "report.xlsx", lang_ok(lang), app.state.programme_report(res)).read_bytes()
         return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{scenario}-report.xlsx")
 
     @app.get("/download/{scenario}/report.html")
@@ -276,7 +276,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         geo = Path(dataset) / "geo"
         with tempfile.TemporaryDirectory() as tmp:
             page = write_html(res, Path(tmp) / "report.html", metrics(res, 0, f"{scenario}@v{v.version}"), None,
-                              geo if geo.is_dir() else None)
+                              geo if geo.is_dir() else None, app.state.programme_report(res))
             return _download(page.read_bytes(), "text/html; charset=utf-8", f"{scenario}-report.html")
 
     @app.get("/", response_class=HTMLResponse)

@@ -73,6 +73,15 @@ def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None
             cache[key] = data
         return data
 
+    def report(res) -> dict:
+        """The programme's status today for the run's Excel and HTML reports (/download/...)."""
+        from ..analysis.programme import report_status
+
+        today = date.today()
+        return report_status(res, rows_at(today), today.isoformat())
+
+    app.state.programme_report = report
+
     def acts() -> list[dict]:
         return [{"id": a.id, "name": a.name, "act_date": a.act_date.isoformat() if a.act_date else "", "section": a.section,
                  "article": a.article, "change": a.change, "stage": a.stage, "measures": a.measures, "evidence": a.evidence,

@@ -20,7 +20,7 @@ def site(tmp_path_factory):
     r = subprocess.run([sys.executable, "-m", "interbudget", "users", "add", "com", "--role", "commission", "--password-stdin",
                         "--store", str(store)], input=PASSWORD + "\n", capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
-    with served(EXAMPLE, SCEN, store) as url:
+    with served(EXAMPLE, SCEN, store, wait_s=120) as url:  # a loaded shared machine can take long to start it
         yield url
 
 

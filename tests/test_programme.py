@@ -295,3 +295,21 @@ def test_report_puts_the_programme_in_both_files(tmp_path):
         assert res.exit_code == 0, res.output
         assert ("Programme" in load_workbook(out / "report.xlsx", read_only=True).sheetnames) is expected
         assert ("<section id='programme'>" in (out / "report.html").read_text(encoding="utf-8")) is expected
+
+
+def test_status_reads_the_updates_recorded_in_the_store(tmp_path):
+    import json
+
+    from interbudget.store import Store
+    from interbudget.store.programme import record_status
+
+    st = Store.open(tmp_path / "wb.duckdb")
+    record_status(st, "kz", "optimal_function_list", "done", "draft list (test)", "ref", "com")
+    st.close()
+    ex = ROOT / "data" / "example"
+    res = runner.invoke(app, ["programme", "status", "--dataset", str(ex), "--scenarios", str(ex / "scenarios"),
+                              "--store", str(tmp_path / "wb.duckdb"), "--lang", "kk", "--json", str(tmp_path / "s.json")])
+    assert res.exit_code == 0, res.output
+    m = {x["id"]: x for x in json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["measures"]}
+    assert m["optimal_function_list"]["status"] == "done" and m["optimal_function_list"]["updated_by"] == "com"
+    assert "орындалды" in res.output  # the statuses in Kazakh

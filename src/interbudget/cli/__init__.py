@@ -5,7 +5,16 @@ row and problem, and the command exits with status 2; never a traceback.
 """
 from __future__ import annotations
 
-from . import analysis, functions, info, receipts, reports, run, web  # noqa: F401 — each registers its commands
+from . import (  # noqa: F401 — each module registers its commands
+    analysis,
+    functions,
+    info,
+    programme,
+    receipts,
+    reports,
+    run,
+    web,
+)
 from ._common import app, main
 
 __all__ = ["app", "main"]

@@ -16,8 +16,11 @@ def report(
     out_dir: Path = typer.Option(..., "--out", help="Folder for report.xlsx and report.html."),
     stress_draws: int = typer.Option(2000, "--stress-draws", min=0, help="Monte Carlo draws for the report (0: none)."),
     lang: str = typer.Option("en", "--lang", help="Language of unit names: kk, ru or en."),
+    programme: Path = typer.Option(None, "--programme", help="The reform's programme shown in both reports (default programme/kz)."),
+    no_programme: bool = typer.Option(False, "--no-programme", help="Leave the programme status out."),
 ) -> None:
-    """An Excel workbook (the law's layout, every budget, the inputs) and a standalone HTML report with charts and maps."""
+    """An Excel workbook (the law's layout, every budget, the inputs, the programme's status) and a standalone HTML
+    report with charts and maps."""
     from rich.progress import Progress
 
     from ..analysis.metrics import metrics as compute
@@ -32,13 +35,29 @@ def report(
             res, _ = _load(dataset, scenario)
             progress.update(task, advance=1, description="metrics")
             m = compute(res, 0, scenario.name)
+            prog = None if no_programme else _programme(res, programme)
             progress.update(task, advance=1, description=f"stress test, {stress_draws:,} draws")
             st = {"results": [run_stress(res, Shocks(draws=stress_draws))]} if stress_draws else None
             progress.update(task, advance=1, description="writing")
-            xlsx = write_workbook(res, out_dir / "report.xlsx", lang)
-            page = write_html(res, out_dir / "report.html", m, st, dataset / "geo" if (dataset / "geo").is_dir() else None)
+            xlsx = write_workbook(res, out_dir / "report.xlsx", lang, prog)
+            page = write_html(res, out_dir / "report.html", m, st, dataset / "geo" if (dataset / "geo").is_dir() else None, prog)
             progress.update(task, advance=1)
     out.print(f"report: {xlsx}, {page}", highlight=False, soft_wrap=True)
+
+
+def _programme(res, folder: Path | None) -> dict:
+    """The programme's status today and this run's indicators (links checked against the bundled registry and scenarios)."""
+    from datetime import date
+
+    from ..analysis.programme import report_status
+    from ..programme.data import load_for
+    from ..programme.status import measure_rows
+    from .programme import BUNDLED_PROGRAMME, BUNDLED_SCENARIOS
+    from ._common import BUNDLED_REGISTRY
+
+    prog = load_for(folder or BUNDLED_PROGRAMME, BUNDLED_REGISTRY, BUNDLED_SCENARIOS)
+    today = date.today()
+    return report_status(res, measure_rows(prog, today), today.isoformat())
 
 
 @app.command("import-excel")

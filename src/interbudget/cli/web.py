@@ -26,6 +26,7 @@ def serve(
     demo_users: bool = typer.Option(False, "--demo-users", help="Create an analyst, a commission member and one akimat user "
                                     "per region when missing, with random passwords printed once."),
     workers: int = typer.Option(1, "--workers", help="uvicorn worker processes (PostgreSQL store only: a DuckDB file has one writer)."),
+    programme: Path = typer.Option(None, "--programme", help="The reform's programme shown at /programme (default programme/kz)."),
 ) -> None:
     """The web workbench: budgets with drill-down and a map, each budget's explanation and history in kk/ru/en,
     scenarios edited, run, compared and published, objections filed and resolved; a JSON API (docs at /docs)."""
@@ -38,7 +39,8 @@ def serve(
         if workers > 1 and not store.startswith(("postgresql://", "postgres://")):
             raise InterbudgetError("--workers above 1 needs a PostgreSQL store (a DuckDB file has one writer process)")
         st = Store.open(store)
-        web = create_app(dataset, scenarios, registry or BUNDLED_REGISTRY, st, secure_cookies=not insecure_cookies)
+        web = create_app(dataset, scenarios, registry or BUNDLED_REGISTRY, st, secure_cookies=not insecure_cookies,
+                         programme=programme)
         if demo_users:
             for line in _demo_users(st, web.state.workbench):
                 out.print(line, highlight=False)
@@ -47,7 +49,8 @@ def serve(
     if workers > 1:  # each worker process builds its own app from the same arguments
         os.environ["INTERBUDGET_SERVE"] = json.dumps({"dataset": str(dataset), "scenarios": str(scenarios), "store": store,
                                                       "registry": str(registry or BUNDLED_REGISTRY),
-                                                      "secure": not insecure_cookies})
+                                                      "secure": not insecure_cookies,
+                                                      "programme": str(programme) if programme else None})
         st.close()
         uvicorn.run("interbudget.web.app:from_environment", factory=True, host=host, port=port, workers=workers,
                     log_level="warning")

@@ -40,7 +40,8 @@ def _sheet(wb, name: str, header: list[str], rows, fmt_head, fmt_num, widths: di
     return ws
 
 
-def write_workbook(res: Result, path: Path, lang: str = "en") -> Path:
+def write_workbook(res: Result, path: Path, lang: str = "en", programme: dict | None = None) -> Path:
+    """PROGRAMME (analysis.programme.report_status): the reform's measures and this run's indicators, two sheets more."""
     h, tr = res.hierarchy, res.transfers
     path = Path(path)
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
@@ -73,6 +74,14 @@ def write_workbook(res: Result, path: Path, lang: str = "en") -> Path:
                 u, t = divmod(int(idx), len(res.taxes))
                 rows.append([h.codes[u], h.name(u, lang), y, res.taxes[t], float(sums[idx])])
         _sheet(wb, "Receipts by region", ["code", "region", "year", "tax", "amount, thousand tenge"], rows, head, num, {1: 34})
+        if programme is not None:
+            _sheet(wb, "Programme", ["status", "recorded status", "measure", "§", "due", f"measure ({lang})", "lead", "evidence",
+                                     "reference", f"status on {programme['at']}"],
+                   [[r["status"], r["recorded_status"], r["id"], r["section"], r["due"], r["text"][lang], r["lead"], r["evidence"],
+                     r["evidence_ref"], programme["at"]] for r in programme["measures"]], head, num, {5: 60, 7: 60})
+            _sheet(wb, "Programme indicators", ["indicator", "level", "year", "value", "unit", "concept baseline"],
+                   [[t["indicator"], t["level"], int(y), v, t["unit"], t["baseline"]] for t in programme["indicators"]
+                    for y, v in t["values"].items()], head, num)
         wb.close()
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is to be read
         os.replace(tmp, path)

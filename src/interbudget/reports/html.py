@@ -84,7 +84,28 @@ OFFLINE_GEO = ("<script>window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topo
                f"window.PlotlyGeoAssets.topojson['world_110m'] = {json.dumps(_EMPTY_WORLD)};</script>")
 
 
-def write_html(res: Result, path: Path, metrics: dict | None = None, stress: dict | None = None, geo_dir: Path | None = None) -> Path:
+def _programme_html(p: dict) -> str:
+    """The programme status: counts, the measures (late first) with their evidence, this run's indicators."""
+    e = html.escape
+    counts = ", ".join(f"{s} {n}" for s, n in p["counts"].items() if n)
+    rows = "".join(f"<tr><td>{e(r['status'])}</td><td>{e(r['id'])}</td><td>{e(r['section'])}</td><td>{e(r['due'])}</td>"
+                   f"<td style='text-align:left'>{e(r['text']['en'])}</td><td style='text-align:left'>{e(r['evidence'])}</td></tr>"
+                   for r in p["measures"])
+    def fmt(t: dict, v) -> str:
+        return "—" if v is None else f"{v:.1%}" if t["unit"] == "share" else f"{v:,.0f}"
+
+    ind = "".join(f"<tr><td>{e(t['indicator'])}</td><td>{e(t['level'])}</td><td>{fmt(t, t['first'])}</td><td>{fmt(t, t['last'])}</td>"
+                  f"<td>{t['trend']}</td><td>{'' if t['baseline'] is None else format(t['baseline'], '.0%')}</td></tr>"
+                  for t in p["indicators"])
+    return (f"<section id='programme'><h2>The reform as a programme, status on {e(p['at'])}</h2><p>{e(counts)}; a measure past its "
+            "due date and not done is late.</p><table><tr><th>status</th><th>measure</th><th>§</th><th>due</th><th>text</th>"
+            f"<th>evidence</th></tr>{rows}</table><h3>Indicators of this run</h3><table><tr><th>indicator</th><th>level</th>"
+            f"<th>first year</th><th>last year</th><th>trend</th><th>concept baseline (§3.4)</th></tr>{ind}</table></section>")
+
+
+def write_html(res: Result, path: Path, metrics: dict | None = None, stress: dict | None = None, geo_dir: Path | None = None,
+               programme: dict | None = None) -> Path:
+    """PROGRAMME (analysis.programme.report_status): the reform's measures by status and this run's indicators."""
     figs = figures(res, metrics, stress, geo_dir)
     parts = []
     for i, (name, fig) in enumerate(figs):
@@ -106,6 +127,7 @@ td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}footer{{color:#66
 <p>Years {', '.join(map(str, res.years))}; option {res.scenario.option}; dataset {html.escape(str(res.dataset.folder))}.
 Amounts in thousand tenge in the files; charts say their unit.</p>
 {summary}
+{_programme_html(programme) if programme is not None else ''}
 {''.join(parts)}
 <footer>Made by interbudget. {CREDIT if geo_dir is not None else ''}</footer></body></html>"""
     path = Path(path)

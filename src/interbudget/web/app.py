@@ -169,9 +169,10 @@ def restrict_compare(data: dict, allowed: set[str]) -> dict:
 
 
 def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | None = None, store: Store | str | Path | None = None,
-               secure_cookies: bool = True) -> FastAPI:
+               secure_cookies: bool = True, programme: Path | None = None) -> FastAPI:
     """The workbench on DATASET; scenarios of the folder SCENARIOS are imported into STORE (a DuckDB file, a
-    PostgreSQL URL or an open Store; an in-memory DuckDB when None) and published."""
+    PostgreSQL URL or an open Store; an in-memory DuckDB when None) and published; PROGRAMME: the reform's programme
+    folder shown at /programme (default programme/kz)."""
     from ..functions.audit import audit
     from ..functions.criteria import recommend
     from ..functions.registry import load_registry
@@ -258,7 +259,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         _full_report_only(v)
         res = wb.result(v)
         with tempfile.TemporaryDirectory() as tmp:
-            body = write_workbook(res, Path(tmp) / "report.xlsx", lang_ok(lang)).read_bytes()
+            body = write_workbook(res, Path(tmp) / "report.xlsx", lang_ok(lang), app.state.programme_report(res)).read_bytes()
         return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{scenario}-report.xlsx")
 
     @app.get("/download/{scenario}/report.html")
@@ -275,7 +276,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         geo = Path(dataset) / "geo"
         with tempfile.TemporaryDirectory() as tmp:
             page = write_html(res, Path(tmp) / "report.html", metrics(res, 0, f"{scenario}@v{v.version}"), None,
-                              geo if geo.is_dir() else None)
+                              geo if geo.is_dir() else None, app.state.programme_report(res))
             return _download(page.read_bytes(), "text/html; charset=utf-8", f"{scenario}-report.html")
 
     @app.get("/", response_class=HTMLResponse)
@@ -421,11 +422,12 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return site.page(request, "functions.html", lang, viewer, **data, rec={r["function"]: r for r in data["recommendations"]},
                          proposals=app.state.proposals)
 
-    from . import objections, proposals, work
+    from . import objections, programme as programme_pages, proposals, work
 
     work.register(app, site)
     objections.register(app, site)
     proposals.register(app, site, registry, reg)
+    programme_pages.register(app, site, registry, reg, programme)
     return app
 
 
@@ -443,4 +445,5 @@ def from_environment() -> FastAPI:
     import os
 
     cfg = json.loads(os.environ["INTERBUDGET_SERVE"])
-    return create_app(Path(cfg["dataset"]), Path(cfg["scenarios"]), Path(cfg["registry"]), cfg["store"], cfg["secure"])
+    return create_app(Path(cfg["dataset"]), Path(cfg["scenarios"]), Path(cfg["registry"]), cfg["store"], cfg["secure"],
+                      Path(cfg["programme"]) if cfg.get("programme") else None)

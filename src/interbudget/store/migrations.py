@@ -27,10 +27,12 @@ def current(db: Database) -> int:
 
 def migrate(db: Database, target: int | None = None) -> list[int]:
     """Apply what is missing up to TARGET (all by default); the versions applied."""
-    done = current(db)
+    current(db)  # creates schema_migrations where it is missing
+    with db.transaction() as tx:
+        done = {int(r["version"]) for r in tx.all("SELECT version FROM schema_migrations")}
     applied = []
-    for version, name, sql in available():
-        if version <= done or (target is not None and version > target):
+    for version, name, sql in available():  # every missing version, even one numbered below the newest applied
+        if version in done or (target is not None and version > target):
             continue
         with db.transaction() as tx:
             for statement in _statements(sql):

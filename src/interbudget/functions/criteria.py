@@ -17,7 +17,7 @@ from ..hierarchy import LEVELS
 UP = ("national", "spillover", "scale", "uniform")
 DOWN = ("local", "proximity")
 DEFAULT_WEIGHTS = {"national": 2.0, "spillover": 1.0, "scale": 1.0, "uniform": 1.0, "local": 1.5, "proximity": 1.0}
-THRESHOLDS = ((0.35, "republic"), (0.05, "region"), (-0.3, "district"), (-1.01, "rural"))
+THRESHOLDS = ((0.35, "republic"), (0.05, "region"), (-0.3, "district"), (float("-inf"), "rural"))  # any score has a level
 REASONS = {"national": "national significance (§3.2.1)", "spillover": "effects beyond one unit: escalate (§3.2.4)",
            "scale": "economies of scale (§3.2.4)", "uniform": "uniform national standards (§3.2.1)",
            "local": "local significance (§3.2.2)", "proximity": "efficiency and proximity to the people (§3.2.3)"}

@@ -76,11 +76,8 @@ def carve(ds: Dataset, reg: Registry) -> tuple[Lines, list[str]]:
     ids = list(reg.functions)
     for tag, fid in enumerate(ids):
         f = reg.functions[fid]
-        if not f.priced:
+        if not f.priced or f.need_function not in ds.functions:  # a move of it is refused (proposals._moves)
             continue
-        if f.need_function not in ds.functions:
-            raise InterbudgetError(f"function '{fid}': its needs line '{f.need_function}' is not in the dataset's needs.csv "
-                                   f"(lines: {', '.join(ds.functions)})")
         levels = [LEVELS.index(lv) for lv in cost_levels(reg, f)]
         rows = np.flatnonzero((n.function == ds.functions.index(f.need_function)) & np.isin(row_level, levels))
         if f.share is not None:

@@ -151,6 +151,9 @@ def _moves(ds: Dataset, reg: Registry, lines: Lines, ids: list[str], proposal: d
         if m.get("cost", proposal.get("cost")) == "none":
             notes.append({"move": label, "moved": 0.0, "after": 0.0, "cost": "none (declared in the proposal)"})
             continue
+        if f.need_function not in ds.functions:
+            raise InterbudgetError(f"move '{label}': the cost of '{f.id}' is a share of the needs line '{f.need_function}', which "
+                                   f"this dataset's needs.csv does not have (lines: {', '.join(ds.functions)})")
         tag = ids.index(f.id)
         on = lines.year >= int(proposal["effective_year"])
         if m["from"] == "competitive":  # back from the competitive sector: the parked rows return, at their level first

@@ -66,7 +66,7 @@ def register(app: FastAPI, site) -> None:
         doc = p["document"]
         before, after = state_after(r, doc)
         return {"agenda": agenda(r, doc, lang), "state_diff": diff(before, after),
-                "reviews": {s: [v for v in p["reviews"] if v["sector"] == s] for s in {v["sector"] for v in p["reviews"]}}}
+                "reviews_by_sector": {s: [v for v in p["reviews"] if v["sector"] == s] for s in {v["sector"] for v in p["reviews"]}}}
 
     def _submit(viewer: Viewer, title: str, body: str, text: str) -> int:
         require(viewer, "akimat", "analyst")

@@ -46,11 +46,11 @@ def register(app: FastAPI, site) -> None:
             raise HTTPException(404, f"unknown proposal {pid}")
         return p
 
-    def _states(viewer: Viewer) -> list[dict]:
+    def _states(viewer: Viewer, lang: str = "en") -> list[dict]:
         """The registry's dated states: its own (states.csv) and the accepted proposals this viewer may see."""
         from ..functions.states import load_states
 
-        own = [{"id": s.id, "name": s.name.get("en") or s.id, "effective_from": str(s.effective_from or ""),
+        own = [{"id": s.id, "name": s.name.get(lang) or s.name.get("en") or s.id, "effective_from": str(s.effective_from or ""),
                 "effective_to": str(s.effective_to or ""), "source": s.source, "proposal": None}
                for s in load_states(_reg())[0].values()]
         accepted = [{"id": p["state_id"], "name": p["title"], "effective_from": p["effective_from"], "effective_to": "",
@@ -145,15 +145,18 @@ def register(app: FastAPI, site) -> None:
     def commission_page(request: Request, lang: str = "en", viewer: Viewer = viewer_dep):
         r = _reg()
         bodies = [(b.id, b.name.get(lang) or b.name.get("en") or b.id) for b in r.bodies.values()]
-        return _page(request, "commission.html", lang, viewer, rows=_list(viewer), states=_states(viewer), bodies=bodies)
+        return _page(request, "commission.html", lang, viewer, rows=_list(viewer), states=_states(viewer, lang), bodies=bodies,
+                     body_names=dict(bodies))
 
     @app.get("/commission/{pid}", response_class=HTMLResponse, include_in_schema=False)
     def proposal_page(request: Request, pid: int, lang: str = "en", viewer: Viewer = viewer_dep):
         p = _visible(pid, viewer)
         eff = p["effect"]
         top = eff["budgets"][:TOP] if eff else []
-        return _page(request, "commission_proposal.html", lang, viewer, p=p, **_detail(p, lang), top=top,
-                     scenario=site.default)
+        r = _reg()
+        body = r.bodies.get(p["body"])
+        return _page(request, "commission_proposal.html", lang, viewer, p=p, **_detail(p, lang), top=top, scenario=site.default,
+                     body_name=(body.name.get(lang) or body.name.get("en")) if body else p["body"])
 
     @app.post("/commission", include_in_schema=False)
     async def submit_form(request: Request, viewer: Viewer = viewer_dep):

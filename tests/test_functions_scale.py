@@ -204,3 +204,61 @@ def test_the_34_list_from_the_2002_baseline_is_priced_per_okrug_with_the_okrugs_
         assert int(d[1]) < 2 or "false" in d[2:5]
     ready_districts = {c for c, d in readiness.items() if int(d[1]) >= 2 and "false" not in d[2:5]}
     assert not {r["district"] for r in unready} & ready_districts
+    # the okrugs end where today's data has them: the 2002 baseline moved the §3.4 list up, the proposal brings it back
+    from interbudget.engine import run
+
+    today = run(kz, load_scenario(ROOT / "scenarios" / "current-law.yaml")[0])
+    h = today.hierarchy
+    now = {(h.b_codes[b], y): today.needs[b, k] for k, y in enumerate(today.years) for b in np.flatnonzero(h.b_level == 3)}
+    for r in res["budgets"]:
+        if r["level"] == "rural" and r["year"] >= 2027:
+            assert r["needs_after"] == pytest.approx(now[(r["code"], r["year"])], rel=1e-9, abs=1e-3)
+
+
+def test_a_function_priced_by_its_own_norm_moves_norm_times_population(tmp_path, ds):
+    norm = ["norm", "norm", "норма", "08", "service", "basic", "Act", "true", "dist", "district", "district", *["0.5"] * 6,
+            "false", "culture_sport", "", "", "", ""]
+    folder = small_registry(tmp_path, extra=[norm])
+    with (folder / "functions.csv").open(encoding="utf-8") as fh:
+        text = fh.read()
+    lines = text.splitlines()
+    lines[0] += ",driver,norm_district,norm_rural"
+    lines[1:] = [ln + (",population,0.01,0.012" if ln.startswith("norm,") else ",,,") for ln in lines[1:]]
+    (folder / "functions.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reg = load_registry(folder)
+    assert reg.functions["norm"].priced and reg.functions["norm"].share is None
+    h = ds.hierarchy
+    rows = (ds.needs.function == ds.functions.index("culture_sport")) & (ds.needs.year >= 2027) \
+        & (h.level[h.budget_units[h.budget_of[ds.needs.unit]]] == 2)
+    want = np.minimum(0.01 * h.population[ds.needs.unit[rows]], ds.needs.amount[rows]).sum()
+    p = check_proposal({"name": "n", "effective_year": 2027, "moves": [{"function": "norm", "from": "district", "to": "rural",
+                                                                      "body_to": "rur"}]}, reg)
+    _, notes = move_needs(ds, reg, p)
+    m = notes[0]
+    assert m["moved"] + m["stayed"] == pytest.approx(want, rel=1e-9) and want > 0
+    assert m["after"] == pytest.approx(1.2 * m["moved"], rel=1e-9)  # valued at the okrugs' norm
+
+
+def test_the_competitive_sector_and_back_and_a_territorial_unit_move(tmp_path):
+    kz = load_dataset(ROOT / "data" / "kz")
+    reg = load_registry(KZ_REG)
+    base = by_budget(kz, kz.needs)
+    p = yaml.safe_load((KZ_REG / "proposals" / "concept-3.1-investment-back-to-state.yaml").read_text(encoding="utf-8"))
+    needs, notes = move_needs(kz, reg, check_proposal(p, reg))
+    np.testing.assert_allclose(by_budget(kz, needs), base, rtol=1e-9, atol=1e-3)  # out and back: every budget as it was
+    assert notes[0]["moved"] > 0
+    p = yaml.safe_load((KZ_REG / "proposals" / "concept-3.2-control-to-territorial-units.yaml").read_text(encoding="utf-8"))
+    needs, notes = move_needs(kz, reg, check_proposal(p, reg))
+    np.testing.assert_allclose(by_budget(kz, needs), base, rtol=1e-9, atol=1e-3)  # the republic pays before and after
+    assert all("paid by the republic budget" in m["cost"] for m in notes)
+
+
+def test_the_cli_prices_a_proposal_from_another_base_state(tmp_path):
+    kz, scen = ROOT / "data" / "kz", ROOT / "scenarios" / "current-law.yaml"
+    p = KZ_REG / "proposals" / "concept-1.4-communal-property-split.yaml"
+    code, out = run_cli("proposal", "apply", kz, p, scen, "--top", "3", "--out", tmp_path / "p.xlsx")
+    assert code == 0 and "base state baseline-2002" in out and "§3.4 readiness" in out
+    code, out = run_cli("proposal", "apply", kz, p, scen, "--base", "today", "--top", "3")
+    assert code == 0 and "base state today" in out
+    code, out = run_cli("proposal", "apply", kz, p, scen, "--base", "1990")
+    assert code == 2 and "unknown registry state '1990'" in out

@@ -196,6 +196,8 @@ def proposal_apply(
     registry: Path = typer.Option(None, "--registry", help="Functions registry folder (default: registry/kz)."),
     out_file: Path = typer.Option(None, "--out", help="Write the results: .xlsx (a sheet per table) or .csv."),
     top: int = typer.Option(15, "--top", help="Budgets to show in the terminal, by the largest change in needs."),
+    base: str = typer.Option(None, "--base", help="Price from this registry state (e.g. baseline-2002) instead of the "
+                             "proposal's own base (default today)."),
 ) -> None:
     """Apply a proposal: each move changes the needs of the budgets it touches by the function's normative cost
     at the receiving level, the engine reruns, and each budget's needs, transfers and balance are compared;
@@ -209,6 +211,8 @@ def proposal_apply(
     with _reported(out_file):
         reg = load_registry(registry or BUNDLED_REGISTRY)
         prop = load_proposal(proposal, reg)
+        if base:
+            prop["base"] = base
         result = apply(load_dataset(dataset), reg, prop, load_scenario(scenario)[0])
         paths = _write_proposal(out_file, result) if out_file is not None else []
     t = Table(title=f"{escape(result['proposal'])}: moves (from {prop['effective_year']}, base state {escape(result['base'])})")

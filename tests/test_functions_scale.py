@@ -262,3 +262,13 @@ def test_the_cli_prices_a_proposal_from_another_base_state(tmp_path):
     assert code == 0 and "base state today" in out
     code, out = run_cli("proposal", "apply", kz, p, scen, "--base", "1990")
     assert code == 2 and "unknown registry state '1990'" in out
+
+
+def test_a_base_state_on_a_dataset_without_some_lines(ds):
+    """data/example has no landscaping or water-supply lines: the 2002 baseline moves what it has, nothing fails."""
+    reg = load_registry(KZ_REG)
+    p = check_proposal({"name": "s", "base": "baseline-2002", "effective_year": 2027, "moves": [
+        {"function": "school_education", "from": "district", "to": "region", "body_to": "oblast_akimat"}]}, reg)
+    needs, notes = move_needs(ds, reg, p)
+    assert notes[0]["moved"] > 0
+    np.testing.assert_allclose(by_budget(ds, needs).sum(axis=0), by_budget(ds, ds.needs).sum(axis=0), rtol=1e-9)

@@ -118,7 +118,7 @@ def base_lines(ds: Dataset, reg: Registry, base: str | None, depth: int = 0) -> 
     steps = []
     for fid in ids:
         f, g = today.functions[fid], state.functions[fid]
-        if not f.priced:
+        if not f.priced or f.need_function not in ds.functions:  # no cost in this dataset: nothing to move into the state
             continue
         a, b = cost_levels(today, f), cost_levels(state, g)
         if a == b:

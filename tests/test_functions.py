@@ -53,7 +53,9 @@ def test_each_audit_finds_exactly_the_planted_cases(tmp_path):
         ("not inherent to the state", "private"),
         ("financing and execution apart", "apart"),
         ("unfunded mandate", "unfunded"),
-        ("vertical duplication", "property"), ("communal property not assigned", "property"),
+        ("joint jurisdiction without a lead body", "overlap"),  # central and local bodies, none leads (§1.2)
+        # §1.4: communal property is split among the levels (not a duplication), and the rural level holds none
+        ("communal property not split", "property"),
     ])
 
 
@@ -85,8 +87,10 @@ def test_the_criteria_recommend_a_level_and_the_weights_are_parameters(tmp_path)
 
 def test_the_bundled_registry_and_the_cli(tmp_path):
     code, out = run_cli("functions", "audit", "--out", tmp_path / "a.csv")
-    assert code == 0 and "communal property not assigned" in out and "unfunded mandate" in out
-    assert (tmp_path / "a.csv").read_text().startswith("audit,function,name,detail")
+    assert code == 0 and "financing and execution apart" in out and "communal property not split" not in out
+    assert (tmp_path / "a.csv").read_text().startswith("audit,category,function,name,detail")
+    code, out = run_cli("functions", "audit", "--state", "baseline-2002")  # §1.4: in 2002 the okrugs held no property
+    assert code == 0 and "communal property not split" in out and "local_levels_powers_split" in out
     code, out = run_cli("functions", "recommend", "--weight", "national=3", "--out", tmp_path / "r.csv")
     assert code == 0 and "§3.2" in out
     code, out = run_cli("functions", "recommend", "--weight", "charm=3")

@@ -215,7 +215,7 @@ def test_proposals_are_priced_in_the_browser_as_the_cli_prices_them(client):
     names = [p["name"] for p in client.get("/api/proposals").json()]
     assert sorted(names) == sorted(p.stem for p in (ROOT / "registry" / "kz" / "proposals").glob("*.yaml"))
     reg = load_registry(ROOT / "registry" / "kz")
-    for name in ("to-fourth-level-fixed", "central-to-local"):
+    for name in ("oblast-district", "local-to-central"):  # their functions' needs lines are in data/example
         got = client.get(f"/api/proposals/{name}?scenario=current-law").json()
         want = apply(load_dataset(EXAMPLE), reg, load_proposal(ROOT / "registry" / "kz" / "proposals" / f"{name}.yaml", reg),
                      load_scenario(SCEN / "current-law.yaml")[0])
@@ -224,4 +224,6 @@ def test_proposals_are_priced_in_the_browser_as_the_cli_prices_them(client):
         page = client.get(f"/proposals/{name}?lang=ru")
         assert page.status_code == 200 and "потребности страны" in page.text
     assert client.get("/api/proposals/nope").status_code == 404
+    r = client.get("/api/proposals/to-fourth-level?scenario=current-law")  # data/example has no 'transport' line
+    assert r.status_code == 422 and "needs line 'transport'" in r.json()["detail"]
     assert 'href="/proposals/central-to-local' in client.get("/functions").text

@@ -25,9 +25,11 @@ from ..errors import InterbudgetError, Problem
 from ..hierarchy import LEVELS
 from ..rules.transfers import balance
 from ..scenario import Scenario
+from .costs import Lines, carve, cost_levels, paying_level
 from .registry import Registry
 
 OUT_OF_STATE = ("competitive", "abolish")
+MAX_BASE_DEPTH = 5
 
 
 def load_proposal(path: Path, reg: Registry) -> dict:
@@ -36,34 +38,59 @@ def load_proposal(path: Path, reg: Registry) -> dict:
         p = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InterbudgetError(Problem(path.name, f"cannot read the proposal: {exc}")) from None
+    return check_proposal(p, reg, path.name, path.parent)
+
+
+def check_proposal(p, reg: Registry, name: str = "proposal", folder: Path | None = None) -> dict:
+    """A proposal's document checked against the registry: every problem named with its key."""
     problems = []
     if not isinstance(p, dict) or not isinstance(p.get("moves"), list) or "effective_year" not in p:
-        raise InterbudgetError(Problem(path.name, "a proposal needs name, effective_year and a list of moves"))
+        raise InterbudgetError(Problem(name, "a proposal needs name, effective_year and a list of moves"))
     if isinstance(p["effective_year"], bool) or not isinstance(p["effective_year"], int):
-        problems.append(Problem(path.name, f"effective_year '{p['effective_year']}' is not a year", column="effective_year"))
+        problems.append(Problem(name, f"effective_year '{p['effective_year']}' is not a year", column="effective_year"))
     if not p["moves"]:
-        problems.append(Problem(path.name, "the proposal has no moves", column="moves"))
+        problems.append(Problem(name, "the proposal has no moves", column="moves"))
+    kinds = proposal_kinds(reg)
+    if p.get("kind") is not None and kinds is not None and p["kind"] not in kinds:
+        problems.append(Problem(name, f"kind '{p['kind']}' is not one of the concept's move categories ({', '.join(kinds)})", column="kind"))
+    base = p.get("base")
+    if base is not None and not isinstance(base, str):
+        problems.append(Problem(name, "base is a registry state or another proposal's file name", column="base"))
     for i, m in enumerate(p["moves"]):
         key = f"moves[{i}]"
         if not isinstance(m, dict):
-            problems.append(Problem(path.name, "a move is a mapping {function, from, to}", column=key))
+            problems.append(Problem(name, "a move is a mapping {function, from, to}", column=key))
             continue
         f = reg.functions.get(m.get("function"))
         if f is None:
-            problems.append(Problem(path.name, f"unknown function '{m.get('function')}'", column=key))
+            problems.append(Problem(name, f"unknown function '{m.get('function')}'", column=key))
             continue
-        if m.get("from") not in LEVELS:
-            problems.append(Problem(path.name, f"from: unknown level '{m.get('from')}'", column=key))
+        if m.get("from") not in LEVELS and m.get("from") != "competitive":
+            problems.append(Problem(name, f"from: unknown level '{m.get('from')}' (a level or competitive)", column=key))
         if m.get("to") not in LEVELS and m.get("to") not in OUT_OF_STATE:
-            problems.append(Problem(path.name, f"to: '{m.get('to')}' is not a level, competitive or abolish", column=key))
+            problems.append(Problem(name, f"to: '{m.get('to')}' is not a level, competitive or abolish", column=key))
         if m.get("from") == m.get("to"):
-            problems.append(Problem(path.name, f"from and to are the same level '{m.get('to')}'", column=key))
+            problems.append(Problem(name, f"from and to are the same level '{m.get('to')}'", column=key))
         for b in ("body_from", "body_to"):
             if m.get(b) and m[b] not in reg.bodies:
-                problems.append(Problem(path.name, f"{b}: unknown body '{m[b]}'", column=key))
+                problems.append(Problem(name, f"{b}: unknown body '{m[b]}'", column=key))
+        cost = m.get("cost", p.get("cost"))
+        if cost is not None and cost != "none":
+            problems.append(Problem(name, f"cost: '{cost}' — the only value is 'none' (the move carries no money)", column=key))
+        elif cost is None and not f.priced:
+            problems.append(Problem(name, f"function '{f.id}' ({f.name.get('en') or f.id}) has no cost: give it a need_function "
+                                    "and a share or a norm in functions.csv, or say 'cost: none' in the move", column=key))
     if problems:
         raise InterbudgetError(problems)
+    p.setdefault("_folder", str(folder) if folder else "")
     return p
+
+
+def proposal_kinds(reg: Registry) -> list[str] | None:
+    from .categories import load_categories
+
+    cats = load_categories(reg.folder)
+    return None if cats is None else [c for c, r in cats.items() if "proposal" in r["used_as"]]
 
 
 def _norm(f, level: str) -> float:
@@ -71,70 +98,165 @@ def _norm(f, level: str) -> float:
     return 1.0 if v is None else v
 
 
+def base_lines(ds: Dataset, reg: Registry, base: str | None, depth: int = 0) -> tuple[Lines, list[str], Registry, list[dict]]:
+    """The needs as they stand in BASE: a registry state (today's data moved into it) or another proposal's result."""
+    from .states import TODAY, at
+
+    if base and base.endswith((".yaml", ".yml")):
+        if depth >= MAX_BASE_DEPTH:
+            raise InterbudgetError(f"{base}: proposals based on each other more than {MAX_BASE_DEPTH} deep (a cycle?)")
+        folder = Path(reg.folder or ".") / "proposals"
+        prior = load_proposal(folder / base, reg)
+        lines, ids, breg, _ = base_lines(ds, reg, prior.get("base"), depth + 1)
+        notes = _moves(ds, breg, lines, ids, prior)
+        return lines, ids, with_moves(breg, prior), notes
+    today = at(reg, TODAY)
+    lines, ids = carve(ds, today)
+    if not base or base == TODAY:
+        return lines, ids, today, []
+    state = at(reg, base)
+    steps = []
+    for fid in ids:
+        f, g = today.functions[fid], state.functions[fid]
+        if not f.priced or f.need_function not in ds.functions:  # no cost in this dataset: nothing to move into the state
+            continue
+        a, b = cost_levels(today, f), cost_levels(state, g)
+        if a == b:
+            continue
+        if not b:
+            steps.append({"function": fid, "from": sorted(a, key=LEVELS.index)[0], "to": "abolish"})
+            continue
+        for lv in sorted(a - b, key=LEVELS.index):  # a level that no longer holds it: to the nearest that does
+            near = min(b, key=lambda x: (abs(LEVELS.index(x) - LEVELS.index(lv)), LEVELS.index(x)))
+            steps.append({"function": fid, "from": lv, "to": near})
+    notes = _moves(ds, today, lines, ids, {"effective_year": 0, "moves": steps})
+    return lines, ids, state, notes
+
+
 def move_needs(ds: Dataset, reg: Registry, proposal: dict) -> tuple[Needs, list[dict]]:
-    """The dataset's needs after the proposal's moves (needs.csv rows; years from effective_year)."""
+    """The dataset's needs after the proposal's moves (from its base state), and a note per move."""
+    lines, ids, breg, _ = base_lines(ds, reg, proposal.get("base"))
+    notes = _moves(ds, breg, lines, ids, proposal)
+    for n in notes:
+        n.pop("receivers", None)
+    return lines.needs(), notes
+
+
+def _moves(ds: Dataset, reg: Registry, lines: Lines, ids: list[str], proposal: dict) -> list[dict]:
     h = ds.hierarchy
-    n = ds.needs
-    unit = h.budget_units[h.budget_of[n.unit]].astype(np.int64)  # the budget a row belongs to
-    territory = n.unit.astype(np.int64).copy()                  # the territory it serves: kept through every move
-    amount = n.amount.copy()
-    on = n.year >= int(proposal["effective_year"])
     notes = []
     for m in proposal["moves"]:
         f = reg.functions[m["function"]]
-        fid = ds.functions.index(f.need_function) if f.need_function in ds.functions else -1
-        src = LEVELS.index(m["from"])
-        sel = on & (n.function == fid) & (h.level[unit] == src) & (amount != 0)
-        moved = float(amount[sel].sum())
-        if m["to"] in OUT_OF_STATE:
-            amount[sel] = 0.0
-            notes.append({"move": f"{f.id}: {m['from']} -> {m['to']}", "moved": moved, "after": 0.0})
+        label = f"{f.id}: {m['from']} -> {m['to']}"
+        if m.get("cost", proposal.get("cost")) == "none":
+            notes.append({"move": label, "moved": 0.0, "after": 0.0, "cost": "none (declared in the proposal)"})
             continue
-        dst = LEVELS.index(m["to"])
-        # the receiving level already holds the function: a merge, which a reverse move cannot split again
-        merged = bool(((n.function == fid) & (h.level[unit] == dst) & on & (amount != 0)).any())
-        ratio = _norm(f, m["to"]) / _norm(f, m["from"])
-        idx = np.flatnonzero(sel)
-        stayed = 0.0
-        if dst < src:  # up: the budget at the receiving level on the row's path
-            anc = h.anc[dst][unit[idx]]
-            unit[idx] = h.budget_units[h.budget_of[anc]]
-            amount[idx] *= ratio
-        else:  # down: back to the territory it serves, else split among the budgets below by population
-            back = h.anc[dst][territory[idx]]
-            home = (back >= 0) & h.has_budget[np.maximum(back, 0)]
-            unit[idx[home]] = back[home]
-            amount[idx[home]] *= ratio
-            kids_of, amts_of, rows_of = [], [], []
-            for i in idx[~home].tolist():  # a loop over the rows of one function at one level (a few hundred)
-                kids = np.flatnonzero((h.anc[src] == unit[i]) & (h.level == dst) & h.has_budget)
-                if kids.size == 0:
-                    stayed += float(amount[i])  # nobody below (a city without okrug budgets): the need stays
-                    continue
-                pop = h.population[kids]
-                w = pop / pop.sum() if pop.sum() > 0 else np.full(kids.size, 1 / kids.size)
-                kids_of.append(kids)
-                amts_of.append(amount[i] * ratio * w)
-                rows_of.append(np.full(kids.size, i))
-                amount[i] = 0.0
-            if kids_of:
-                kids, amts, parent_row = np.concatenate(kids_of), np.concatenate(amts_of), np.concatenate(rows_of)
-                unit = np.concatenate([unit, kids])
-                territory = np.concatenate([territory, kids])
-                amount = np.concatenate([amount, amts])
-                on = np.concatenate([on, np.ones(kids.size, bool)])
-                n = Needs(np.concatenate([n.unit, kids.astype(n.unit.dtype)]), np.concatenate([n.year, n.year[parent_row]]),
-                          np.concatenate([n.function, n.function[parent_row]]),
-                          np.concatenate([n.priority, n.priority[parent_row]]), np.concatenate([n.amount, amts]))
-        notes.append({"move": f"{f.id}: {m['from']} -> {m['to']}", "moved": moved - stayed, "after": (moved - stayed) * ratio,
-                      "norm_ratio": ratio, "merged": merged, "stayed": stayed})
-    return Needs(unit.astype(np.int32), n.year, n.function, n.priority, amount), notes
+        if f.need_function not in ds.functions:
+            raise InterbudgetError(f"move '{label}': the cost of '{f.id}' is a share of the needs line '{f.need_function}', which "
+                                   f"this dataset's needs.csv does not have (lines: {', '.join(ds.functions)})")
+        tag = ids.index(f.id)
+        on = lines.year >= int(proposal["effective_year"])
+        if m["from"] == "competitive":  # back from the competitive sector: the parked rows return, at their level first
+            sel = on & (lines.tag == tag) & (lines.parked != 0)
+            lines.amount[sel], lines.parked[sel] = lines.parked[sel], 0.0
+            src = int(np.bincount(h.level[lines.unit[sel]]).argmax()) if sel.any() else LEVELS.index(m["to"])
+            if not sel.any():
+                raise InterbudgetError(f"move '{label}': '{f.id}' is not in the competitive sector in the proposal's base")
+            if LEVELS.index(paying_level(reg, m.get("body_to"), m["to"])) == src:
+                back = float(lines.amount[sel].sum())
+                notes.append({"move": label, "moved": back, "after": back, "norm_ratio": 1.0, "merged": False, "stayed": 0.0,
+                              "cost": "returned from the competitive sector to the level it left"})
+                continue
+        else:
+            src = LEVELS.index(paying_level(reg, m.get("body_from"), m["from"]))
+            sel = on & (lines.tag == tag) & (h.level[lines.unit] == src) & (lines.parked == 0) & (lines.amount != 0)
+        moved = float(lines.amount[sel].sum())
+        if m["to"] in OUT_OF_STATE:
+            if m["to"] == "competitive":
+                lines.parked[sel] = lines.amount[sel]
+            lines.amount[sel] = 0.0
+            notes.append({"move": label, "moved": moved, "after": 0.0})
+            continue
+        dst = LEVELS.index(paying_level(reg, m.get("body_to"), m["to"]))
+        if dst == src:
+            notes.append({"move": label, "moved": 0.0, "after": 0.0, "norm_ratio": 1.0, "merged": False, "stayed": moved,
+                          "cost": f"paid by the {LEVELS[src]} budget before and after (a body financed from it)"})
+            continue
+        merged = bool((on & (lines.tag == tag) & (h.level[lines.unit] == dst) & (lines.amount != 0)).any())
+        ratio = _norm(f, m["to"]) / _norm(f, m["from"]) if m["from"] in LEVELS else 1.0
+        stayed = _relocate(h, lines, np.flatnonzero(sel), src, dst, ratio, bool(m.get("split")))
+        notes.append({"move": label, "moved": moved - stayed, "after": (moved - stayed) * ratio, "norm_ratio": ratio,
+                      "merged": merged, "stayed": stayed, "receivers": _receivers(h, lines, sel, dst)})
+    return notes
+
+
+def _receivers(h, lines: Lines, sel: np.ndarray, dst: int) -> np.ndarray:
+    """The budget units at level DST now holding the moved rows (and the rows split off them)."""
+    u = lines.unit[np.flatnonzero(sel)]
+    extra = lines.unit[sel.size:] if lines.unit.size > sel.size else np.empty(0, np.int64)
+    both = np.concatenate([u, extra])
+    return np.unique(both[h.level[both] == dst])
+
+
+def _relocate(h, lines: Lines, idx: np.ndarray, src: int, dst: int, ratio: float, split: bool = False) -> float:
+    """Move rows IDX from level SRC to DST; what stayed (no budget below to take it). SPLIT (down only): only the
+    rows serving a territory at the receiving level go back to it; the rest stays where it is (§1.4: a split)."""
+    stayed = 0.0
+    if dst < src:  # up: the budget at the receiving level on the row's path
+        anc = h.anc[dst][lines.unit[idx]]
+        lines.unit[idx] = h.budget_units[h.budget_of[anc]]
+        lines.amount[idx] *= ratio
+        return stayed
+    back = h.anc[dst][lines.territory[idx]]  # down: back to the territory it serves, else split by population
+    home = (back >= 0) & h.has_budget[np.maximum(back, 0)]
+    lines.unit[idx[home]] = back[home]
+    lines.amount[idx[home]] *= ratio
+    if split:
+        return float(lines.amount[idx[~home]].sum())
+    for i in idx[~home].tolist():  # a loop over the rows of one function at one level (a few hundred)
+        kids = np.flatnonzero((h.anc[src] == lines.unit[i]) & (h.level == dst) & h.has_budget)
+        if kids.size == 0:
+            stayed += float(lines.amount[i])  # nobody below (a city without okrug budgets): the need stays
+            continue
+        pop = h.population[kids]
+        w = pop / pop.sum() if pop.sum() > 0 else np.full(kids.size, 1 / kids.size)
+        lines.add(np.full(kids.size, i), lines.amount[i] * ratio * w, int(lines.tag[i]), unit=kids.astype(np.int64))
+        lines.amount[i] = 0.0
+    return stayed
+
+
+def with_moves(reg: Registry, proposal: dict, state: str | None = None) -> Registry:
+    """The registry after the proposal's moves: the moved functions' performers and levels (a new dated state)."""
+    fns = dict(reg.functions)
+    for m in proposal.get("moves", []):
+        f = fns[m["function"]]
+        kept = [b for b in f.bodies if reg.bodies[b].level != m["from"]]
+        if m["to"] in OUT_OF_STATE:
+            fns[f.id] = replace(f, bodies=kept, executes="" if f.executes == m["from"] else f.executes,
+                                finances="" if f.finances == m["from"] else f.finances, delivery="competitive")
+            continue
+        gone = [b for b in f.bodies if reg.bodies[b].level == m["from"]]
+        to = [m["body_to"]] if m.get("body_to") else [b for b in reg.bodies if reg.bodies[b].level == m["to"]
+                                                     and reg.bodies[b].kind == "akimat"][:1] or gone
+        fins = f.finances if f.finances != m["from"] else paying_level(reg, to[0] if to else None, m["to"])
+        fns[f.id] = replace(f, bodies=sorted(set(kept + to), key=(kept + to).index),
+                            executes=m["to"] if f.executes in ("", m["from"]) else f.executes, finances=fins,
+                            delivery="own_institution" if m["from"] == "competitive" else f.delivery)
+    return replace(reg, functions=fns, state=state or reg.state)
 
 
 def apply(ds: Dataset, reg: Registry, proposal: dict, scenario: Scenario) -> dict:
-    base = run(ds, scenario)
-    needs, notes = move_needs(ds, reg, proposal)
-    res = run(replace(ds, needs=needs), scenario)
+    """Price PROPOSAL from its base state: each budget's needs, transfers and balance before and after, the okrugs
+    that fail the §3.4 readiness conditions when functions go to the rural level, the model structure after."""
+    from .readiness import load_readiness, not_ready
+
+    lines, ids, breg, _ = base_lines(ds, reg, proposal.get("base"))
+    base = run(replace(ds, needs=lines.needs()), scenario)
+    notes = _moves(ds, breg, lines, ids, proposal)
+    res = run(replace(ds, needs=lines.needs()), scenario)
+    okrugs = [n.pop("receivers") for n in notes if "receivers" in n]
+    rural = [u for u in okrugs if u.size and ds.hierarchy.level[u[0]] == LEVELS.index("rural")]
+    unready = not_ready(ds.hierarchy, np.concatenate(rural), load_readiness(reg.folder)) if rural else []
     if proposal.get("fixed_amounts"):  # decided after the amounts were fixed: the base's transfers stay
         bal = balance(res.needs, res.plan.revenue, base.transfers)
         res.transfers, res.plan.transfers, res.plan.balance = base.transfers, base.transfers, bal
@@ -152,9 +274,10 @@ def apply(ds: Dataset, reg: Registry, proposal: dict, scenario: Scenario) -> dic
                 flags.append({"code": row["code"], "year": y, "added_need": d_need,
                               "unfunded": row["balance_before"] - row["balance_after"]})
     national = [(float(base.needs[:, k].sum()), float(res.needs[:, k].sum())) for k in range(len(base.years))]
-    return {"proposal": proposal.get("name", ""), "moves": notes, "budgets": rows, "unfunded_mandates": flags,
+    return {"proposal": proposal.get("name", ""), "base": proposal.get("base") or "today", "kind": proposal.get("kind", ""),
+            "moves": notes, "budgets": rows, "unfunded_mandates": flags,
             "national_needs": [{"year": y, "before": a, "after": b, "change": b - a} for y, (a, b) in zip(base.years, national)],
-            "structure": structure(reg, proposal)}
+            "structure": structure(breg, proposal), "not_ready": unready}
 
 
 def structure(reg: Registry, proposal: dict | None = None) -> list[dict]:

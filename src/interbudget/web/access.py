@@ -108,3 +108,9 @@ def require(viewer: Viewer, *roles: str) -> None:
 
 def objection_visible(viewer: Viewer, o: dict) -> bool:
     return viewer.sees_everything or (viewer.role == "akimat" and o["region"] == viewer.region)
+
+
+def commission_visible(viewer: Viewer, p: dict) -> bool:
+    """A Commission proposal: public once its decision is published; before, for the ministry and the Commission,
+    and for the akimat whose region submitted it."""
+    return p["published"] or viewer.sees_everything or (viewer.role == "akimat" and p.get("region") == viewer.region)

@@ -18,6 +18,7 @@ from ..dataset import Receipts
 from ..engine import Result, run
 from ..hierarchy import LEVELS, REGION
 from ..rules.sharing import revenue
+from ..rules.status import statuses
 from ..rules.transfers import balance
 from .inequality import weighted_stats
 
@@ -54,9 +55,10 @@ def level_table(res: Result, k: int) -> list[dict]:
             continue
         S, W, N = tr.subvention[b, k], tr.withdrawal[b, k], res.needs[b, k]
         bal = res.plan.balance[b, k]
-        out.append({"level": LEVELS[lvl], "budgets": int(b.size), "subvention_budgets": int((S > 0).sum()),
-                    "withdrawal_budgets": int((W > 0).sum()), "subvention_share": float((S > 0).mean()),
-                    "withdrawal_share": float((W > 0).mean()),
+        st = statuses(S, W)  # the one status rule (rules/status.py)
+        out.append({"level": LEVELS[lvl], "budgets": int(b.size), "subvention_budgets": int((st == "subvention").sum()),
+                    "withdrawal_budgets": int((st == "donor").sum()), "subvention_share": float((st == "subvention").mean()),
+                    "withdrawal_share": float((st == "donor").mean()),
                     # dependence: the share of spending financed by transfers
                     "dependence": float(S.sum() / N.sum()) if N.sum() else float("nan"),
                     "deficit_budgets": int((bal < -1e-6).sum())})
@@ -117,11 +119,17 @@ def retention(res: Result, scenario_file: str = "scenario", epsilon: float = 0.0
 
 def oil_exposure(res: Result, fall: float = 0.1) -> dict | None:
     """Change of the republic's (and the regions') balance if the oil price falls by `fall`, amounts fixed."""
+    from .stress import oil_elasticity
+
     ds, h = res.dataset, res.hierarchy
-    if not ds.oil_elasticity:
+    if not ds.oil_elasticity and ds.oil_elasticity_regions is None:
         return None
-    e = np.array([ds.oil_elasticity.get(t, 0.0) for t in ds.taxes] + [0.0] * (len(res.taxes) - len(ds.taxes)))
-    new = _scaled(ds.receipts, 1 - fall * e[ds.receipts.tax])
+    regions = np.flatnonzero(h.level == REGION)
+    pos = np.full(h.n, regions.size)  # the last row: receipts booked at the republic
+    pos[regions] = np.arange(regions.size)
+    anc = h.anc[REGION][ds.receipts.unit]
+    row = np.where(anc >= 0, pos[np.maximum(anc, 0)], regions.size)
+    new = _scaled(ds.receipts, 1 - fall * oil_elasticity(res)[row, ds.receipts.tax])
     rev = revenue(h, new.grid(res.years, h.n, len(res.taxes), res.base_mask), res.tables)
     d = rev - res.plan.revenue
     rep = h.b_republic

@@ -23,6 +23,7 @@ def simulate(
     """Run SCENARIO on DATASET and write budgets.csv, shares.csv and manifest.json."""
     from ..output import write_results
     from ..hierarchy import LEVELS
+    from ..rules.status import statuses
     from ..summary import region_summary, revision_changes, unfunded_mandates
 
     try:
@@ -44,7 +45,8 @@ def simulate(
     out.print(t)
     if res.scenario.option == 3:  # METHOD.md: report any withdrawal that remains under option 3
         h, tr = res.hierarchy, res.transfers
-        left = [(LEVELS[lvl], int((tr.withdrawal[h.b_level == lvl] > 0).any(axis=1).sum()), float(tr.withdrawal[h.b_level == lvl].sum()))
+        donor = statuses(tr.subvention, tr.withdrawal) == "donor"  # the one status rule (rules/status.py)
+        left = [(LEVELS[lvl], int(donor[h.b_level == lvl].any(axis=1).sum()), float(tr.withdrawal[h.b_level == lvl].sum()))
                 for lvl in (1, 2, 3)]
         left = [x for x in left if x[1]]
         out.print("option 3, withdrawals that remain: " + ("; ".join(f"{n} {lv} budget(s), {_fmt(w / 1e3, 0)} million tenge over "

@@ -86,7 +86,7 @@ class Site:
         lang = lang_ok(lang)
         cat = catalog(lang)
         return TEMPLATES.TemplateResponse(request, template, {
-            "t": {**cat["web"], **cat["workbench"]}, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
+            "t": {**cat["web"], **cat["workbench"], "scorecard": cat["scorecard"]["nav"]}, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
             **numbers(lang), **context}, status_code=status_code)
 
     def default_for(self, viewer: Viewer) -> str:
@@ -421,9 +421,10 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return site.page(request, "functions.html", lang, viewer, **data, rec={r["function"]: r for r in data["recommendations"]},
                          proposals=app.state.proposals)
 
-    from . import objections, proposals, work
+    from . import objections, proposals, scorecard, work
 
     work.register(app, site)
+    scorecard.register(app, site)
     objections.register(app, site)
     proposals.register(app, site, registry, reg)
     return app

@@ -101,8 +101,9 @@ def retention(res: Result, scenario_file: str = "scenario", epsilon: float = 0.0
     out = []
     for k_unit in regions.tolist():
         mine = reg == k_unit
-        extra = float(rec.amount[mine].sum() * epsilon)
-        if extra == 0:
+        # the extra of each year: a year's change is a share of that year's extra receipts
+        extra = np.array([rec.amount[mine & (rec.year == y)].sum() for y in res.years]) * epsilon
+        if not extra.any():
             continue
         new = _scaled(rec, np.where(mine, 1 + epsilon, 1.0))
         grid = new.grid(res.years, h.n, len(res.taxes), res.base_mask)
@@ -110,8 +111,8 @@ def retention(res: Result, scenario_file: str = "scenario", epsilon: float = 0.0
         bal_fixed = balance(res.needs, rev, res.transfers)
         rerun = run(replace(ds, receipts=new), res.scenario, scenario_file)
         b = in_region == k_unit
-        d_now = (bal_fixed[b] - res.plan.balance[b]).sum(axis=0) / extra
-        d_reset = (rerun.plan.balance[b] - res.plan.balance[b]).sum(axis=0) / extra
+        d_now = _safe_div((bal_fixed[b] - res.plan.balance[b]).sum(axis=0), extra)
+        d_reset = _safe_div((rerun.plan.balance[b] - res.plan.balance[b]).sum(axis=0), extra)
         out.append({"code": h.codes[k_unit], "name": h.name(k_unit), "this_year": [float(x) for x in d_now],
                     "after_reset": [float(x) for x in d_reset]})
     return out

@@ -200,6 +200,7 @@ def scorecard(res: Result, scenario_file: str = "scenario", shocks: Shocks | Non
     rows = (transfer_counts(res) + hidden_withdrawal(res) + norms(res) + fixed_transfers_share(res) + shortfall_p5(res, shocks)
             + own_revenue_share(res) + (incentive(res, scenario_file) if with_retention else []) + year_to_year(res)
             + enterprise_split(res))
+    rows = [r for r in rows if r["value"] == r["value"]]  # an undefined ratio (nothing to divide by) has no row
     order = {s: i for i, s in enumerate(SECTIONS)}
     return sorted(rows, key=lambda r: order[r["section"]])  # stable: inside a section the order above
 

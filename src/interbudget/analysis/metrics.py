@@ -54,13 +54,15 @@ def level_table(res: Result, k: int) -> list[dict]:
         if b.size == 0:
             continue
         S, W, N = tr.subvention[b, k], tr.withdrawal[b, k], res.needs[b, k]
+        spent = N + tr.subventions_paid[b, k]
         bal = res.plan.balance[b, k]
         st = statuses(S, W)  # the one status rule (rules/status.py)
         out.append({"level": LEVELS[lvl], "budgets": int(b.size), "subvention_budgets": int((st == "subvention").sum()),
                     "withdrawal_budgets": int((st == "donor").sum()), "subvention_share": float((st == "subvention").mean()),
                     "withdrawal_share": float((st == "donor").mean()),
-                    # dependence: the share of spending financed by transfers
-                    "dependence": float(S.sum() / N.sum()) if N.sum() else float("nan"),
+                    # dependence: the part of the level's spending (own needs + subventions paid below) that the
+                    # subvention from above finances; min() keeps it a share (at most 1) whatever the revenue
+                    "dependence": float(np.minimum(S, spent).sum() / spent.sum()) if spent.sum() else float("nan"),
                     "deficit_budgets": int((bal < -1e-6).sum())})
     return out
 

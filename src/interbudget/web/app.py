@@ -159,11 +159,12 @@ def budget_rows(res: Result, k: int, parent: str | None, lang: str, region: str 
 
 def restrict_compare(data: dict, allowed: set[str]) -> dict:
     """A comparison cut to one region's budgets: no national aggregate of a draft leaves the ministry."""
+    from ..analysis.compare import movers
+
     out = dict(data, regions=[r for r in data["regions"] if r["code"] in allowed], comparisons=[])
     for c in data["comparisons"]:
         rows = [r for r in c["rows"] if r["code"] in allowed]
-        movers = sorted((r for r in rows if r["level"] != "republic"), key=lambda r: r["change"])
-        out["comparisons"].append(dict(c, rows=rows, bands=[], losers=movers[:10], winners=movers[::-1][:10],
+        out["comparisons"].append(dict(c, rows=rows, bands=[], **movers(rows),
                                        transitions={k: [x for x in v if x in allowed] for k, v in c["transitions"].items()}))
     return out
 
@@ -368,7 +369,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     def api_compare(base: str = "current-law", draft: str = Query(...), amendment: list[str] = Query([]),
                     year: int | None = None, viewer: Viewer = viewer_dep) -> dict:
         """Current law (or any base) against a draft and amendments: net transfers per region, every budget's change,
-        status changes, winners and losers, population bands. Each name may carry a version: `option-2@3`."""
+        status changes, transfer and balance gains and losses, population bands. Each name may carry a version: `option-2@3`."""
         from ..analysis.compare import compare
 
         if len(amendment) > MAX_AMENDMENTS:

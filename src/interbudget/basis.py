@@ -9,6 +9,7 @@ rule. Every table that shows such a region-year marks it (MARK) and names the ba
 from __future__ import annotations
 
 import csv
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import InterbudgetError, Problem
@@ -34,6 +35,12 @@ def rule_filled(folder: Path) -> dict[tuple[str, int], str]:
                     raise InterbudgetError(Problem(path.name, f"'{r['year']}' is not a year", f"row {line}", "year")) from None
                 out[(r["code"].strip(), year)] = basis.split(":", 1)[-1].strip()
     return out
+
+
+@lru_cache(maxsize=8)
+def rule_filled_cached(folder: str) -> dict[tuple[str, int], str]:
+    """rule_filled for a served dataset, read once (the web's dataset does not change while it is served)."""
+    return rule_filled(Path(folder))
 
 
 def footnote(marks: dict[tuple[str, int], str], shown: list[tuple[str, int]]) -> str:

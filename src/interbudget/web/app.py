@@ -14,6 +14,7 @@ import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..basis import rule_filled_cached
 from ..rules.status import budget_status
 from ..engine import Result
 from ..errors import InterbudgetError
@@ -86,7 +87,7 @@ class Site:
         lang = lang_ok(lang)
         cat = catalog(lang)
         return TEMPLATES.TemplateResponse(request, template, {
-            "t": {**cat["web"], **cat["workbench"], "scorecard": cat["scorecard"]["nav"]}, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
+            "t": {**cat["web"], **cat["workbench"], **cat["truthful"]}, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
             **numbers(lang), **context}, status_code=status_code)
 
     def default_for(self, viewer: Viewer) -> str:
@@ -135,6 +136,7 @@ def budget_rows(res: Result, k: int, parent: str | None, lang: str, region: str 
     if region is not None and sel.size:
         sel = sel[region_of(h, h.b_codes[sel]) == region]
     tr = res.transfers
+    marks = rule_filled_cached(str(res.dataset.folder))
     # needs-adjusted capacity of the territory (the budget and every budget below it): its revenue per unit of need,
     # before and after its transfers with the level above (flows inside the territory cancel)
     lvl = int(h.b_level[sel[0]]) if sel.size else 0
@@ -148,6 +150,7 @@ def budget_rows(res: Result, k: int, parent: str | None, lang: str, region: str 
         sub, wd = float(tr.subvention[b, k]), float(tr.withdrawal[b, k])
         rev, need = float(rev_t[u]), float(need_t[u])
         out.append({"code": h.b_codes[b], "name": h.name(u, lang), "level": LEVELS[h.b_level[b]],
+                    "territory_needs": need, "territory_revenue": rev, "rule_filled": (h.b_codes[b], res.years[k]) in marks,
                     "population": float(h.population[u]), "needs": float(res.needs[b, k]),
                     "revenue": float(res.plan.revenue[b, k]), "subvention": sub, "withdrawal": wd,
                     "balance": float(res.plan.balance[b, k]), "status": budget_status(sub, wd),

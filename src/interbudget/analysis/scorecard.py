@@ -11,7 +11,7 @@ import numpy as np
 from ..engine import Result
 from ..hierarchy import LEVELS, REGION
 from ..rules.sharing import scenario_model
-from ..rules.status import statuses
+from ..rules.status import no_residue, statuses
 from .metrics import retention, stability
 from .stress import Shocks, contributions, oil_elasticity
 
@@ -79,7 +79,7 @@ def hidden_withdrawal_array(res: Result) -> tuple[np.ndarray, np.ndarray]:
     ok = r >= 0
     kept = np.bincount(r[ok] * ny + yi[ok], weights=extra[ok], minlength=regions.size * ny).reshape(regions.size, ny)
     subvention = res.transfers.subvention[h.budget_index_of_unit[regions]]
-    return regions, np.maximum(kept - subvention, 0.0)
+    return regions, no_residue(np.maximum(kept - subvention, 0.0))  # below half a tiyn: nothing kept
 
 
 def hidden_withdrawal(res: Result) -> list[dict]:

@@ -208,3 +208,9 @@ def test_the_kz_scorecard_html_renders_in_chromium(tmp_path, lang):
     assert errors == []
     assert plots == 4 and sections == 7  # every argument but incentive (no retention asked) with the concept's words
     assert (shots / f"scorecard-{lang}.png").stat().st_size > 20_000
+
+
+def test_option_4_warns_that_its_district_shares_are_no_enterprise_split(ds):
+    res = run(ds, scenario(4, regulated_taxes=["iit_source", "vat"], sharing={"iit_source": {"region": 0.5, "district": 0.2}}))
+    assert any("cannot be made between districts (§3.3.2)" in w and "iit_source" in w for w in res.warnings)
+    assert not any("§3.3.2" in w for w in run(ds, scenario(4, regulated_taxes=["iit_source"])).warnings)  # no district share

@@ -131,7 +131,8 @@ def write_compare_html(c: dict, path: Path, marks: dict[tuple[str, int], str], g
     cols = region_columns(c)
     shown = [(r["code"], c["year"]) for r in c["regions"]]
     regions = _table([label for _, label in cols],
-                     [[(r["code"] + (f" {MARK}" if (r["code"], c["year"]) in marks else ""))] + [_n(r[k]) for k, _ in cols[1:]]
+                     [[(r["code"] + (f" {MARK}" if (r["code"], c["year"]) in marks else ""))]
+                      + [_n(r[k], 3 if k.startswith("capacity") else 0) for k, _ in cols[1:]]
                       for r in c["regions"]])
     parts = [f"<h2>Regions, {c['year']}: net transfer from the republic (subvention − withdrawal), thousand tenge</h2>{regions}"
              f"<p>{html.escape(footnote(marks, shown))}</p>"]

@@ -91,3 +91,10 @@ def test_statuses_are_identical_across_outputs_and_the_hidden_withdrawal_is_soun
     assert (hw >= 0).all()
     _, hw1 = hidden_withdrawal_array(law)
     assert (hw1 == 0).all()
+
+
+def test_the_explanation_calls_a_residue_no_transfer(kz):
+    from interbudget.explain import explain, render
+
+    text = render(explain(kz["current-law"], "550000000", 2028, lang="ru"), "ru")  # Pavlodar 2028: G = 4.5e-8
+    assert "трансферта нет" in text and "субвенцию" not in text.split("G =")[-1].split("\n")[1]

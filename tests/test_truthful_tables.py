@@ -64,8 +64,13 @@ def test_rule_filled_kz_rows_are_marked_in_cli_web_and_excel(tmp_path):
     assert any(r[0] and str(r[0]).startswith("† ") for r in law)  # the footnote
     from interbudget.web.app import create_app
 
-    page = TestClient(create_app(KZ, SC)).get("/?scenario=current-law&year=2026").text
+    client = TestClient(create_app(KZ, SC))
+    page = client.get("/?scenario=current-law&year=2026").text
     assert page.count('class="rule-filled"') == 3 and 'id="rule-filled"' in page
+    page = client.get("/budget/610000000?scenario=current-law&year=2026&lang=kk").text  # Turkestan: 2026 by the rule
+    assert 'id="rule-filled"' in page and "иллюстрациялық" in page
+    page = client.get("/budget/430000000?scenario=current-law&year=2026").text  # Kyzylorda: 2026 published, 2027-28 by a rule
+    assert page.count('class="rule-filled"') == 2 and "<td>2026</td>" in page
 
 
 def test_dependence_is_a_share_of_spending():

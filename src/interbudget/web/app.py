@@ -331,7 +331,8 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         may_object = viewer.role == "akimat" and region_of(res.hierarchy, [code])[0] == viewer.region
         return site.page(request, "budget.html", lang, viewer, scenario=scenario, view=v, years=res.years, year=ex["year"],
                          code=code, name=ex["name"], text=render(ex, lang), history=history(viewer, v, res, code),
-                         objections=objections, may_object=may_object)
+                         objections=objections, may_object=may_object,
+                         rule_years=sorted(y for c, y in rule_filled_cached(str(res.dataset.folder)) if c == code))
 
     def history(viewer: Viewer, v: View, res: Result, code: str) -> dict:
         """The budget's transfers by year: published in law (where the sources give them), under the published

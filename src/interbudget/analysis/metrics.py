@@ -18,7 +18,7 @@ from ..dataset import Receipts
 from ..engine import Result, run
 from ..hierarchy import LEVELS, REGION
 from ..rules.sharing import revenue
-from ..rules.status import statuses
+from ..rules.status import HALF_TIYN, statuses
 from ..rules.transfers import balance
 from .inequality import weighted_stats
 
@@ -63,7 +63,7 @@ def level_table(res: Result, k: int) -> list[dict]:
                     # dependence: the part of the level's spending (own needs + subventions paid below) that the
                     # subvention from above finances; min() keeps it a share (at most 1) whatever the revenue
                     "dependence": float(np.minimum(S, spent).sum() / spent.sum()) if spent.sum() else float("nan"),
-                    "deficit_budgets": int((bal < -1e-6).sum())})
+                    "deficit_budgets": int((bal <= -HALF_TIYN).sum())})
     return out
 
 

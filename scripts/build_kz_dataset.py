@@ -583,6 +583,7 @@ oblast significance).
 | units.csv | has_budget | rule | fourth-level budgets exist since 2018-2020 for rural okrugs, rural and settlement akimats and towns of district significance; districts of the three cities have none |
 | taxes.csv | region, district, rural | ASSUMED | which taxes are local follows the Budget Code as summarised in the `reference` column; the oblast/district split of IIT, social tax and SME corporate tax is set by each maslikhat and is assumed 50/50; the `status` column says which rows are assumed |
 | taxes.csv | oil_elasticity | ILLUSTRATIVE | how strongly a receipt moves with the oil price (for stress tests) |
+| oil_elasticity.csv | oil_elasticity | ASSUMED | per region and tax, replacing taxes.csv's value there: IIT at source and social tax of the oil regions move with oil-sector wages, assumed 0.5 x the share of these taxes paid by base enterprises (no source gives it); used by `stress` and `scorecard` |
 | receipts.csv | amount | ILLUSTRATIVE inside each region, calibrated in total | a region's local tax receipts = its own revenue below, split by a tax mix ({', '.join(f'{k} {v:.1%}' for k, v in TAX_MIX.items())}) and over its units by population with seeded noise; VAT booked in regions = {VAT_PER_LOCAL} x local receipts; republican taxes: the 2026 draft's tax revenue (18.9 trn) less VAT, split {', '.join(f'{k} {v:.0%}' for k, v in REPUBLIC_TAX_MIX.items())} of the rest (normalised) |
 | receipts.csv | payer | ILLUSTRATIVE | share of IIT, social tax and VAT paid by base enterprises: {', '.join(f'region {k} {v:.0%}' for k, v in BASE_SHARE.items())}, others {BASE_SHARE_OTHER:.0%} |
 | receipts.csv | nf_transfer, nontax (republic) | real for 2026 | guaranteed transfer from the National Fund 2.77 trn and non-tax receipts of the 2026 draft republican budget (lada.kz, 3 Sep 2025, from the Open NLA portal); 2027-2028 x {GROWTH_TO_2028[2027]} / {GROWTH_TO_2028[2028]} (ILLUSTRATIVE) |
@@ -670,6 +671,11 @@ def main() -> None:
     write(out / "taxes.csv", ["tax", "name_kk", "name_ru", "name_en", "region", "district", "rural", "reference", "status", "oil_elasticity"],
           [[t, kk, ru, en, *shares, ref, status, OIL_LINKED.get(t, 0.0)] for t, kk, ru, en, shares, ref, status in TAXES])
     region_code = {u["code"][:2]: u["code"] for u in r["units"] if u["level"] == "region"}
+    # IIT at source and social tax of oil regions move with the oil price through oil-sector wages: no source gives
+    # the elasticity, so it is ASSUMED as half the share of these taxes paid by base (oil and gas) enterprises
+    write(out / "oil_elasticity.csv", ["code", "tax", "oil_elasticity", "basis"],
+          [[region_code[k2], tax, round(0.5 * v, 4), f"ASSUMED: 0.5 x the share of IIT and social tax paid by base (oil and gas) "
+            f"enterprises in receipts.csv ({v:.0%})"] for k2, v in sorted(BASE_SHARE.items()) for tax in ("iit_source", "social_tax")])
     write(out / "transfers_2026_2028.csv", ["year", "code", "type", "amount", "basis"],
           [[2026, region_code[k2], "subvention", v, "published (MinFin via mgorod.kz, 27 Nov 2025)"]
            for k2, v in r["law"]["s26"].items() if k2 not in r["law"]["missing"]]

@@ -41,6 +41,7 @@ TABLES = {
     "programs": (["program", "code", "year", "cost", "score"], ["name", "reference"], False),
     "last_transfers": (["code", "amount"], ["kind"], False),
     "mandates": (["mandate", "code", "year", "amount"], [], False),
+    "oil_elasticity": (["code", "tax", "oil_elasticity"], ["basis"], False),
     "taxes": (["tax"], ["oil_elasticity", "name_kk", "name_ru", "name_en", "region", "district", "rural", "reference", "status"], False),
     "networks": (["function", "level", "priority", "institution", "cost"],
                  ["population_per_institution", "area_per_institution_km2", "max_distance_km", "reference"], False),
@@ -198,6 +199,8 @@ class Dataset:
     payer_names: list[str] = field(default_factory=lambda: list(PAYERS))
     payer_is_base: np.ndarray = field(default_factory=lambda: np.array([False, True]))
     oil_elasticity: dict[str, float] = field(default_factory=dict)  # taxes.csv: how a tax moves with the oil price
+    # oil_elasticity.csv: per region and tax, replacing taxes.csv's value for receipts booked in the region
+    oil_elasticity_regions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (region unit, tax, elasticity)
     file_hashes: dict[str, str] = field(default_factory=dict)
 
     def tax_index(self) -> dict[str, int]:
@@ -454,6 +457,18 @@ def load_dataset(folder: str | Path) -> Dataset:
     if (t := raw["taxes"]) is not None and t.has("oil_elasticity"):
         names = T.strings(t, "tax", problems).to_pylist()
         oil = dict(zip(names, T.numbers(t, "oil_elasticity", problems, what="oil elasticity", empty=0.0).tolist()))
+    oil_regions = None
+    if (t := raw["oil_elasticity"]) is not None and h is not None:
+        unit = T.lookup(t, "code", codes, problems)
+        names = T.strings(t, "tax", problems)
+        tax = np.array([taxes.get(str(n).strip(), -1) for n in names.to_pylist()], dtype=np.int32)
+        T._report(t, "tax", tax < 0, names, "unknown tax '{value}' (not in receipts.csv)", problems)
+        not_region = np.zeros(t.nrows, dtype=bool)
+        not_region[unit >= 0] = h.level[unit[unit >= 0]] != 1
+        T._report(t, "code", not_region, T.strings(t, "code", Problems()), "'{value}' is not a region: an oil elasticity is per region", problems)
+        e = T.numbers(t, "oil_elasticity", problems, what="oil elasticity")
+        T.duplicates(t, [unit, tax], problems, "oil elasticity for this (code, tax)")
+        oil_regions = (unit, tax, e)
     mandate_costs = None
     if (t := raw["mandates"]) is not None:
         names = T.strings(t, "mandate", problems).to_pylist()
@@ -510,6 +525,7 @@ def load_dataset(folder: str | Path) -> Dataset:
         last_transfers=last,
         mandate_costs=mandate_costs,
         oil_elasticity=oil,
+        oil_elasticity_regions=oil_regions,
         taxes=list(taxes),
         functions=list(functions),
         driver_names=list(drivers),

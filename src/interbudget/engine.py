@@ -190,6 +190,11 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
                      for t in s.capacity if t not in known or ds.taxes.index(t) not in with_base]
     if unused:
         warnings.append(f"{scenario_file}: child_shares of units without a budget in this scenario are not used: {', '.join(unused)}")
+    split = [t for t in s.regulated if s.share(t, "district") + s.share(t, "rural") > 0]
+    if s.option == 4 and split:  # §3.3.2: an enterprise split cannot be carried down to the districts
+        warnings.append(f"{scenario_file}: option 4 splits {', '.join(split)} by enterprise, and such a split cannot be made between "
+                        "districts (§3.3.2): the district and rural shares of these taxes apply to the regional payers' receipts "
+                        "booked on each territory, a territorial split, not an enterprise split")
     if ds.coefficients.unit.size and not h.has_budget[ds.coefficients.unit].all():
         warnings.append(f"{scenario_file}: coefficients of units without a budget in this scenario are ignored")
     return warnings

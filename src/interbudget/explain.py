@@ -14,6 +14,7 @@ from .hierarchy import LEVELS, REGION
 from .i18n import catalog, fmt_amount
 from .rules.needs import FROM_NETWORK, FROM_NORM, FROM_ROWS
 from .rules.sharing import SHARED_LEVELS
+from .rules.status import HALF_TIYN, budget_status
 
 MAX_CHILDREN = 10
 
@@ -286,10 +287,13 @@ def render(ex: dict, lang: str = "en") -> str:
         lines.append("  " + c["republic_flows"].format(s=a(t["children_subventions"]), w=a(t["children_withdrawals"])))
     else:
         lines.append("  " + c["gap"].format(value=a(t["gap"])))
-        if t["gap"] > 0:
+        status = budget_status(t["subvention"], t["withdrawal"])  # the one status rule (rules/status.py)
+        if t["gap"] >= HALF_TIYN or status == "subvention":
             lines.append("  " + c["rule_subvention"].format(value=a(t["subvention"])))
-        elif t["gap"] < 0:
+        elif t["gap"] <= -HALF_TIYN or status == "donor":
             lines.append("  " + c["rule_withdrawal"].format(rate=f"{t['withdrawal_rate']:g}", value=a(t["withdrawal"])))
+        elif t["gap"] != 0:  # a residue below half a tiyn
+            lines.append("  " + c["truthful"]["rule_residue"])
         else:
             lines.append("  " + c["rule_balanced"])
     if "computed_share" in ex:

@@ -120,6 +120,7 @@ def mandates_table(res: Result) -> pa.Table | None:
 
 def manifest(res: Result, scenario_files: list[Path]) -> dict:
     from .dataset import sha256_file
+    from .review import review
 
     return {
         "interbudget_version": __version__,
@@ -130,6 +131,8 @@ def manifest(res: Result, scenario_files: list[Path]) -> dict:
         "years": res.years,
         "tracks": [t.name for t in res.tracks],
         "warnings": res.warnings,
+        # what a reviewer would raise: needs left unfunded, budgets in deficit on the plan (review.py)
+        "review": review(res),
     }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 LEVEL = {"republic": 0, "region": 1, "district": 2, "rural": 3}
 SHARE_LEVELS = ("region", "district", "rural")
+HALF_TIYN = 0.000005  # thousand tenge: a transfer below half a tiyn is 0 (METHOD.md)
 
 
 def _rows(folder: Path, name: str) -> list[dict]:
@@ -243,15 +244,15 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
                     cb = min(by_priority[c, y, "basic"], left)
                     ca = min(by_priority[c, y, "additional"], left - cb)
                     G[c, y] = m
-                    S[c, y] = max(m, 0.0) + cat2[c, y]
-                    W[c, y] = (left - cb - ca) * rate
+                    S[c, y] = (m if m >= HALF_TIYN else 0.0) + cat2[c, y]
+                    W[c, y] = w if (w := (left - cb - ca) * rate) >= HALF_TIYN else 0.0
                     paid[parent_budget(c), y] += S[c, y]
                     recv[parent_budget(c), y] += W[c, y]
                     continue
                 g = (needs_plain if general else needs)[c, y] - rev[c, y] + paid[c, y] - recv[c, y]
                 G[c, y] = g
-                S[c, y] = g if g > 0 else 0.0
-                W[c, y] = -g * rate if g < 0 else 0.0
+                S[c, y] = g if g >= HALF_TIYN else 0.0  # below half a tiyn: no transfer (METHOD.md)
+                W[c, y] = -g * rate if -g * rate >= HALF_TIYN else 0.0
                 paid[parent_budget(c), y] += S[c, y]
                 recv[parent_budget(c), y] += W[c, y]
         return S, W, G, paid, recv

@@ -8,20 +8,32 @@ from .hierarchy import REGION
 
 
 def region_summary(res: Result, lang: str = "en", year_pos: int = 0) -> list[dict]:
+    """Per region: the territory's consolidated needs and revenue (the oblast's budget and every budget below it)
+    beside the region's subvention or withdrawal, which covers its districts too; the oblast's own budget apart.
+    `covered_by_transfer` = subvention / territory needs, at most 1 (a subvention never exceeds the territory's gap)."""
     h = res.hierarchy
     tr = res.transfers
+    k = year_pos
+    inside = h.b_region_unit >= 0
+    terr_needs = np.bincount(h.b_region_unit[inside], weights=res.needs[inside, k], minlength=h.n)
+    terr_rev = np.bincount(h.b_region_unit[inside], weights=res.plan.revenue[inside, k], minlength=h.n)
     rows = []
     for b in np.flatnonzero(h.b_level == REGION).tolist():
         u = int(h.budget_units[b])
         pop = float(h.population[u])
-        net = float(tr.subvention[b, year_pos] - tr.withdrawal[b, year_pos])
+        sub, wd = float(tr.subvention[b, k]), float(tr.withdrawal[b, k])
+        net = sub - wd
+        need_t = float(terr_needs[u])
         rows.append({
             "code": h.codes[u],
             "name": h.name(u, lang),
-            "needs": float(res.needs[b, year_pos]),
-            "revenue": float(res.plan.revenue[b, year_pos]),
-            "subvention": float(tr.subvention[b, year_pos]),
-            "withdrawal": float(tr.withdrawal[b, year_pos]),
+            "territory_needs": need_t,
+            "territory_revenue": float(terr_rev[u]),
+            "needs": float(res.needs[b, k]),  # the oblast's own budget
+            "revenue": float(res.plan.revenue[b, k]),
+            "subvention": sub,
+            "withdrawal": wd,
+            "covered_by_transfer": min(sub / need_t, 1.0) if need_t > 0 else float("nan"),
             "population": pop,
             # amounts are thousand tenge: x1000 for tenge per person
             "net_transfer_per_capita": net * 1000.0 / pop if pop > 0 else float("nan"),

@@ -1,6 +1,7 @@
 """Compare current law, a draft and amendments (concept §3.3.2): per region and per budget, the change in
-transfers and balances, winners and losers, the budgets that become or stop being subvention or donor
-budgets, and tables by population band."""
+transfers and, apart from it, the change in balances (a budget whose net transfer grows gains nothing when
+its balance does not move: the transfer only replaces revenue), the budgets that become or stop being
+subvention or donor budgets, and tables by population band. A change counts from half a thousand tenge."""
 from __future__ import annotations
 
 import numpy as np
@@ -23,6 +24,17 @@ def budget_view(res: Result, k: int) -> dict[str, dict]:
                              "net": float(tr.subvention[b, k] - tr.withdrawal[b, k]), "balance": float(res.plan.balance[b, k]),
                              "status": budget_status(tr.subvention[b, k], tr.withdrawal[b, k])}
     return out
+
+
+def movers(rows: list[dict], n: int = 10) -> dict:
+    """The budgets (below the republic) whose net transfer, and apart from it whose balance, moved most."""
+    local = [r for r in rows if r["level"] != "republic"]
+    by_t = sorted(local, key=lambda r: r["change"])
+    by_b = sorted(local, key=lambda r: r["balance_change"])
+    return {"transfer_losses": [r for r in by_t[:n] if r["change"] < -0.5],
+            "transfer_gains": [r for r in by_t[::-1][:n] if r["change"] > 0.5],
+            "balance_losses": [r for r in by_b[:n] if r["balance_change"] < -0.5],
+            "balance_gains": [r for r in by_b[::-1][:n] if r["balance_change"] > 0.5]}
 
 
 def compare(results: list[Result], year: int) -> dict:
@@ -63,7 +75,7 @@ def compare(results: list[Result], year: int) -> dict:
             d = y["net"] - x["net"]
             rows.append({"code": c, "name": x["name"], "level": x["level"], "population": x["population"], "net_before": x["net"],
                          "net_after": y["net"], "change": d, "balance_before": x["balance"], "balance_after": y["balance"],
-                         "status_before": x["status"], "status_after": y["status"]})
+                         "balance_change": y["balance"] - x["balance"], "status_before": x["status"], "status_after": y["status"]})
             for st, key in (("subvention", "subvention"), ("donor", "donor")):
                 if x["status"] != st and y["status"] == st:
                     transitions[f"became_{key}"].append(c)
@@ -75,11 +87,13 @@ def compare(results: list[Result], year: int) -> dict:
             if not sel:
                 continue
             change = np.array([r["change"] for r in sel])
+            bal = np.array([r["balance_change"] for r in sel])
             pop = np.array([r["population"] for r in sel])
             bands.append({"band": f"{lo:,}–{hi:,}" if hi != float("inf") else f"{lo:,}+", "budgets": len(sel),
-                          "winners": int((change > 0.5).sum()), "losers": int((change < -0.5).sum()), "change": float(change.sum()),
+                          "transfer_up": int((change > 0.5).sum()), "transfer_down": int((change < -0.5).sum()),
+                          "balance_up": int((bal > 0.5).sum()), "balance_down": int((bal < -0.5).sum()),
+                          "change": float(change.sum()), "balance_change": float(bal.sum()),
                           "change_per_capita_tenge": float(change.sum() * 1000 / pop.sum()) if pop.sum() else float("nan")})
-        movers = sorted((r for r in rows if r["level"] != "republic"), key=lambda r: r["change"])
         comparisons.append({"from": names[a], "to": names[b], "rows": rows, "transitions": transitions, "bands": bands,
-                            "losers": movers[:10], "winners": movers[::-1][:10]})
+                            **movers(rows)})
     return {"year": year, "scenarios": names, "regions": region_rows, "comparisons": comparisons}

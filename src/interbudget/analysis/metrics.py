@@ -18,6 +18,7 @@ from ..dataset import Receipts
 from ..engine import Result, run
 from ..hierarchy import LEVELS, REGION
 from ..rules.sharing import revenue
+from ..rules.status import HALF_TIYN, statuses
 from ..rules.transfers import balance
 from .inequality import weighted_stats
 
@@ -53,13 +54,16 @@ def level_table(res: Result, k: int) -> list[dict]:
         if b.size == 0:
             continue
         S, W, N = tr.subvention[b, k], tr.withdrawal[b, k], res.needs[b, k]
+        spent = N + tr.subventions_paid[b, k]
         bal = res.plan.balance[b, k]
-        out.append({"level": LEVELS[lvl], "budgets": int(b.size), "subvention_budgets": int((S > 0).sum()),
-                    "withdrawal_budgets": int((W > 0).sum()), "subvention_share": float((S > 0).mean()),
-                    "withdrawal_share": float((W > 0).mean()),
-                    # dependence: the share of spending financed by transfers
-                    "dependence": float(S.sum() / N.sum()) if N.sum() else float("nan"),
-                    "deficit_budgets": int((bal < -1e-6).sum())})
+        st = statuses(S, W)  # the one status rule (rules/status.py)
+        out.append({"level": LEVELS[lvl], "budgets": int(b.size), "subvention_budgets": int((st == "subvention").sum()),
+                    "withdrawal_budgets": int((st == "donor").sum()), "subvention_share": float((st == "subvention").mean()),
+                    "withdrawal_share": float((st == "donor").mean()),
+                    # dependence: the part of the level's spending (own needs + subventions paid below) that the
+                    # subvention from above finances; min() keeps it a share (at most 1) whatever the revenue
+                    "dependence": float(np.minimum(S, spent).sum() / spent.sum()) if spent.sum() else float("nan"),
+                    "deficit_budgets": int((bal <= -HALF_TIYN).sum())})
     return out
 
 
@@ -99,8 +103,9 @@ def retention(res: Result, scenario_file: str = "scenario", epsilon: float = 0.0
     out = []
     for k_unit in regions.tolist():
         mine = reg == k_unit
-        extra = float(rec.amount[mine].sum() * epsilon)
-        if extra == 0:
+        # the extra of each year: a year's change is a share of that year's extra receipts
+        extra = np.array([rec.amount[mine & (rec.year == y)].sum() for y in res.years]) * epsilon
+        if not extra.any():
             continue
         new = _scaled(rec, np.where(mine, 1 + epsilon, 1.0))
         grid = new.grid(res.years, h.n, len(res.taxes), res.base_mask)
@@ -108,8 +113,8 @@ def retention(res: Result, scenario_file: str = "scenario", epsilon: float = 0.0
         bal_fixed = balance(res.needs, rev, res.transfers)
         rerun = run(replace(ds, receipts=new), res.scenario, scenario_file)
         b = in_region == k_unit
-        d_now = (bal_fixed[b] - res.plan.balance[b]).sum(axis=0) / extra
-        d_reset = (rerun.plan.balance[b] - res.plan.balance[b]).sum(axis=0) / extra
+        d_now = _safe_div((bal_fixed[b] - res.plan.balance[b]).sum(axis=0), extra)
+        d_reset = _safe_div((rerun.plan.balance[b] - res.plan.balance[b]).sum(axis=0), extra)
         out.append({"code": h.codes[k_unit], "name": h.name(k_unit), "this_year": [float(x) for x in d_now],
                     "after_reset": [float(x) for x in d_reset]})
     return out
@@ -117,11 +122,17 @@ def retention(res: Result, scenario_file: str = "scenario", epsilon: float = 0.0
 
 def oil_exposure(res: Result, fall: float = 0.1) -> dict | None:
     """Change of the republic's (and the regions') balance if the oil price falls by `fall`, amounts fixed."""
+    from .stress import oil_elasticity
+
     ds, h = res.dataset, res.hierarchy
-    if not ds.oil_elasticity:
+    if not ds.oil_elasticity and ds.oil_elasticity_regions is None:
         return None
-    e = np.array([ds.oil_elasticity.get(t, 0.0) for t in ds.taxes] + [0.0] * (len(res.taxes) - len(ds.taxes)))
-    new = _scaled(ds.receipts, 1 - fall * e[ds.receipts.tax])
+    regions = np.flatnonzero(h.level == REGION)
+    pos = np.full(h.n, regions.size)  # the last row: receipts booked at the republic
+    pos[regions] = np.arange(regions.size)
+    anc = h.anc[REGION][ds.receipts.unit]
+    row = np.where(anc >= 0, pos[np.maximum(anc, 0)], regions.size)
+    new = _scaled(ds.receipts, 1 - fall * oil_elasticity(res)[row, ds.receipts.tax])
     rev = revenue(h, new.grid(res.years, h.n, len(res.taxes), res.base_mask), res.tables)
     d = rev - res.plan.revenue
     rep = h.b_republic

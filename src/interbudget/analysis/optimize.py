@@ -19,6 +19,7 @@ import numpy as np
 
 from ..engine import Result
 from ..errors import InterbudgetError
+from ..rules.status import HALF_TIYN
 
 
 @contextmanager
@@ -102,7 +103,7 @@ def evaluate(p: dict, share: np.ndarray) -> dict:
     """The same measures for given shares (the computed ones, or a brute-force candidate)."""
     gap = p["g0"] - share[:, None] * p["q"]
     sub, wd = np.maximum(gap, 0.0), p["rate"] * np.maximum(-gap, 0.0)
-    return {"share": share, "subventions": float(sub.sum()), "withdrawals": float(wd.sum()), "withdrawal_budgets": int((wd > 1e-6).sum()),
+    return {"share": share, "subventions": float(sub.sum()), "withdrawals": float(wd.sum()), "withdrawal_budgets": int((wd >= HALF_TIYN).sum()),
             "republic_balance": [float(x) for x in p["republic_base"] - (share[:, None] * p["q"]).sum(axis=0) + wd.sum(axis=0) - sub.sum(axis=0)]}
 
 

@@ -6,7 +6,8 @@ sum over shock groups (region x tax) of factor_g x contribution_g: the
 contributions are computed once, the draws are a matrix product.
 
 factor(region k, tax t) = exp(elasticity_t x oil + common + regional_k + growth):
-oil ~ N(0, oil_sd) (log price; elasticities from taxes.csv), common ~ N(0,
+oil ~ N(0, oil_sd) (log price; elasticities from taxes.csv, per region from
+oil_elasticity.csv where the dataset has it), common ~ N(0,
 common_sd) shared by every region, regional_k ~ N(0, region_sd), growth a
 constant log drift. Seeded; zero variances give the deterministic run.
 """
@@ -30,6 +31,21 @@ class Shocks:
     region_sd: float = 0.05
     growth: float = 0.0
     chunk: int = 1_000
+
+
+def oil_elasticity(res: Result) -> np.ndarray:
+    """(n_regions + 1, n_taxes): each tax's oil elasticity in each region (last row: receipts booked at the republic);
+    taxes.csv's value per tax, replaced by oil_elasticity.csv's per region and tax."""
+    h, ds = res.hierarchy, res.dataset
+    regions = np.flatnonzero(h.level == REGION)
+    per_tax = np.array([ds.oil_elasticity.get(t, 0.0) for t in res.taxes])
+    e = np.repeat(per_tax[None, :], regions.size + 1, axis=0)
+    if ds.oil_elasticity_regions is not None:
+        unit, tax, value = ds.oil_elasticity_regions
+        pos = np.full(h.n, -1)
+        pos[regions] = np.arange(regions.size)
+        e[pos[unit], tax] = value
+    return e
 
 
 def contributions(res: Result) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -63,7 +79,7 @@ def stress(res: Result, shocks: Shocks) -> dict:
     h, tr = res.hierarchy, res.transfers
     ny = len(res.years)
     c, g_region, g_tax = contributions(res)
-    elasticity = np.array([res.dataset.oil_elasticity.get(t, 0.0) for t in res.taxes])[g_tax]
+    elasticity = oil_elasticity(res)[g_region, g_tax]  # g_region -1: the republic's row, the last
     n_regions = int(g_region.max()) + 1
     fixed = (tr.subvention - tr.withdrawal - tr.subventions_paid + tr.withdrawals_received - res.needs).reshape(-1)
     # one stream per kind of shock: the draws do not depend on how they are chunked

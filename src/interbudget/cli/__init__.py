@@ -13,6 +13,7 @@ from . import (  # noqa: F401 — each module registers its commands
     receipts,
     reports,
     run,
+    scorecard,
     web,
 )
 from ._common import app, main

@@ -39,7 +39,8 @@ def metrics(
             t.add_row(units, f"{when} transfers", *(_fmt(st[x], 3) for x in ("mean", "gini", "cv", "theil", "max_min")))
     out.print(t)
     t = Table(title="budgets by level: subvention and withdrawal budgets, dependence on transfers")
-    for c in ("level", "budgets", "subvention", "share", "withdrawal", "share ", "transfers / spending", "in deficit"):
+    for c in ("level", "budgets", "subvention", "share", "withdrawal", "share ", "subvention / spending incl. subventions paid below",
+              "in deficit"):
         t.add_column(c, justify="left" if c == "level" else "right")
     for r in m["levels"]:
         t.add_row(r["level"], str(r["budgets"]), str(r["subvention_budgets"]), f"{r['subvention_share']:.0%}", str(r["withdrawal_budgets"]),
@@ -65,20 +66,25 @@ def compare(
     draft: Path = typer.Argument(..., help="The draft (scenario YAML)."),
     amendments: list[Path] = typer.Argument(None, help="Amendments to the draft (scenario YAML files)."),
     year: int = typer.Option(None, "--year", help="A year every scenario has (default: the base's first)."),
-    out_dir: Path = typer.Option(None, "--out", help="Write compare.json and the region and budget tables here."),
+    out_dir: Path = typer.Option(None, "--out", help="Write compare.json, compare.xlsx and compare.html here."),
 ) -> None:
-    """Current law vs draft vs amendments: transfers, balances, winners and losers, status changes, population bands."""
+    """Current law vs draft vs amendments: transfers, and apart from them balances, status changes, population bands."""
     from ..analysis.compare import compare as build
+    from ..basis import MARK, footnote, rule_filled
     from ..dataset import load_dataset
     from ..engine import run
+    from ..reports.compare import write_compare_html, write_compare_xlsx
     from ..scenario import load_scenario
 
     try:
         ds = load_dataset(dataset)
         results = [run(ds, load_scenario(p)[0], p.name) for p in [base, draft, *(amendments or [])]]
         c = build(results, results[0].years[0] if year is None else year)
+        marks = rule_filled(dataset)
         if out_dir is not None:
             _write_json(out_dir, "compare.json", c)
+            write_compare_xlsx(c, out_dir / "compare.xlsx", marks)
+            write_compare_html(c, out_dir / "compare.html", marks, dataset / "geo" if (dataset / "geo").is_dir() else None)
     except InterbudgetError as exc:
         _fail(exc)
         return
@@ -87,19 +93,24 @@ def compare(
     for col in ["code", "region", *names, *(f"Δ {n}" for n in names[1:]), *(f"Δ per person, tenge: {n}" for n in names[1:])]:
         t.add_column(col, justify="left" if col in ("code", "region") else "right")
     for r in c["regions"]:
-        t.add_row(r["code"], escape(r["name"]), *(_fmt(r[f"net_transfer[{n}]"] / 1e3, 0) for n in names),
+        mark = f" {MARK}" if (r["code"], c["year"]) in marks else ""
+        t.add_row(r["code"] + mark, escape(r["name"]), *(_fmt(r[f"net_transfer[{n}]"] / 1e3, 0) for n in names),
                   *(_fmt(r[f"change[{n}]"] / 1e3, 0) for n in names[1:]), *(_fmt(r[f"change_per_capita_tenge[{n}]"], 0) for n in names[1:]))
     out.print(t)
+    if note := footnote(marks, [(r["code"], c["year"]) for r in c["regions"]]):
+        out.print(note, highlight=False, soft_wrap=True)
     for cmp in c["comparisons"]:
         tr = cmp["transitions"]
         out.print(f"{escape(cmp['from'])} → {escape(cmp['to'])}: became subvention budgets {len(tr['became_subvention'])}, "
                   f"stopped {len(tr['stopped_subvention'])}; became donors {len(tr['became_donor'])}, stopped {len(tr['stopped_donor'])}; "
                   f"budgets entering {len(tr['entered'])}, leaving {len(tr['left'])}", highlight=False)
         t = Table(title=f"{escape(cmp['from'])} → {escape(cmp['to'])} by population band (budgets below the republic)")
-        for col in ("population", "budgets", "winners", "losers", "change, million tenge", "per person, tenge"):
+        for col in ("population", "budgets", "transfer up", "transfer down", "balance up", "balance down",
+                    "transfer change, million tenge", "balance change, million tenge", "transfer per person, tenge"):
             t.add_column(col, justify="left" if col == "population" else "right")
         for b in cmp["bands"]:
-            t.add_row(b["band"], str(b["budgets"]), str(b["winners"]), str(b["losers"]), _fmt(b["change"] / 1e3, 0),
+            t.add_row(b["band"], str(b["budgets"]), str(b["transfer_up"]), str(b["transfer_down"]), str(b["balance_up"]),
+                      str(b["balance_down"]), _fmt(b["change"] / 1e3, 0), _fmt(b["balance_change"] / 1e3, 0),
                       _fmt(b["change_per_capita_tenge"], 0))
         out.print(t)
 

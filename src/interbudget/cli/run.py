@@ -19,10 +19,14 @@ def simulate(
     scenario: ScenarioArg,
     out_dir: Path = typer.Option(..., "--out", help="Folder for budgets.csv, shares.csv and manifest.json."),
     lang: str = typer.Option("en", "--lang", help="Language of unit names: kk, ru or en."),
+    own: bool = typer.Option(False, "--own", help="Also show the oblast's own budget (its needs and revenue without the districts)."),
 ) -> None:
     """Run SCENARIO on DATASET and write budgets.csv, shares.csv and manifest.json."""
     from ..output import write_results
     from ..hierarchy import LEVELS
+    from ..rules.status import statuses
+    from ..basis import MARK, footnote, rule_filled
+    from ..review import message as review_message, review
     from ..summary import region_summary, revision_changes, unfunded_mandates
 
     try:
@@ -33,18 +37,34 @@ def simulate(
         return
     for w in res.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False, soft_wrap=True)
+    for f in review(res):
+        err.print(f"[yellow]warning:[/yellow] {escape(review_message(f))}", highlight=False, soft_wrap=True)
     year = res.years[0]
-    t = Table(title=f"{escape(res.scenario.name)}: region budgets in {year}, million tenge (files: thousand tenge, full precision)")
-    for c, j in (("code", "left"), ("region", "left"), ("needs", "right"), ("revenue", "right"),
-                 ("subvention", "right"), ("withdrawal", "right"), ("net transfer, tenge per person", "right")):
+    marks = rule_filled(dataset)
+    t = Table(title=f"{escape(res.scenario.name)}: regions in {year}, the territory (the oblast and every budget below it) "
+                    "beside the region's transfer, million tenge (files: thousand tenge, full precision)")
+    cols = [("code", "left"), ("region", "left"), ("territory needs", "right"), ("territory revenue", "right")]
+    cols += [("oblast's own needs", "right"), ("oblast's own revenue", "right")] if own else []
+    cols += [("subvention", "right"), ("withdrawal", "right"), ("subvention / territory needs", "right"),
+             ("net transfer, tenge per person", "right")]
+    for c, j in cols:
         t.add_column(c, justify=j)
-    for r in region_summary(res, lang):
-        t.add_row(escape(r["code"]), escape(r["name"]), _fmt(r["needs"] / 1e3, 0), _fmt(r["revenue"] / 1e3, 0), _fmt(r["subvention"] / 1e3, 0),
-                  _fmt(r["withdrawal"] / 1e3, 0), _fmt(r["net_transfer_per_capita"], 0))
+    rows = region_summary(res, lang)
+    for r in rows:
+        mark = f" {MARK}" if (r["code"], year) in marks else ""
+        cells = [escape(r["code"]) + mark, escape(r["name"]), _fmt(r["territory_needs"] / 1e3, 0), _fmt(r["territory_revenue"] / 1e3, 0)]
+        cells += [_fmt(r["needs"] / 1e3, 0), _fmt(r["revenue"] / 1e3, 0)] if own else []
+        cells += [_fmt(r["subvention"] / 1e3, 0), _fmt(r["withdrawal"] / 1e3, 0),
+                  "—" if r["covered_by_transfer"] != r["covered_by_transfer"] else f"{r['covered_by_transfer']:.1%}",
+                  _fmt(r["net_transfer_per_capita"], 0)]
+        t.add_row(*cells)
     out.print(t)
+    if note := footnote(marks, [(r["code"], year) for r in rows]):
+        out.print(note, highlight=False, soft_wrap=True)
     if res.scenario.option == 3:  # METHOD.md: report any withdrawal that remains under option 3
         h, tr = res.hierarchy, res.transfers
-        left = [(LEVELS[lvl], int((tr.withdrawal[h.b_level == lvl] > 0).any(axis=1).sum()), float(tr.withdrawal[h.b_level == lvl].sum()))
+        donor = statuses(tr.subvention, tr.withdrawal) == "donor"  # the one status rule (rules/status.py)
+        left = [(LEVELS[lvl], int(donor[h.b_level == lvl].any(axis=1).sum()), float(tr.withdrawal[h.b_level == lvl].sum()))
                 for lvl in (1, 2, 3)]
         left = [x for x in left if x[1]]
         out.print("option 3, withdrawals that remain: " + ("; ".join(f"{n} {lv} budget(s), {_fmt(w / 1e3, 0)} million tenge over "

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import xlsxwriter
 
+from ..basis import MARK, footnote, rule_filled
 from ..engine import Result
 from ..errors import InterbudgetError, Problem
 from ..hierarchy import REGION
@@ -51,10 +52,13 @@ def write_workbook(res: Result, path: Path, lang: str = "en", programme: dict | 
         head = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1, "text_wrap": True})
         num = wb.add_format({"num_format": "#,##0.0"})
         regions = np.flatnonzero((h.b_level == REGION))
-        law = [[h.name(int(h.budget_units[b]), lang), h.b_codes[b], y, float(tr.subvention[b, k]), float(tr.withdrawal[b, k])]
-               for b in regions.tolist() for k, y in enumerate(res.years)]
-        _sheet(wb, "Transfers (law layout)", ["region", "code", "year", "subvention, thousand tenge", "withdrawal, thousand tenge"],
-               law, head, num, {0: 34})
+        marks = rule_filled(res.dataset.folder)
+        law = [[h.name(int(h.budget_units[b]), lang), h.b_codes[b], y, float(tr.subvention[b, k]), float(tr.withdrawal[b, k]),
+                MARK if (h.b_codes[b], y) in marks else ""] for b in regions.tolist() for k, y in enumerate(res.years)]
+        ws = _sheet(wb, "Transfers (law layout)", ["region", "code", "year", "subvention, thousand tenge", "withdrawal, thousand tenge",
+                                                   "basis"], law, head, num, {0: 34, 5: 8})
+        if note := footnote(marks, [(r[1], r[2]) for r in law]):
+            ws.write(len(law) + 2, 0, note)
         bt = budgets_table(res)
         _sheet(wb, "Budgets", bt.column_names, zip(*(bt.column(c).to_pylist() for c in bt.column_names)), head, num)
         st = shares_table(res)

@@ -30,6 +30,21 @@ def _per_capita_net(res: Result, level: int, k: int) -> tuple[list[str], list[st
     return [h.codes[u] for u in units.tolist()], [h.name(int(u)) for u in units.tolist()], per
 
 
+def choropleth(path: Path, codes: list[str], names: list[str], z, title: str, unit: str = "tenge per person") -> go.Figure | None:
+    """A map of the units in PATH (geojson keyed by `kato`) coloured by Z, diverging around 0; None without the file."""
+    if not path.is_file():
+        return None
+    gj = json.loads(path.read_text(encoding="utf-8"))
+    fig = go.Figure(go.Choropleth(geojson=gj, featureidkey="properties.kato", locations=codes, z=z, text=names,
+                                  colorscale="RdBu", zmid=0, colorbar_title=unit.replace(" per ", " / "),
+                                  hovertemplate=f"%{{text}}<br>%{{z:,.0f}} {unit}<extra></extra>"))
+    # no base map: plotly would fetch its world map from the internet for the layers it draws itself
+    fig.update_geos(fitbounds="locations", visible=False, showland=False, showcountries=False, showcoastlines=False,
+                    showocean=False, showlakes=False, showrivers=False, showframe=False, showsubunits=False)
+    fig.update_layout(title=title, height=520, margin={"l": 0, "r": 0, "t": 50, "b": 0})
+    return fig
+
+
 def figures(res: Result, metrics: dict | None, stress: dict | None, geo_dir: Path | None) -> list[tuple[str, go.Figure]]:
     h, tr = res.hierarchy, res.transfers
     k = 0
@@ -48,21 +63,12 @@ def figures(res: Result, metrics: dict | None, stress: dict | None, geo_dir: Pat
         fig.update_layout(title=f"Needs-adjusted fiscal capacity (own revenue / need), {year}", height=420)
         out.append(("capacity", fig))
     if geo_dir is not None:
-        for level, fname, key in ((REGION, "regions.geojson", "kato"), (DISTRICT, "districts.geojson", "kato")):
-            path = geo_dir / fname
-            if not path.is_file():
-                continue
-            gj = json.loads(path.read_text(encoding="utf-8"))
+        for level, fname in ((REGION, "regions.geojson"), (DISTRICT, "districts.geojson")):
             codes, names, per = _per_capita_net(res, level, k)
-            fig = go.Figure(go.Choropleth(geojson=gj, featureidkey=f"properties.{key}", locations=codes, z=per, text=names,
-                                          colorscale="RdBu", zmid=0, colorbar_title="tenge / person",
-                                          hovertemplate="%{text}<br>%{z:,.0f} tenge per person<extra></extra>"))
-            # no base map: plotly would fetch its world map from the internet for the layers it draws itself
-            fig.update_geos(fitbounds="locations", visible=False, showland=False, showcountries=False, showcoastlines=False,
-                            showocean=False, showlakes=False, showrivers=False, showframe=False, showsubunits=False)
-            fig.update_layout(title=f"Net transfer per person, {'regions' if level == REGION else 'districts'}, {year}", height=520,
-                              margin={"l": 0, "r": 0, "t": 50, "b": 0})
-            out.append((f"map-{fname.split('.')[0]}", fig))
+            fig = choropleth(geo_dir / fname, codes, names, per,
+                             f"Net transfer per person, {'regions' if level == REGION else 'districts'}, {year}")
+            if fig is not None:
+                out.append((f"map-{fname.split('.')[0]}", fig))
     if stress is not None:
         for r in stress["results"]:
             fig = go.Figure()
@@ -118,7 +124,7 @@ def write_html(res: Result, path: Path, metrics: dict | None = None, stress: dic
         before, after = metrics["regions"]["before"], metrics["regions"]["after"]
         summary = (f"<h2>Metrics, {metrics['year']}</h2><p>Gini of regions' fiscal capacity: {before['gini']:.3f} before transfers, "
                    f"{after['gini']:.3f} after.</p><table><tr><th>level</th><th>budgets</th><th>subvention</th><th>withdrawal</th>"
-                   f"<th>transfers / spending</th></tr>{rows}</table>")
+                   f"<th>subvention / spending incl. subventions paid below</th></tr>{rows}</table>")
     doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>interbudget — {html.escape(res.scenario.name)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}}table{{border-collapse:collapse}}

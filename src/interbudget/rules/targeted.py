@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..hierarchy import REGION, RURAL
+from .status import no_residue
 from .transfers import Transfers, _to_parents
 
 
@@ -44,12 +45,12 @@ def close_gaps_targeted(mandatory: np.ndarray, basic: np.ndarray, additional: np
         # what the budget pays its children counts as mandatory: their category 1 is
         m = mandatory[idx] - revenue[idx] + paid[idx] - received[idx]
         gap[idx] = m
-        s1[idx] = np.maximum(m, 0.0)
+        s1[idx] = no_residue(np.maximum(m, 0.0))  # below half a tiyn: no transfer (rules/status.py)
         left = np.maximum(-m, 0.0)
         cb[idx] = np.minimum(basic[idx], left)
         ca[idx] = np.minimum(additional[idx], left - cb[idx])
         surplus[idx] = left - cb[idx] - ca[idx]
-        w[idx] = surplus[idx] * rate
+        w[idx] = no_residue(surplus[idx] * rate)
         paid += _to_parents(s1[idx] + category2[idx], b_parent[idx], nb)
         received += _to_parents(w[idx], b_parent[idx], nb)
     tr = Transfers(gap, s1 + category2, w, paid, received)

@@ -2,7 +2,9 @@
 
 Bottom-up, level by level: G_c = N_c - R_c + sum over children (S_k - W_k);
 G > 0 is a subvention from the parent, G < 0 a withdrawal of
--G x withdrawal_rate. Arrays are (n_budgets, n_years).
+-G x withdrawal_rate. Arrays are (n_budgets, n_years). An amount below
+half a tiyn is no transfer (rules/status.py): it is set to 0 here, so every
+output, status and count sees the same 0.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..hierarchy import REGION, RURAL
+from .status import no_residue
 
 
 @dataclass
@@ -41,8 +44,8 @@ def close_gaps(needs: np.ndarray, revenue: np.ndarray, b_level: np.ndarray, b_pa
             continue
         g = needs[idx] - revenue[idx] + (paid[idx] - received[idx])
         gap[idx] = g
-        S[idx] = np.maximum(g, 0.0)
-        W[idx] = np.maximum(-g, 0.0) * rate
+        S[idx] = no_residue(np.maximum(g, 0.0))
+        W[idx] = no_residue(np.maximum(-g, 0.0) * rate)
         paid += _to_parents(S[idx], b_parent[idx], nb)
         received += _to_parents(W[idx], b_parent[idx], nb)
     return Transfers(gap, S, W, paid, received)
@@ -56,6 +59,7 @@ def balance(needs: np.ndarray, revenue: np.ndarray, t: Transfers) -> np.ndarray:
 def with_subventions(t: Transfers, subvention: np.ndarray, b_parent: np.ndarray) -> Transfers:
     """The same transfers with other subventions; what each parent pays follows."""
     nb = subvention.shape[0]
+    subvention = no_residue(subvention)
     child = np.flatnonzero(b_parent >= 0)
     paid = _to_parents(subvention[child], b_parent[child], nb)
     return Transfers(t.gap, subvention, t.withdrawal, paid, t.withdrawals_received)

@@ -14,6 +14,7 @@ import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..basis import rule_filled_cached
 from ..rules.status import budget_status
 from ..engine import Result
 from ..errors import InterbudgetError
@@ -86,7 +87,7 @@ class Site:
         lang = lang_ok(lang)
         cat = catalog(lang)
         return TEMPLATES.TemplateResponse(request, template, {
-            "t": {**cat["web"], **cat["workbench"]}, "cat": cat, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
+            "t": {**cat["web"], **cat["workbench"], **cat["truthful"]}, "cat": cat, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
             **numbers(lang), **context}, status_code=status_code)
 
     def default_for(self, viewer: Viewer) -> str:
@@ -135,6 +136,7 @@ def budget_rows(res: Result, k: int, parent: str | None, lang: str, region: str 
     if region is not None and sel.size:
         sel = sel[region_of(h, h.b_codes[sel]) == region]
     tr = res.transfers
+    marks = rule_filled_cached(str(res.dataset.folder))
     # needs-adjusted capacity of the territory (the budget and every budget below it): its revenue per unit of need,
     # before and after its transfers with the level above (flows inside the territory cancel)
     lvl = int(h.b_level[sel[0]]) if sel.size else 0
@@ -148,6 +150,7 @@ def budget_rows(res: Result, k: int, parent: str | None, lang: str, region: str 
         sub, wd = float(tr.subvention[b, k]), float(tr.withdrawal[b, k])
         rev, need = float(rev_t[u]), float(need_t[u])
         out.append({"code": h.b_codes[b], "name": h.name(u, lang), "level": LEVELS[h.b_level[b]],
+                    "territory_needs": need, "territory_revenue": rev, "rule_filled": (h.b_codes[b], res.years[k]) in marks,
                     "population": float(h.population[u]), "needs": float(res.needs[b, k]),
                     "revenue": float(res.plan.revenue[b, k]), "subvention": sub, "withdrawal": wd,
                     "balance": float(res.plan.balance[b, k]), "status": budget_status(sub, wd),
@@ -159,11 +162,12 @@ def budget_rows(res: Result, k: int, parent: str | None, lang: str, region: str 
 
 def restrict_compare(data: dict, allowed: set[str]) -> dict:
     """A comparison cut to one region's budgets: no national aggregate of a draft leaves the ministry."""
+    from ..analysis.compare import movers
+
     out = dict(data, regions=[r for r in data["regions"] if r["code"] in allowed], comparisons=[])
     for c in data["comparisons"]:
         rows = [r for r in c["rows"] if r["code"] in allowed]
-        movers = sorted((r for r in rows if r["level"] != "republic"), key=lambda r: r["change"])
-        out["comparisons"].append(dict(c, rows=rows, bands=[], losers=movers[:10], winners=movers[::-1][:10],
+        out["comparisons"].append(dict(c, rows=rows, bands=[], **movers(rows),
                                        transitions={k: [x for x in v if x in allowed] for k, v in c["transitions"].items()}))
     return out
 
@@ -328,7 +332,8 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         may_object = viewer.role == "akimat" and region_of(res.hierarchy, [code])[0] == viewer.region
         return site.page(request, "budget.html", lang, viewer, scenario=scenario, view=v, years=res.years, year=ex["year"],
                          code=code, name=ex["name"], text=render(ex, lang), history=history(viewer, v, res, code),
-                         objections=objections, may_object=may_object)
+                         objections=objections, may_object=may_object,
+                         rule_years=sorted(y for c, y in rule_filled_cached(str(res.dataset.folder)) if c == code))
 
     def history(viewer: Viewer, v: View, res: Result, code: str) -> dict:
         """The budget's transfers by year: published in law (where the sources give them), under the published
@@ -369,7 +374,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     def api_compare(base: str = "current-law", draft: str = Query(...), amendment: list[str] = Query([]),
                     year: int | None = None, viewer: Viewer = viewer_dep) -> dict:
         """Current law (or any base) against a draft and amendments: net transfers per region, every budget's change,
-        status changes, winners and losers, population bands. Each name may carry a version: `option-2@3`."""
+        status changes, transfer and balance gains and losses, population bands. Each name may carry a version: `option-2@3`."""
         from ..analysis.compare import compare
 
         if len(amendment) > MAX_AMENDMENTS:
@@ -422,9 +427,10 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return site.page(request, "functions.html", lang, viewer, **data, rec={r["function"]: r for r in data["recommendations"]},
                          proposals=app.state.proposals)
 
-    from . import commission, objections, programme as programme_pages, proposals, work
+    from . import commission, objections, programme as programme_pages, proposals, scorecard, work
 
     work.register(app, site)
+    scorecard.register(app, site)
     objections.register(app, site)
     proposals.register(app, site, registry, reg)
     programme_pages.register(app, site, registry, reg, programme)

@@ -25,6 +25,8 @@ from .rules.sharing import ChildShares, LevelShares, ShareModel, revenue, scenar
 from .rules.envelope import AT_CEILING, AT_FLOOR, SCALED, distribute
 from .rules.targeted import Allocation, Coverage, allocate_pool, close_gaps_targeted
 from .rules.transfers import Transfers, balance, close_gaps, pass_down, with_subventions
+from .rules import borrowing as debt_rules
+from .rules.sequestration import cuttable, steps_of
 from .scenario import Scenario
 
 #: a child share may exceed the local part by float rounding only
@@ -39,6 +41,7 @@ class Track:
     balance: np.ndarray
     transfers: Transfers  # the fixed amounts this track keeps
     basis: np.ndarray  # the revenue the transfers were fixed on (capacity, or the revenue itself)
+    needs: np.ndarray | None = None  # this track's own needs (after sequestration cuts); None: the result's
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Result:
     programs: "ProgramFunding | None" = None
     envelope: "EnvelopeRows | None" = None
     mandates: list = field(default_factory=list)  # per mandate, budget and year: cost, compensated, unfunded
+    debt: "DebtRun | None" = None  # debt.csv, sequestration and borrowing (rules/sequestration.py, rules/borrowing.py)
 
     @property
     def tracks(self) -> list[Track]:
@@ -109,10 +113,11 @@ class Result:
 def scenario_hierarchy(ds: Dataset, s: Scenario) -> Hierarchy:
     """The dataset's tree, with or without fourth-level budgets as the scenario says (§3.4)."""
     h = ds.hierarchy
-    if s.rural_budgets is None:
+    own = False if s.rural_programmes else s.rural_budgets  # §3.4: programmes of the district budget instead
+    if own is None:
         return h
     rural = h.level == RURAL
-    return h.with_budgets(np.where(rural, s.rural_budgets, h.has_budget))
+    return h.with_budgets(np.where(rural, own, h.has_budget))
 
 
 def base_mask(ds: Dataset, s: Scenario, scenario_file: str) -> np.ndarray:
@@ -188,6 +193,11 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
         with_base = set(np.unique(ds.bases.tax).tolist())
         warnings += [f"{scenario_file}: capacity tax '{t}' has no rows in bases.csv: its capacity is 0"
                      for t in s.capacity if t not in known or ds.taxes.index(t) not in with_base]
+    if s.sequestration is not None:
+        warnings += [f"{scenario_file}: sequestration.protected names function '{f}', which has no needs in the dataset"
+                     for f in s.sequestration.protected if f not in ds.functions]
+    if (s.sequestration is not None or s.borrowing is not None) and ds.receipts_actual is None and s.revision is None:
+        warnings.append(f"{scenario_file}: sequestration and borrowing act on the actual and revised tracks; this run has neither")
     if unused:
         warnings.append(f"{scenario_file}: child_shares of units without a budget in this scenario are not used: {', '.join(unused)}")
     if ds.coefficients.unit.size and not h.has_budget[ds.coefficients.unit].all():
@@ -517,6 +527,54 @@ def apply_mandates(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], tr:
     return out, spending
 
 
+@dataclass
+class DebtRun:
+    loans: "debt_rules.Loans | None"  # debt.csv's loans (after refinancing)
+    refinancing: "debt_rules.Refinancing | None"
+    steps: object  # the sequestration order on the need items (rules/sequestration.Steps), or None
+    financing: dict = field(default_factory=dict)  # track name -> rules/borrowing.Financing
+    breaches: list = field(default_factory=list)  # (track, budget, year position, limit, value, disposable, ratio)
+
+
+def debt_loans(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int]) -> tuple:
+    """debt.csv's loans (refinanced by the republic under `borrowing.refinance`, §3.3.3)."""
+    if ds.debt is None:
+        return None, None
+    loans = debt_rules.loans_of(ds.debt, h.budget_of)
+    if s.borrowing is None or not s.borrowing.refinance:
+        return loans, None
+    refi = debt_rules.refinance(loans, s.borrowing.rate, min(years))
+    return refi.after, refi
+
+
+def shortfalls(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], items: NeedItems, spent: np.ndarray,
+               plan: Track, others: list[Track], dr: DebtRun) -> list[Track]:
+    """Sequestration, then borrowing, on the actual and revised tracks; the legal limits on every track."""
+    nb, ny = spent.shape
+    service, debt = np.zeros((nb, ny)), np.zeros((nb, ny))
+    if dr.loans is not None:
+        i, a, o = debt_rules.schedule(dr.loans.amount, dr.loans.rate, dr.loans.start, dr.loans.maturity, years)
+        service, debt = debt_rules.per_budget(i + a, dr.loans.budget, nb), debt_rules.per_budget(o, dr.loans.budget, nb)
+    avail = None
+    if s.sequestration is not None:
+        dr.steps = steps_of(s.sequestration.order, items, ds.functions, s.sequestration.protected, h.level if s.rural_programmes else None)
+        avail = cuttable(items, dr.steps, nb, ny)
+    disposable = plan.revenue + plan.transfers.subvention - plan.transfers.withdrawal
+    dr.breaches = [("plan", *b) for b in debt_rules.limit_breaches("plan", plan.year_pos, service, debt, disposable, s.borrowing, h.b_level)]
+    out = []
+    for t in others:
+        if s.sequestration is None and s.borrowing is None:
+            out.append(t)
+            continue
+        fin = debt_rules.finance(t.name, t.year_pos, years, spent, t.revenue, plan.revenue, t.transfers, h.b_level, avail,
+                                 s.borrowing, service, debt)
+        dr.financing[t.name] = fin
+        dr.breaches += [(t.name, *b) for b in debt_rules.limit_breaches(t.name, t.year_pos, fin.service, fin.debt, fin.disposable,
+                                                                       s.borrowing, h.b_level)]
+        out.append(replace(t, needs=fin.needs, balance=fin.balance))
+    return out
+
+
 def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
     warnings = check_compatible(ds, s, scenario_file)
     h = scenario_hierarchy(ds, s)
@@ -525,6 +583,9 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
     ny = len(years)
     taxes = scenario_taxes(ds, s)
     items = need_items(ds, years, h)
+    loans, refi = debt_loans(ds, s, h, years)
+    if loans is not None:  # debt service is a mandatory need of the borrowing budget, on every track
+        items = items.plus(debt_rules.service_items(loans, years, ds.functions.index("debt_service")))
     programs = fund_programs(ds, s, h, years)
     needs = items.totals(h.nb, ny)
     spending = needs + programs.by_budget  # funded programs are spent by the region that gets them
@@ -566,5 +627,10 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
         revised = fixed("revised", ds.receipts_revised, grid_of(ds.receipts_revised), pos, False)[0]
     if envelope is not None and s.envelope.applies_to == "category2":
         envelope.rows = programs.envelope
+    dr = None
+    if loans is not None or s.sequestration is not None or s.borrowing is not None:
+        dr = DebtRun(loans, refi, None)
+        others = shortfalls(ds, s, h, years, items, spent, plan, [t for t in (actual, revised) if t is not None], dr)
+        actual, revised = (others.pop(0) if actual is not None else None), (others.pop(0) if revised is not None else None)
     return Result(s, ds, h, years, taxes, spent, items, model, tables, tr, plan, actual, computed, warnings, revised, mask,
-                  coverage, programs, envelope, mandates)
+                  coverage, programs, envelope, mandates, dr)

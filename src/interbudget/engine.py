@@ -27,6 +27,7 @@ from .rules.targeted import Allocation, Coverage, allocate_pool, close_gaps_targ
 from .rules.transfers import Transfers, balance, close_gaps, pass_down, with_subventions
 from .rules import borrowing as debt_rules
 from .rules.sequestration import cuttable, steps_of
+from .rules.shock import shocked_receipts
 from .scenario import Scenario
 
 #: a child share may exceed the local part by float rounding only
@@ -82,6 +83,7 @@ class Result:
     programs: "ProgramFunding | None" = None
     envelope: "EnvelopeRows | None" = None
     mandates: list = field(default_factory=list)  # per mandate, budget and year: cost, compensated, unfunded
+    shocked: "Receipts | None" = None  # actual receipts made by the scenario's actual_shock (rules/shock.py)
     debt: "DebtRun | None" = None  # debt.csv, sequestration and borrowing (rules/sequestration.py, rules/borrowing.py)
 
     @property
@@ -90,7 +92,8 @@ class Result:
 
     def receipts_of(self, track: str):
         ds = self.dataset
-        return {"plan": ds.receipts, "actual": ds.receipts_actual, "revised": ds.receipts_revised}[track]
+        actual = ds.receipts_actual if self.shocked is None else self.shocked
+        return {"plan": ds.receipts, "actual": actual, "revised": ds.receipts_revised}[track]
 
     def shares_rows(self) -> list[dict]:
         """Rows of shares.csv: every share the scenario computed."""
@@ -173,6 +176,9 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
         if m.per_capita is None and (ds.mandate_costs is None or m.name not in ds.mandate_costs):
             problems.append(Problem(scenario_file, f"mandate '{m.name}' has no cost: give per_capita, or its rows in mandates.csv",
                                     column="mandates"))
+    if s.actual_shock is not None:
+        problems += [Problem(scenario_file, f"unknown payer category '{p}' (known: {', '.join(ds.payer_names)})",
+                             column=f"actual_shock.payers.{p}") for p in s.actual_shock.payers if p not in ds.payer_names]
     if s.capacity and ds.bases is None:
         problems.append(Problem(scenario_file, "a capacity basis needs bases.csv in the dataset (code, year, tax, base)", column="capacity"))
     if s.revision is not None:
@@ -196,7 +202,9 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
     if s.sequestration is not None:
         warnings += [f"{scenario_file}: sequestration.protected names function '{f}', which has no needs in the dataset"
                      for f in s.sequestration.protected if f not in ds.functions]
-    if (s.sequestration is not None or s.borrowing is not None) and ds.receipts_actual is None and s.revision is None:
+    if s.actual_shock is not None:
+        warnings += [f"{scenario_file}: actual_shock tax '{t}' has no receipts in the dataset" for t in s.actual_shock.taxes if t not in known]
+    if (s.sequestration or s.borrowing) and ds.receipts_actual is None and s.revision is None and s.actual_shock is None:
         warnings.append(f"{scenario_file}: sequestration and borrowing act on the actual and revised tracks; this run has neither")
     if unused:
         warnings.append(f"{scenario_file}: child_shares of units without a budget in this scenario are not used: {', '.join(unused)}")
@@ -615,8 +623,13 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
     plan, coverage, spent = fixed("plan", ds.receipts, c.grid, list(range(ny)), True)
     tr = plan.transfers
     actual = None
-    if ds.receipts_actual is not None:
-        agrid = ds.receipts_actual.grid(years, h.n, len(taxes), mask)
+    areceipts = ds.receipts_actual
+    if s.actual_shock is not None:  # an oil-price fall on the actual track (rules/shock.py)
+        sh = s.actual_shock
+        areceipts = shocked_receipts(ds.receipts, ds.receipts_actual, sh.years, np.array([sh.taxes.get(t, 0.0) for t in ds.taxes]),
+                                     np.array([sh.payers.get(p, 0.0) for p in ds.payer_names]))
+    if areceipts is not None:
+        agrid = areceipts.grid(years, h.n, len(taxes), mask)
         pos = [k for k in range(ny) if agrid.year_rows[k] > 0]
         if pos:
             arev = revenue(h, agrid, tables)  # the plan's shares, S and W stay fixed
@@ -633,4 +646,4 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
         others = shortfalls(ds, s, h, years, items, spent, plan, [t for t in (actual, revised) if t is not None], dr)
         actual, revised = (others.pop(0) if actual is not None else None), (others.pop(0) if revised is not None else None)
     return Result(s, ds, h, years, taxes, spent, items, model, tables, tr, plan, actual, computed, warnings, revised, mask,
-                  coverage, programs, envelope, mandates, dr)
+                  coverage, programs, envelope, mandates, areceipts if s.actual_shock is not None else None, dr)

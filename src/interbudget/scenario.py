@@ -291,6 +291,24 @@ class Borrowing(BaseModel):
         return self
 
 
+class ActualShock(BaseModel):
+    """Actual receipts of some years made from the plan's by a shock (rules/shock.py): an oil-price fall."""
+
+    model_config = ConfigDict(extra="forbid")
+    years: list[int]
+    taxes: dict[str, float] = Field(default_factory=dict)  # tax -> change (-0.3: a 30 % fall)
+    payers: dict[str, float] = Field(default_factory=dict)  # payer category -> change
+    reference: str | None = None
+
+    @field_validator("taxes", "payers")
+    @classmethod
+    def _changes(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, x in v.items():
+            if x < -1.0:
+                raise ValueError(f"change {x} for '{k}' is below -1 (receipts cannot fall by more than 100 %)")
+        return v
+
+
 class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -317,6 +335,7 @@ class Scenario(BaseModel):
     region_shares: dict[str, float] | None = None  # options 2/4: official (e.g. optimized) shares instead of computing them
     sequestration: Sequestration | None = None  # cuts when revenue falls short (actual and revised tracks)
     borrowing: Borrowing | None = None  # deficits after cuts borrowed within limits
+    actual_shock: ActualShock | None = None  # actual receipts of some years from the plan's by a shock
     rural_programmes: bool = False  # §3.4: okrugs run as protected programmes of the district budget, not own budgets
 
     @model_validator(mode="before")
@@ -386,6 +405,14 @@ class Scenario(BaseModel):
             missing = [y for y in self.years if self.envelope.for_year("total", y) is None]
             if missing:
                 raise ValueError(f"the envelope has no total for {', '.join(map(str, missing))}")
+        return self
+
+    @model_validator(mode="after")
+    def _shock_years(self) -> "Scenario":
+        if self.actual_shock is not None:
+            other = [y for y in self.actual_shock.years if y not in self.years]
+            if other:
+                raise ValueError(f"actual_shock year {other[0]} is not a year of the scenario")
         return self
 
     @model_validator(mode="after")

@@ -86,7 +86,7 @@ class Site:
         lang = lang_ok(lang)
         cat = catalog(lang)
         return TEMPLATES.TemplateResponse(request, template, {
-            "t": {**cat["web"], **cat["workbench"]}, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
+            "t": {**cat["web"], **cat["workbench"], **cat["requests"]}, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
             **numbers(lang), **context}, status_code=status_code)
 
     def default_for(self, viewer: Viewer) -> str:
@@ -426,6 +426,9 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     work.register(app, site)
     objections.register(app, site)
     proposals.register(app, site, registry, reg)
+    from . import requests as soft_requests  # §1.7: requests that soften the budget constraint
+
+    soft_requests.register(app, site)
     return app
 
 

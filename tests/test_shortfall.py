@@ -90,3 +90,107 @@ def _csv(res, name):
 
     t = tables(res)[name]
     return [] if t is None else t.to_pylist()
+
+
+DEBT_HEADER = ["code", "creditor", "instrument", "currency", "amount", "rate", "start_year", "maturity_year"]
+
+
+@pytest.mark.parametrize("row, expect", [
+    (["1", "bank", "loan", "KZT", 100, -0.05, 2025, 2030], ["debt.csv", "line 3", "'rate'", "negative interest rate -0.05"]),
+    (["1", "bank", "loan", "KZT", 100, 0.05, 2025, 2020], ["debt.csv", "line 3", "'maturity_year'", "maturity_year 2020 is before start_year 2025"]),
+    (["1", "uncle", "loan", "KZT", 100, 0.05, 2025, 2030], ["debt.csv", "line 3", "'creditor'", "'uncle' is not one of republic, bank, bond, other"]),
+    (["9", "bank", "loan", "KZT", 100, 0.05, 2025, 2030], ["debt.csv", "line 3", "'code'", "unknown unit code '9'"]),
+    (["1", "bank", "loan", "KZT", -100, 0.05, 2025, 2030], ["debt.csv", "line 3", "'amount'", "negative principal"]),
+    (["1", "bank", "loan", "KZT", 100, 5, 2025, 2030], ["debt.csv", "line 3", "'rate'", "above 1 is not one"]),
+])
+def test_every_bad_debt_row_is_named_by_file_row_and_column(tmp_path, row, expect):
+    from test_errors import run_cli
+
+    ds = dataset(tmp_path / "ds", debt=[["1", "republic", "budget_credit", "KZT", 50, 0.01, 2020, 2030], row])
+    code, out = run_cli("validate", ds)
+    assert code == 2 and "Traceback" not in out
+    for e in expect:
+        assert e in out, out
+
+
+def test_a_bad_needs_kind_is_named(tmp_path):
+    from test_errors import run_cli
+
+    ds = dataset(tmp_path / "ds")
+    text = (ds / "needs.csv").read_text().replace("roads,basic,development", "roads,basic,capital", 1)
+    (ds / "needs.csv").write_text(text)
+    code, out = run_cli("validate", ds)
+    assert code == 2 and "needs.csv" in out and "'kind'" in out and "'capital' is not one of current, development" in out
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("sequestration", {"order": ["mandatory"]}, "mandatory current spending is never cut"),
+    ("sequestration", {"order": ["basic.capital"]}, "unknown kind in step 'basic.capital'"),
+    ("sequestration", {"order": ["basic", "basic.current"]}, "basic current spending is already in the order"),
+    ("sequestration", {"max_share": 1.5}, "max_share 1.5 is outside [0, 1]"),
+    ("borrowing", {"lenders": ["uncle"]}, "unknown lender 'uncle'"),
+    ("borrowing", {"rate": -0.1}, "rate -0.1 is outside [0, 1]"),
+    ("borrowing", {"lenders": ["bank"], "refinance": True}, "list republic among the lenders"),
+    ("borrowing", {"max_debt_to_revenue": -1}, "limit -1.0 is negative"),
+    ("actual_shock", {"years": [2031]}, "actual_shock year 2031 is not a year of the scenario"),
+    ("actual_shock", {"years": [2027], "payers": {"regional": -1.5}}, "below -1"),
+    ("rural_budgets", True, "contradicts rural_budgets: true"),
+])
+def test_every_new_scenario_key_is_validated_with_its_path(tmp_path, key, value, message):
+    from test_errors import run_cli, write_scenario
+
+    sc = scenario(**{key: value})
+    if key == "rural_budgets":
+        sc["rural_programmes"] = True
+    f = write_scenario(tmp_path / "s.yaml", sc)
+    code, out = run_cli("simulate", dataset(tmp_path / "ds"), f, "--out", tmp_path / "o")
+    assert code == 2 and message in out and "s.yaml" in out, out
+    if key != "rural_budgets":
+        assert key in out
+
+
+def test_an_unknown_shock_payer_is_an_error_naming_the_key(tmp_path):
+    from test_errors import run_cli, write_scenario
+
+    f = write_scenario(tmp_path / "s.yaml", scenario(actual_shock={"years": [2027], "payers": {"oil": -0.3}}))
+    code, out = run_cli("simulate", dataset(tmp_path / "ds"), f, "--out", tmp_path / "o")
+    assert code == 2 and "actual_shock.payers.oil" in out and "unknown payer category 'oil'" in out
+
+
+def test_simulate_writes_the_files_and_prints_cuts_borrowing_and_gaps_and_explain_shows_the_order(tmp_path):
+    from test_errors import run_cli, write_scenario
+
+    sc = scenario(sequestration={"order": ["additional", "basic.development", "basic.current"], "protected": ["culture"]},
+                  borrowing={"lenders": ["republic"], "rate": 0.1, "term": 2, "max_debt_to_revenue": 0.1})
+    f = write_scenario(tmp_path / "s.yaml", sc)
+    ds = dataset(tmp_path / "ds")
+    code, out = run_cli("simulate", ds, f, "--out", tmp_path / "o")
+    assert code == 0, out
+    assert "cuts, borrowing and unfinanced gaps per region" in out and "sequestration.csv" in out
+    lines = (tmp_path / "o" / "sequestration.csv").read_text().splitlines()
+    assert lines[0] == "track,code,year,priority,kind,cut" and "actual,1,2026,basic,current,150" in lines
+    assert (tmp_path / "o" / "borrowing.csv").read_text().splitlines()[0] == "track,code,year,lender,borrowed,debt_service,unfinanced"
+    assert "actual,1,2026,500,500,330,38,132" in (tmp_path / "o" / "deficits.csv").read_text()
+    for lang, words in (("en", ["step 3: basic, development — may cut 100.0, cut 100.0", "culture", "unfinanced gap", "132.0"]),
+                        ("ru", ["шаг 4: базовые, текущие", "непокрытый разрыв"]), ("kk", ["4-қадам: базалық, ағымдағы", "алшақтық"])):
+        code, out = run_cli("explain", ds, f, "--code", "1", "--year", 2026, "--track", "actual", "--lang", lang)
+        assert code == 0 and all(w in out for w in words), out
+
+
+def test_rural_programmes_sit_in_the_district_budget_and_are_never_cut(tmp_path):
+    units = [("0", None, "republic", 1000), ("1", "0", "region", 600), ("11", "1", "district", 300), ("111", "11", "rural", 100)]
+    ds = make_dataset(tmp_path, units, receipts=[("0", y, "vat", 5000) for y in YEARS] + [("11", y, "loc", 500) for y in YEARS],
+                      actual=[("0", y, "vat", 5000) for y in YEARS] + [("11", y, "loc", 100) for y in YEARS])
+    write_csv(ds / "needs.csv", ["code", "year", "function", "priority", "kind", "amount"],
+              [[c, y, f, "basic", "current", a] for y in YEARS for c, f, a in (("11", "roads", 300), ("111", "water", 200))])
+    sc = {"name": "r", "years": YEARS, "sharing": {"loc": {"district": 1.0}}, "sequestration": {"order": ["basic"]}}
+    own, _, res_own = simulate(ds, sc)
+    inside, _, res_in = simulate(ds, {**sc, "rural_programmes": True})
+    assert ("plan", "111", 2026) in own and ("plan", "111", 2026) not in inside  # no own budget: a programme of the district
+    assert inside["plan", "11", 2026]["needs"] == 500
+    # the shortfall of 400: with own budgets the district cuts its roads (300) and 100 is left; the okrug is not short
+    cut_own = res_own.debt.financing["actual"].cuts.sum(axis=2)
+    cut_in = res_in.debt.financing["actual"].cuts.sum(axis=2)
+    b = res_in.hierarchy.budget_index_of_unit[res_in.hierarchy.unit_index()["11"]]
+    assert cut_in[b, 0] == pytest.approx(300) and inside["actual", "11", 2026]["balance"] == pytest.approx(-100)
+    assert cut_own.sum() == pytest.approx(3 * 300)

@@ -566,7 +566,7 @@ def shortfalls(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], items: 
     avail = None
     if s.sequestration is not None:
         dr.steps = steps_of(s.sequestration.order, items, ds.functions, s.sequestration.protected, h.level if s.rural_programmes else None)
-        avail = cuttable(items, dr.steps, nb, ny)
+        avail = cuttable(items, dr.steps, nb, ny) * s.sequestration.max_share
     disposable = plan.revenue + plan.transfers.subvention - plan.transfers.withdrawal
     dr.breaches = [("plan", *b) for b in debt_rules.limit_breaches("plan", plan.year_pos, service, debt, disposable, s.borrowing, h.b_level)]
     out = []

@@ -57,7 +57,7 @@ def shortfall_section(res: Result, b: int, yk: int, track: str) -> dict | None:
 def _available(res: Result) -> np.ndarray:
     from .rules.sequestration import cuttable
 
-    return cuttable(res.need_items, res.debt.steps, res.hierarchy.nb, len(res.years))
+    return cuttable(res.need_items, res.debt.steps, res.hierarchy.nb, len(res.years)) * res.scenario.sequestration.max_share
 
 
 def render_debt_item(it: dict, c: dict, a) -> str:

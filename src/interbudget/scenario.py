@@ -221,7 +221,13 @@ class Sequestration(BaseModel):
     model_config = ConfigDict(extra="forbid")
     order: list[str] = Field(default_factory=lambda: list(DEFAULT_ORDER))  # "priority" or "priority.kind"
     protected: list[str] = Field(default_factory=list)  # functions never cut, in any budget
+    max_share: float = 1.0  # no step is cut by more than this share of its spending in a year
     reference: str | None = None
+
+    @field_validator("max_share")
+    @classmethod
+    def _max_share(cls, v: float) -> float:
+        return _check_share(v, "max_share")
 
     @field_validator("order")
     @classmethod

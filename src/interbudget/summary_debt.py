@@ -39,6 +39,6 @@ def refinancing_summary(res: Result) -> dict | None:
     rows = refinancing_rows(res)
     if not rows:
         return None
-    first = min(res.years)
+    rf = res.debt.refinancing
     return {"budgets": len({r[0] for r in rows}), "saving": sum(r[5] for r in rows),
-            "exposure": sum(r[2] for r in rows if r[1] == first), "first_year": first}
+            "exposure": float(rf.after.amount[rf.refinanced].sum()), "first_year": min(res.years)}

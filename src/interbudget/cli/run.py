@@ -88,7 +88,7 @@ def _print_shortfalls(res, lang: str) -> None:
     rf = refinancing_summary(res)
     if rf:
         out.print(f"borrowing only from the republic (§3.3.3): {rf['budgets']} budget(s) refinanced; the republic takes on "
-                  f"{_fmt(rf['exposure'] / 1e3, 1)} million tenge of their debt in {rf['first_year']}; they save "
+                  f"{_fmt(rf['exposure'] / 1e3, 1)} million tenge of their debt from {rf['first_year']}; they save "
                   f"{_fmt(rf['saving'] / 1e3, 1)} million tenge of debt service over the medium term (refinancing.csv)", highlight=False)
     dr = res.debt
     if dr is not None and dr.breaches:

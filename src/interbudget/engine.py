@@ -26,8 +26,8 @@ from .rules.envelope import AT_CEILING, AT_FLOOR, SCALED, distribute
 from .rules.targeted import Allocation, Coverage, allocate_pool, close_gaps_targeted
 from .rules.transfers import Transfers, balance, close_gaps, pass_down, with_subventions
 from .rules import borrowing as debt_rules
-from .rules.sequestration import cuttable, steps_of
 from .rules.shock import shocked_receipts
+from .rules.shortfall import DebtRun, debt_loans, shortfalls
 from .scenario import Scenario
 
 #: a child share may exceed the local part by float rounding only
@@ -533,54 +533,6 @@ def apply_mandates(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], tr:
                 record.append({"mandate": m.name, "code": h.b_codes[b], "year": years[k], "decided_by": m.decided_by,
                                "cost": float(cost[b, k]), "compensated": m.compensate, "unfunded": unfunded})
     return out, spending
-
-
-@dataclass
-class DebtRun:
-    loans: "debt_rules.Loans | None"  # debt.csv's loans (after refinancing)
-    refinancing: "debt_rules.Refinancing | None"
-    steps: object  # the sequestration order on the need items (rules/sequestration.Steps), or None
-    financing: dict = field(default_factory=dict)  # track name -> rules/borrowing.Financing
-    breaches: list = field(default_factory=list)  # (track, budget, year position, limit, value, disposable, ratio)
-
-
-def debt_loans(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int]) -> tuple:
-    """debt.csv's loans (refinanced by the republic under `borrowing.refinance`, §3.3.3)."""
-    if ds.debt is None:
-        return None, None
-    loans = debt_rules.loans_of(ds.debt, h.budget_of)
-    if s.borrowing is None or not s.borrowing.refinance:
-        return loans, None
-    refi = debt_rules.refinance(loans, s.borrowing.rate, min(years))
-    return refi.after, refi
-
-
-def shortfalls(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], items: NeedItems, spent: np.ndarray,
-               plan: Track, others: list[Track], dr: DebtRun) -> list[Track]:
-    """Sequestration, then borrowing, on the actual and revised tracks; the legal limits on every track."""
-    nb, ny = spent.shape
-    service, debt = np.zeros((nb, ny)), np.zeros((nb, ny))
-    if dr.loans is not None:
-        i, a, o = debt_rules.schedule(dr.loans.amount, dr.loans.rate, dr.loans.start, dr.loans.maturity, years)
-        service, debt = debt_rules.per_budget(i + a, dr.loans.budget, nb), debt_rules.per_budget(o, dr.loans.budget, nb)
-    avail = None
-    if s.sequestration is not None:
-        dr.steps = steps_of(s.sequestration.order, items, ds.functions, s.sequestration.protected, h.level if s.rural_programmes else None)
-        avail = cuttable(items, dr.steps, nb, ny) * s.sequestration.max_share
-    disposable = plan.revenue + plan.transfers.subvention - plan.transfers.withdrawal
-    dr.breaches = [("plan", *b) for b in debt_rules.limit_breaches("plan", plan.year_pos, service, debt, disposable, s.borrowing, h.b_level)]
-    out = []
-    for t in others:
-        if s.sequestration is None and s.borrowing is None:
-            out.append(t)
-            continue
-        fin = debt_rules.finance(t.name, t.year_pos, years, spent, t.revenue, plan.revenue, t.transfers, h.b_level, avail,
-                                 s.borrowing, service, debt)
-        dr.financing[t.name] = fin
-        dr.breaches += [(t.name, *b) for b in debt_rules.limit_breaches(t.name, t.year_pos, fin.service, fin.debt, fin.disposable,
-                                                                       s.borrowing, h.b_level)]
-        out.append(replace(t, needs=fin.needs, balance=fin.balance))
-    return out
 
 
 def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:

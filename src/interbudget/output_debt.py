@@ -61,12 +61,11 @@ def borrowing_table(res: Result) -> pa.Table | None:
     if dr is None or (res.scenario.borrowing is None and dr.loans is None):
         return None
     h, rows = res.hierarchy, []
-    lender = res.scenario.borrowing.lenders[0] if res.scenario.borrowing is not None else ""
-    if dr.loans is not None:
+    if dr.loans is not None:  # the plan borrows nothing: its rows show debt.csv's service
         i, a, _ = debt_rules.schedule(dr.loans.amount, dr.loans.rate, dr.loans.start, dr.loans.maturity, res.years)
         service = debt_rules.per_budget(i + a, dr.loans.budget, h.nb)
         for b, k in zip(*np.nonzero(service)):
-            rows.append(("plan", h.b_codes[b], res.years[k], lender, 0.0, service[b, k], 0.0))
+            rows.append(("plan", h.b_codes[b], res.years[k], "", 0.0, service[b, k], 0.0))
     for fin in dr.financing.values():
         pos = np.zeros(len(res.years), dtype=bool)
         pos[[t.year_pos for t in res.tracks if t.name == fin.track][0]] = True

@@ -25,6 +25,8 @@ demo: install
 	done
 	@echo
 	@$(BIN)/interbudget explain $(DATA) scenarios/current-law.yaml --code 430000000 --year 2026 --lang en
+	@echo
+	@$(BIN)/interbudget explain $(DATA) scenarios/bad-year-2027.yaml --code 230000000 --year 2027 --track actual --lang en | sed -n '/When revenue falls short/,$$p'
 	@for p in registry/kz/proposals/*.yaml; do \
 	  $(BIN)/interbudget proposal apply $(DATA) $$p scenarios/current-law.yaml --top 0 --out $(OUT)/proposals/$$(basename $$p .yaml).xlsx >/dev/null || exit 1; \
 	done

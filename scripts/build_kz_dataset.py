@@ -638,6 +638,74 @@ populations already exclude them; the new units therefore have no fourth-level u
 """
 
 
+# ---- issue 17: the kind of needs and local debt (separate functions, a few call lines in main) ------------------
+# ILLUSTRATIVE rule: no source splits the regions' spending into current and development (capital) programmes, so
+# the functions whose local programmes are mostly investment (roads, housing and utilities, economic affairs) are
+# `development`, every other function `current`.
+DEVELOPMENT_FUNCTIONS = {"transport", "housing_utilities", "economic_affairs"}
+# ILLUSTRATIVE split of a region's debt: (creditor, instrument, share of the stock, rate, start_year, maturity_year);
+# the stock is backed out of the REAL 2024 debt service (EXP.14) so that 2024 interest equals it.
+DEBT_SPLIT = [("republic", "budget_credit", 0.8, 0.01, 2020, 2035), ("bond", "local_executive_bond", 0.2, 0.12, 2023, 2028)]
+DEBT_REFERENCE = ("ILLUSTRATIVE stock and split; calibrated so that 2024 interest = the region's executed debt service 2024 "
+                  "(EXP.14, MinFin bulletin, shared/data/kz/execution/SOURCES.md)")
+
+
+def needs_kind(needs: list) -> list:
+    """needs.csv rows with their `kind` (current or development) by the rule above."""
+    return [n + ["development" if n[2] in DEVELOPMENT_FUNCTIONS else "current"] for n in needs]
+
+
+def debt_rows(kz: Path, units: list[dict]) -> list[list]:
+    """data/kz/debt.csv: per region, a budget credit of the republic and a bond issue (ILLUSTRATIVE), their stock set
+    so that their interest in 2024 equals the region's REAL executed debt service of 2024 (execution.csv, EXP.14)."""
+    served = {r["kato2"]: float(r["value_thousand_kzt"]) for r in read(kz / "execution" / "execution.csv")
+              if r["year"] == "2024" and r["date_in_source"] == "2024-12-01" and r["item_code"] == "EXP.14" and r["kato2"]}
+    # interest in 2024 per tenge of stock: rate x the share still outstanding at the start of 2024 (equal repayments)
+    per_tenge = sum(share * rate * (1 - min(max(2024 - (s + 1), 0), m - s) / (m - s)) for _, _, share, rate, s, m in DEBT_SPLIT)
+    rows = []
+    for u in (u for u in units if u["level"] == "region" and u["code"][:2] in served):
+        stock = served[u["code"][:2]] / per_tenge
+        rows += [[u["code"], cred, inst, "KZT", round(stock * share, 1), rate, s, m, DEBT_REFERENCE]
+                 for cred, inst, share, rate, s, m in DEBT_SPLIT]
+    return rows
+
+
+def net_of_debt_service(needs: list, debt: list) -> list:
+    """The calibrated need of a region's budget includes its debt service (the law's transfers finance it); debt.csv
+    now states that service, so the region budget's other needs rows are scaled down by it: the total is unchanged."""
+    from interbudget.rules.borrowing import schedule
+
+    service = defaultdict(float)
+    for code, _, _, _, amount, rate, start, maturity, _ in debt:
+        i, a, _ = schedule(np.array([amount]), np.array([rate]), np.array([start]), np.array([maturity]), YEARS)
+        for k, y in enumerate(YEARS):
+            service[code, y] += float(i[0, k] + a[0, k])
+    rows = defaultdict(list)
+    for n in needs:
+        if (n[0], n[1]) in service:
+            rows[n[0], n[1]].append(n)
+    for key, mine in rows.items():
+        total = sum(n[4] for n in mine)
+        target = total - service[key]
+        for n in mine:
+            n[4] = round(n[4] * target / total, 1)
+        mine[0][4] = round(mine[0][4] + target - sum(n[4] for n in mine), 1)  # rounding closes on the first row
+    return needs
+
+
+def debt_readme(debt: list) -> str:
+    regions = len({r[0] for r in debt})
+    return f"""
+## Local debt and the kind of needs (issue 17)
+
+| file | column | status | rule |
+|---|---|---|---|
+| debt.csv | all | ILLUSTRATIVE, calibrated on a REAL figure | no source in ../shared/data/kz publishes the stock of local government debt by region. Each of the {regions} regions gets a budget credit of the republic ({DEBT_SPLIT[0][2]:.0%} of its stock, rate {DEBT_SPLIT[0][3]:.0%}, {DEBT_SPLIT[0][4]}-{DEBT_SPLIT[0][5]}) and a bond issue ({DEBT_SPLIT[1][2]:.0%}, rate {DEBT_SPLIT[1][3]:.0%}, {DEBT_SPLIT[1][4]}-{DEBT_SPLIT[1][5]}), repaid in equal parts; the stock is set so that its 2024 interest equals the region's executed debt service of 2024 (EXP.14 of the MinFin bulletin, execution/SOURCES.md), the one real figure. |
+| needs.csv | needs of the region budgets | calibrated | the scheduled debt service of debt.csv is taken out of the region budget's other needs rows (scaled down together), so the total need, and the calibration above, is unchanged. |
+| needs.csv | kind | ILLUSTRATIVE rule | no source splits current and development (capital) spending: {', '.join(sorted(DEVELOPMENT_FUNCTIONS))} are `development`, every other function `current`. |
+"""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     root = Path(__file__).resolve().parents[1]
@@ -648,11 +716,14 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     r = build(Path(a.shared), out)
     receipts, needs = money(r)
+    debt = debt_rows(r["kz"], r["units"])  # issue 17: local debt; its service moves out of the region's other needs
+    needs = net_of_debt_service(needs, debt)
     cols = ["code", "parent", "level", "name_kk", "name_ru", "name_en", "population", "has_budget", "area_km2", "unit_type",
             "code_status", "population_source", "area_source"]
     write(out / "units.csv", cols, [[u[c] for c in cols] for u in r["units"]])
     write(out / "receipts.csv", ["code", "year", "tax", "payer", "amount"], receipts)
-    write(out / "needs.csv", ["code", "year", "function", "priority", "amount"], needs)
+    write(out / "needs.csv", ["code", "year", "function", "priority", "amount", "kind"], needs_kind(needs))
+    write(out / "debt.csv", ["code", "creditor", "instrument", "currency", "amount", "rate", "start_year", "maturity_year", "reference"], debt)
     actual, revised, bases = variants(receipts, r["rng"])
     programs, last = programs_and_last(r)
     write(out / "programs.csv", ["program", "code", "year", "cost", "score", "name"], programs)
@@ -688,7 +759,7 @@ def main() -> None:
             h["amount_thousand_tenge"], h["precision"], h["legal_act"], h["source"]] for h in hist])
     calib = calibrate(out, r)
     write(out / "calibration.csv", ["target", "year", "target_value", "model_value", "relative_residual", "by_construction"], calib)
-    (out / "README.md").write_text(readme(r, calib), encoding="utf-8")
+    (out / "README.md").write_text(readme(r, calib) + debt_readme(debt), encoding="utf-8")
     print(f"{out}: {len(r['units'])} units, {len(receipts)} receipts, {len(needs)} needs")
 
 

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from . import tables as T
 from .errors import InterbudgetError, Problems
 from .hierarchy import LEVELS, REPUBLIC, Hierarchy, find_cycles
+from .vocab import CREDITORS, KINDS
 
 PRIORITIES = ("mandatory", "basic", "additional")
 PAYERS = ("regional", "base")  # payer classes; payers.csv may add categories of either class
@@ -34,7 +35,8 @@ TABLES = {
     "receipts_revised": (["code", "year", "tax", "amount"], ["payer"], False),
     "payers": (["payer", "base"], ["name_kk", "name_ru", "name_en", "description"], False),
     "bases": (["code", "year", "tax", "base"], [], False),
-    "needs": (["code", "year", "function", "priority", "amount"], [], False),
+    "needs": (["code", "year", "function", "priority", "amount"], ["kind"], False),
+    "debt": (["code", "creditor", "instrument", "currency", "amount", "rate", "start_year", "maturity_year"], ["reference"], False),
     "norms": (["function", "level", "priority", "driver", "norm"], [], False),
     "drivers": (["code", "year", "driver", "value"], [], False),
     "coefficients": (["code", "function", "coefficient"], ["factor", "reference"], False),
@@ -108,6 +110,21 @@ class Needs:
     function: np.ndarray
     priority: np.ndarray
     amount: np.ndarray
+    kind: np.ndarray | None = None  # int8 index into KINDS (None: all current)
+
+
+@dataclass
+class Debt:
+    """Local debt (debt.csv): one row per loan or issue, amounts in thousand tenge."""
+
+    unit: np.ndarray  # the borrowing unit (its budget, or the nearest budget above)
+    creditor: np.ndarray  # int8 index into CREDITORS
+    instrument: list[str]
+    currency: list[str]
+    amount: np.ndarray  # principal at start_year
+    rate: np.ndarray  # annual interest rate on the outstanding principal
+    start_year: np.ndarray
+    maturity_year: np.ndarray
 
 
 @dataclass
@@ -202,6 +219,7 @@ class Dataset:
     # oil_elasticity.csv: per region and tax, replacing taxes.csv's value for receipts booked in the region
     oil_elasticity_regions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (region unit, tax, elasticity)
     file_hashes: dict[str, str] = field(default_factory=dict)
+    debt: Debt | None = None  # debt.csv: local debt, its service a mandatory need (rules/borrowing.py)
 
     def tax_index(self) -> dict[str, int]:
         return {t: i for i, t in enumerate(self.taxes)}
@@ -373,6 +391,20 @@ def _load_networks(t: T.RawTable, functions: dict[str, int], problems: Problems)
     return nw
 
 
+def _load_debt(t: T.RawTable, codes: pa.Array, problems: Problems) -> Debt:
+    """debt.csv: every cell checked (unknown creditor, negative amount or rate, a maturity before the start)."""
+    start, maturity = T.integers(t, "start_year", problems, what="start_year"), T.integers(t, "maturity_year", problems, what="maturity_year")
+    rate = T.numbers(t, "rate", problems, negative_ok=False, what="interest rate")
+    T._report(t, "rate", rate > 1.0, None, "an interest rate is a fraction a year (0.05 for 5 %); above 1 is not one", problems)
+    rows = np.flatnonzero(maturity < start).tolist()
+    problems.add_rows(t.name, "maturity_year", [t.row_label(i) for i in rows],
+                      [f"maturity_year {int(maturity[i])} is before start_year {int(start[i])}" for i in rows])
+    return Debt(unit=T.lookup(t, "code", codes, problems), creditor=T.choices(t, "creditor", list(CREDITORS), problems),
+                instrument=T.strings(t, "instrument", problems).to_pylist(), currency=T.strings(t, "currency", problems).to_pylist(),
+                amount=T.numbers(t, "amount", problems, negative_ok=False, what="principal"), rate=rate,
+                start_year=start, maturity_year=maturity)
+
+
 def load_dataset(folder: str | Path) -> Dataset:
     """Read and check every file of a dataset; raise all problems together."""
     folder = Path(folder)
@@ -404,6 +436,7 @@ def load_dataset(folder: str | Path) -> Dataset:
             function=T.encode(t, "function", problems, functions),
             priority=T.choices(t, "priority", list(PRIORITIES), problems),
             amount=T.numbers(t, "amount", problems, negative_ok=False, what="need"),
+            kind=T.choices(t, "kind", list(KINDS), problems, default="current") if t.has("kind") else None,
         )
 
     norms = Norms(*(np.zeros(0, dt) for dt in (np.int32, np.int8, np.int8, np.int32, np.float64)))
@@ -503,6 +536,9 @@ def load_dataset(folder: str | Path) -> Dataset:
             not_region[ok] = (h.level[programs.unit[ok]] != 1) | ~h.has_budget[programs.unit[ok]]
             T._report(t, "code", not_region, T.strings(t, "code", Problems()),
                       "'{value}' is not a region with a budget; development programs belong to regions", problems)
+    debt = _load_debt(raw["debt"], codes, problems) if raw["debt"] is not None else None
+    if debt is not None:
+        functions.setdefault("debt_service", len(functions))  # the need its service makes (rules/borrowing.py)
     area = (T.numbers(raw["units"], "area_km2", problems, negative_ok=False, what="area", empty=0.0)
             if raw["units"].has("area_km2") else np.zeros(raw["units"].nrows))  # empty: unknown, 0
     problems.raise_if_any()
@@ -531,4 +567,5 @@ def load_dataset(folder: str | Path) -> Dataset:
         driver_names=list(drivers),
         payer_names=payer_names,
         payer_is_base=payer_is_base,
+        debt=debt,
     )

@@ -25,6 +25,9 @@ from .rules.sharing import ChildShares, LevelShares, ShareModel, revenue, scenar
 from .rules.envelope import AT_CEILING, AT_FLOOR, SCALED, distribute
 from .rules.targeted import Allocation, Coverage, allocate_pool, close_gaps_targeted
 from .rules.transfers import Transfers, balance, close_gaps, pass_down, with_subventions
+from .rules import borrowing as debt_rules
+from .rules.shock import shocked_receipts
+from .rules.shortfall import DebtRun, debt_loans, shortfalls
 from .scenario import Scenario
 
 #: a child share may exceed the local part by float rounding only
@@ -39,6 +42,7 @@ class Track:
     balance: np.ndarray
     transfers: Transfers  # the fixed amounts this track keeps
     basis: np.ndarray  # the revenue the transfers were fixed on (capacity, or the revenue itself)
+    needs: np.ndarray | None = None  # this track's own needs (after sequestration cuts); None: the result's
 
 
 @dataclass
@@ -79,6 +83,8 @@ class Result:
     programs: "ProgramFunding | None" = None
     envelope: "EnvelopeRows | None" = None
     mandates: list = field(default_factory=list)  # per mandate, budget and year: cost, compensated, unfunded
+    shocked: "Receipts | None" = None  # actual receipts made by the scenario's actual_shock (rules/shock.py)
+    debt: "DebtRun | None" = None  # debt.csv, sequestration and borrowing (rules/sequestration.py, rules/borrowing.py)
 
     @property
     def tracks(self) -> list[Track]:
@@ -86,7 +92,8 @@ class Result:
 
     def receipts_of(self, track: str):
         ds = self.dataset
-        return {"plan": ds.receipts, "actual": ds.receipts_actual, "revised": ds.receipts_revised}[track]
+        actual = ds.receipts_actual if self.shocked is None else self.shocked
+        return {"plan": ds.receipts, "actual": actual, "revised": ds.receipts_revised}[track]
 
     def shares_rows(self) -> list[dict]:
         """Rows of shares.csv: every share the scenario computed."""
@@ -109,10 +116,11 @@ class Result:
 def scenario_hierarchy(ds: Dataset, s: Scenario) -> Hierarchy:
     """The dataset's tree, with or without fourth-level budgets as the scenario says (§3.4)."""
     h = ds.hierarchy
-    if s.rural_budgets is None:
+    own = False if s.rural_programmes else s.rural_budgets  # §3.4: programmes of the district budget instead
+    if own is None:
         return h
     rural = h.level == RURAL
-    return h.with_budgets(np.where(rural, s.rural_budgets, h.has_budget))
+    return h.with_budgets(np.where(rural, own, h.has_budget))
 
 
 def base_mask(ds: Dataset, s: Scenario, scenario_file: str) -> np.ndarray:
@@ -168,6 +176,9 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
         if m.per_capita is None and (ds.mandate_costs is None or m.name not in ds.mandate_costs):
             problems.append(Problem(scenario_file, f"mandate '{m.name}' has no cost: give per_capita, or its rows in mandates.csv",
                                     column="mandates"))
+    if s.actual_shock is not None:
+        problems += [Problem(scenario_file, f"unknown payer category '{p}' (known: {', '.join(ds.payer_names)})",
+                             column=f"actual_shock.payers.{p}") for p in s.actual_shock.payers if p not in ds.payer_names]
     if s.capacity and ds.bases is None:
         problems.append(Problem(scenario_file, "a capacity basis needs bases.csv in the dataset (code, year, tax, base)", column="capacity"))
     if s.revision is not None:
@@ -188,6 +199,13 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
         with_base = set(np.unique(ds.bases.tax).tolist())
         warnings += [f"{scenario_file}: capacity tax '{t}' has no rows in bases.csv: its capacity is 0"
                      for t in s.capacity if t not in known or ds.taxes.index(t) not in with_base]
+    if s.sequestration is not None:
+        warnings += [f"{scenario_file}: sequestration.protected names function '{f}', which has no needs in the dataset"
+                     for f in s.sequestration.protected if f not in ds.functions]
+    if s.actual_shock is not None:
+        warnings += [f"{scenario_file}: actual_shock tax '{t}' has no receipts in the dataset" for t in s.actual_shock.taxes if t not in known]
+    if (s.sequestration or s.borrowing) and ds.receipts_actual is None and s.revision is None and s.actual_shock is None:
+        warnings.append(f"{scenario_file}: sequestration and borrowing act on the actual and revised tracks; this run has neither")
     if unused:
         warnings.append(f"{scenario_file}: child_shares of units without a budget in this scenario are not used: {', '.join(unused)}")
     split = [t for t in s.regulated if s.share(t, "district") + s.share(t, "rural") > 0]
@@ -530,6 +548,9 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
     ny = len(years)
     taxes = scenario_taxes(ds, s)
     items = need_items(ds, years, h)
+    loans, refi = debt_loans(ds, s, h, years)
+    if loans is not None:  # debt service is a mandatory need of the borrowing budget, on every track
+        items = items.plus(debt_rules.service_items(loans, years, ds.functions.index("debt_service")))
     programs = fund_programs(ds, s, h, years)
     needs = items.totals(h.nb, ny)
     spending = needs + programs.by_budget  # funded programs are spent by the region that gets them
@@ -559,8 +580,13 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
     plan, coverage, spent = fixed("plan", ds.receipts, c.grid, list(range(ny)), True)
     tr = plan.transfers
     actual = None
-    if ds.receipts_actual is not None:
-        agrid = ds.receipts_actual.grid(years, h.n, len(taxes), mask)
+    areceipts = ds.receipts_actual
+    if s.actual_shock is not None:  # an oil-price fall on the actual track (rules/shock.py)
+        sh = s.actual_shock
+        areceipts = shocked_receipts(ds.receipts, ds.receipts_actual, sh.years, np.array([sh.taxes.get(t, 0.0) for t in ds.taxes]),
+                                     np.array([sh.payers.get(p, 0.0) for p in ds.payer_names]))
+    if areceipts is not None:
+        agrid = areceipts.grid(years, h.n, len(taxes), mask)
         pos = [k for k in range(ny) if agrid.year_rows[k] > 0]
         if pos:
             arev = revenue(h, agrid, tables)  # the plan's shares, S and W stay fixed
@@ -571,5 +597,10 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
         revised = fixed("revised", ds.receipts_revised, grid_of(ds.receipts_revised), pos, False)[0]
     if envelope is not None and s.envelope.applies_to == "category2":
         envelope.rows = programs.envelope
+    dr = None
+    if loans is not None or s.sequestration is not None or s.borrowing is not None:
+        dr = DebtRun(loans, refi, None)
+        others = shortfalls(ds, s, h, years, items, spent, plan, [t for t in (actual, revised) if t is not None], dr)
+        actual, revised = (others.pop(0) if actual is not None else None), (others.pop(0) if revised is not None else None)
     return Result(s, ds, h, years, taxes, spent, items, model, tables, tr, plan, actual, computed, warnings, revised, mask,
-                  coverage, programs, envelope, mandates)
+                  coverage, programs, envelope, mandates, areceipts if s.actual_shock is not None else None, dr)

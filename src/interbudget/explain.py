@@ -12,7 +12,9 @@ from .engine import Result
 from .errors import InterbudgetError
 from .hierarchy import LEVELS, REGION
 from .i18n import catalog, fmt_amount
-from .rules.needs import FROM_NETWORK, FROM_NORM, FROM_ROWS
+from .explain_debt import debt_items, render_debt_item, render_shortfall, shortfall_section
+from .rules.needs import FROM_DEBT, FROM_NETWORK, FROM_NORM, FROM_ROWS
+from .vocab import KINDS
 from .rules.sharing import SHARED_LEVELS
 from .rules.status import HALF_TIYN, budget_status
 
@@ -143,12 +145,14 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
     sel = (items.budget == b) & (items.year == yk)
     needs = []
     direct = sel & (items.source == FROM_ROWS)
-    for f, p in sorted(set(zip(items.function[direct].tolist(), items.priority[direct].tolist()))):
-        m = direct & (items.function == f) & (items.priority == p)
-        needs.append({"function": ds.functions[f], "priority": PRIORITIES[p], "source": "needs.csv",
+    kinds = items.kinds()
+    for f, p, kd in sorted(set(zip(items.function[direct].tolist(), items.priority[direct].tolist(), kinds[direct].tolist()))):
+        m = direct & (items.function == f) & (items.priority == p) & (kinds == kd)
+        needs.append({"function": ds.functions[f], "priority": PRIORITIES[p], "kind": KINDS[kd], "source": "needs.csv",
                       "rows": int(m.sum()), "amount": float(items.amount[m].sum())})
     factors = _factors(ds, h, u)
-    for i in np.flatnonzero(sel & (items.source != FROM_ROWS)).tolist():
+    needs += debt_items(res, b, yk)
+    for i in np.flatnonzero(sel & (items.source != FROM_ROWS) & (items.source != FROM_DEBT)).tolist():
         k, f = int(items.row[i]), int(items.function[i])
         it = {"function": ds.functions[f], "priority": PRIORITIES[items.priority[i]], "coefficient": float(items.coefficient[i]),
               "factors": factors.get(f, []), "amount": float(items.amount[i])}
@@ -194,6 +198,11 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
                                                                     "basic_covered", "additional_covered", "surplus")}
         if res.programs is not None:
             out["coverage"]["programs"] = [r for r in res.programs.rows if r["code"] == code and r["year"] == year]
+    if tr_obj.needs is not None:
+        out["needs"]["after_cuts"] = float(tr_obj.needs[b, yk])
+    sf = shortfall_section(res, b, yk, track)
+    if sf is not None:
+        out["shortfall"] = sf
     mine = [r for r in res.mandates if r["code"] == code and r["year"] == year]
     if mine:
         out["mandates"] = mine
@@ -246,7 +255,10 @@ def render(ex: dict, lang: str = "en") -> str:
             lines.append("  " + c["need_network"].format(function=it["function"], priority=pr, institution=it["institution"],
                                                          n=f"{it['institutions']:.0f}", rule=rule, cost=a(it["cost"]),
                                                          coefficient=f"{it['coefficient']:.6g}", amount=a(it["amount"])))
+        elif it["source"] == "debt":
+            lines.append("  " + render_debt_item(it, c, a))
         else:
+            pr += f", {c['kinds'][it['kind']]}" if it.get("kind", "current") != "current" else ""
             lines.append("  " + c["need_direct"].format(function=it["function"], priority=pr, amount=a(it["amount"]), rows=it["rows"]))
         for fct in it.get("factors", []):
             lines.append("    " + c["need_factor"].format(factor=fct["factor"], value=f"{fct['value']:.6g}",
@@ -304,5 +316,7 @@ def render(ex: dict, lang: str = "en") -> str:
         for y in rs["years"]:
             lines.append("  " + c["region_share_year"].format(year=y["year"], g0=a(y["g0"]), q=a(y["q"])))
         lines.append("  " + c["region_share_rule"].format(cap=f"{rs['cap']:.6g}", share=f"{rs['share']:.6g}"))
+    if ex.get("shortfall"):
+        lines += render_shortfall(ex["shortfall"], c, a)
     lines += ["", c["balance"].format(value=a(ex["balance"]))]
     return "\n".join(lines)

@@ -48,7 +48,7 @@ def budgets_table(res: Result) -> pa.Table:
             "code": pa.array(h.b_codes[b].tolist(), pa.string()),
             "year": pa.array(np.asarray(res.years)[y], pa.int64()),
             "level": pa.array(np.asarray(LEVELS, dtype=object)[h.b_level[b]].tolist(), pa.string()),
-            "needs": col(res.needs),
+            "needs": col(res.needs if track.needs is None else track.needs),
             "revenue": col(track.revenue),
             "subvention_received": col(tr.subvention),
             "withdrawal_paid": col(tr.withdrawal),
@@ -164,6 +164,9 @@ def write_results(res: Result, out: str | Path, scenario_files: list[Path]) -> d
     names = {"budgets": "budgets.csv", "shares": "shares.csv", "manifest": "manifest.json"}
     extra = {"coverage": coverage_table(res), "programs_funded": programs_table(res), "envelope": envelope_table(res),
              "mandates": mandates_table(res)}
+    from .output_debt import tables as debt_tables  # sequestration and borrowing
+
+    extra.update(debt_tables(res))
     names.update({k: f"{k}.csv" for k, t in extra.items() if t is not None})
     try:
         _write_csv(budgets_table(res), tmp / names["budgets"])

@@ -87,7 +87,33 @@ def simulate(
         for r in moved:
             t.add_row(escape(r["code"]), escape(r["name"]), str(r["year"]), _fmt(r["plan"] / 1e3, 0), _fmt(r["revised"] / 1e3, 0), _fmt(r["change"] / 1e3, 0))
         out.print(t)
+    _print_shortfalls(res, lang)
     out.print(f"results: {paths['budgets']}, {paths['shares']}, {paths['manifest']}", highlight=False, soft_wrap=True)
+
+
+def _print_shortfalls(res, lang: str) -> None:
+    """Cuts, borrowing and gaps per region when revenue falls short (sequestration.csv, borrowing.csv)."""
+    from ..summary_debt import refinancing_summary, shortfall_by_region
+
+    rows = shortfall_by_region(res, lang)
+    if rows:
+        t = Table(title="when revenue falls short: cuts, borrowing and unfinanced gaps per region (all its budgets), million tenge")
+        for c in ("track", "code", "region", "years", "shortfall", "cut", "borrowed", "unfinanced"):
+            t.add_column(c, justify="left" if c in ("track", "code", "region", "years") else "right")
+        for r in rows:
+            t.add_row(r["track"], escape(r["code"]), escape(r["name"]), f"{min(r['years'])}–{max(r['years'])}", _fmt(r["shortfall"] / 1e3, 1),
+                      _fmt(r["cut"] / 1e3, 1), _fmt(r["borrowed"] / 1e3, 1), _fmt(r["unfinanced"] / 1e3, 1))
+        out.print(t)
+        out.print("see sequestration.csv (cuts by priority and kind), deficits.csv, borrowing.csv and debt_limits.csv", highlight=False)
+    rf = refinancing_summary(res)
+    if rf:
+        out.print(f"borrowing only from the republic (§3.3.3): {rf['budgets']} budget(s) refinanced; the republic takes on "
+                  f"{_fmt(rf['exposure'] / 1e3, 1)} million tenge of their debt from {rf['first_year']}; they save "
+                  f"{_fmt(rf['saving'] / 1e3, 1)} million tenge of debt service over the medium term (refinancing.csv)", highlight=False)
+    dr = res.debt
+    if dr is not None and dr.breaches:
+        n = len({(b[0], b[1]) for b in dr.breaches})
+        out.print(f"legal debt limits exceeded: {n} budget-track pair(s), {len(dr.breaches)} breach(es) (debt_limits.csv)", highlight=False)
 
 
 @app.command()

@@ -18,7 +18,7 @@ import numpy as np
 from ..dataset import Dataset, year_positions
 from ..hierarchy import Hierarchy
 
-FROM_ROWS, FROM_NORM, FROM_NETWORK = 0, 1, 2
+FROM_ROWS, FROM_NORM, FROM_NETWORK, FROM_DEBT = 0, 1, 2, 3  # FROM_DEBT: debt service of debt.csv (rules/borrowing.py)
 
 
 @dataclass
@@ -34,6 +34,20 @@ class NeedItems:
     row: np.ndarray  # the row of norms.csv or networks.csv (-1 for needs.csv)
     quantity: np.ndarray  # the driver value, or the number of institutions
     coefficient: np.ndarray
+    kind: np.ndarray | None = None  # int8 index into KINDS (None: all current); norms and networks are current
+    unit: np.ndarray | None = None  # the unit a row was recorded for (-1 for networks, which belong to the budget)
+
+    def kinds(self) -> np.ndarray:
+        return self.kind if self.kind is not None else np.zeros(self.amount.size, dtype=np.int8)
+
+    def units(self) -> np.ndarray:
+        return self.unit if self.unit is not None else np.full(self.amount.size, -1, dtype=np.int32)
+
+    def plus(self, other: "NeedItems") -> "NeedItems":
+        """These items followed by OTHER's."""
+        cols = ("budget", "year", "function", "priority", "amount", "source", "row", "quantity", "coefficient")
+        out = {c: np.concatenate([getattr(self, c), getattr(other, c)]) for c in cols}
+        return NeedItems(**out, kind=np.concatenate([self.kinds(), other.kinds()]), unit=np.concatenate([self.units(), other.units()]))
 
     def totals(self, nb: int, ny: int, priority: int | None = None) -> np.ndarray:
         sel = slice(None) if priority is None else self.priority == priority
@@ -80,6 +94,7 @@ def need_items(ds: Dataset, years: list[int], h: Hierarchy) -> NeedItems:
     m = int(keep.sum())
     parts.append((h.budget_of[n.unit[keep]], yi[keep], n.function[keep], n.priority[keep], n.amount[keep],
                   np.full(m, FROM_ROWS), np.full(m, -1), np.full(m, np.nan), np.full(m, np.nan)))
+    origin = [n.unit[keep]]  # the unit each addend was recorded for (rural programmes inside a district, §3.4)
     coef = CoefficientTable(ds, h)
 
     d = ds.drivers
@@ -95,6 +110,7 @@ def need_items(ds: Dataset, years: list[int], h: Hierarchy) -> NeedItems:
             val = d.value[sel]
             parts.append((b, dyi[sel], np.full(b.size, f), np.full(b.size, ds.norms.priority[k]),
                           ds.norms.norm[k] * val * cf, np.full(b.size, FROM_NORM), np.full(b.size, k), val, cf))
+            origin.append(d.unit[sel])
 
     nw = ds.networks
     if nw is not None:
@@ -109,7 +125,11 @@ def need_items(ds: Dataset, years: list[int], h: Hierarchy) -> NeedItems:
             parts.append((np.repeat(b, ny), np.tile(np.arange(ny), b.size), np.full(b.size * ny, nw.function[k]),
                           np.full(b.size * ny, nw.priority[k]), np.repeat(amount, ny), np.full(b.size * ny, FROM_NETWORK),
                           np.full(b.size * ny, k), np.repeat(inst, ny), np.repeat(cf, ny)))
+            origin.append(np.repeat(units, ny))
     cols = [np.concatenate([p[i] for p in parts]) for i in range(9)]
+    kind = np.zeros(cols[0].size, dtype=np.int8)
+    if n.kind is not None:
+        kind[: m] = n.kind[keep]
     return NeedItems(cols[0].astype(np.int32), cols[1].astype(np.int64), cols[2].astype(np.int32),
                      cols[3].astype(np.int8), cols[4].astype(np.float64), cols[5].astype(np.int8), cols[6].astype(np.int32),
-                     cols[7].astype(np.float64), cols[8].astype(np.float64))
+                     cols[7].astype(np.float64), cols[8].astype(np.float64), kind, np.concatenate(origin).astype(np.int32))

@@ -87,7 +87,7 @@ class Site:
         lang = lang_ok(lang)
         cat = catalog(lang)
         return TEMPLATES.TemplateResponse(request, template, {
-            "t": {**cat["web"], **cat["workbench"], **cat["truthful"]}, "cat": cat, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
+            "t": {**cat["web"], **cat["workbench"], **cat["truthful"], **cat["requests"]}, "cat": cat, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
             **numbers(lang), **context}, status_code=status_code)
 
     def default_for(self, viewer: Viewer) -> str:
@@ -435,6 +435,9 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     proposals.register(app, site, registry, reg)
     programme_pages.register(app, site, registry, reg, programme)
     commission.register(app, site)
+    from . import requests as soft_requests  # §1.7: requests that soften the budget constraint
+
+    soft_requests.register(app, site)
     return app
 
 

@@ -22,6 +22,7 @@ METHODS = ("M1", "M2", "M3", "M4")
 SHARE_LEVELS = ("region", "district", "rural")
 DEFAULT_REGULATED = ["iit_source", "social_tax"]
 OPTION4_REGULATED = ["iit_source", "social_tax", "vat"]
+NEEDS_BASES = ("observed", "law", "normative")  # the files: needs.csv, needs_law.csv, needs_normative.csv
 
 
 def _check_share(v: float, what: str = "share") -> float:
@@ -233,6 +234,7 @@ class Scenario(BaseModel):
     envelope: Envelope | None = None
     mandates: list[Mandate] = Field(default_factory=list)
     region_shares: dict[str, float] | None = None  # options 2/4: official (e.g. optimized) shares instead of computing them
+    needs_basis: str = "observed"  # which needs the dataset's basis files give: observed, law or normative (docs/METHOD.md)
 
     @model_validator(mode="before")
     @classmethod
@@ -285,6 +287,11 @@ class Scenario(BaseModel):
         for code, share in (v or {}).items():
             _check_share(share, f"region share for '{code}'")
         return v
+
+    @field_validator("needs_basis")
+    @classmethod
+    def _needs_basis(cls, v: str) -> str:
+        return _one_of(v, NEEDS_BASES, "needs_basis")
 
     @field_validator("transfer_model")
     @classmethod

@@ -132,6 +132,7 @@ def move_needs(ds: Dataset, reg: Registry, proposal: dict) -> tuple[Needs, list[
 
 
 def apply(ds: Dataset, reg: Registry, proposal: dict, scenario: Scenario) -> dict:
+    ds = ds.with_needs_basis(scenario.needs_basis)  # the moves act on the scenario's needs basis
     base = run(ds, scenario)
     needs, notes = move_needs(ds, reg, proposal)
     res = run(replace(ds, needs=needs), scenario)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from ..rules.status import budget_status
 from ..engine import Result
 from ..errors import InterbudgetError
-from ..explain import explain, render
+from ..explain import basis_line, explain, render
 from ..hierarchy import LEVELS
 from ..i18n import LANGUAGES, catalog, fmt_amount
 from ..store import Store
@@ -300,7 +300,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return site.page(request, "dashboard.html", lang, viewer, scenarios=[sc["name"] for sc, _ in
                          visible_scenarios(viewer, wb.store.scenarios())], scenario=scenario, view=v, years=res.years,
                          year=data["year"], parent=parent, parent_name=parent_name, up=up, rows=rows, summary=summary,
-                         link=link, geomap=geomap)
+                         link=link, geomap=geomap, needs_basis=basis_line(res.dataset.needs_basis, lang))
 
     def _map(rows: list[dict], parent: str | None, href, lang: str) -> str | None:
         geo = Path(dataset) / "geo"

@@ -16,6 +16,8 @@ def report(
     out_dir: Path = typer.Option(..., "--out", help="Folder for report.xlsx and report.html."),
     stress_draws: int = typer.Option(2000, "--stress-draws", min=0, help="Monte Carlo draws for the report (0: none)."),
     lang: str = typer.Option("en", "--lang", help="Language of unit names: kk, ru or en."),
+    published: Path = typer.Option(None, "--published", help="Published transfers (code,year,transfer,amount,source): adds "
+                                   "the reconciliation sheet."),
 ) -> None:
     """An Excel workbook (the law's layout, every budget, the inputs) and a standalone HTML report with charts and maps."""
     from rich.progress import Progress
@@ -35,7 +37,12 @@ def report(
             progress.update(task, advance=1, description=f"stress test, {stress_draws:,} draws")
             st = {"results": [run_stress(res, Shocks(draws=stress_draws))]} if stress_draws else None
             progress.update(task, advance=1, description="writing")
-            xlsx = write_workbook(res, out_dir / "report.xlsx", lang)
+            rec = None
+            if published is not None:
+                from ..analysis.reconcile import read_published, reconcile
+
+                rec = reconcile(res, read_published(published, res.hierarchy), lang=lang)
+            xlsx = write_workbook(res, out_dir / "report.xlsx", lang, rec)
             page = write_html(res, out_dir / "report.html", m, st, dataset / "geo" if (dataset / "geo").is_dir() else None)
             progress.update(task, advance=1)
     out.print(f"report: {xlsx}, {page}", highlight=False, soft_wrap=True)

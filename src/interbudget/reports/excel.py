@@ -40,7 +40,8 @@ def _sheet(wb, name: str, header: list[str], rows, fmt_head, fmt_num, widths: di
     return ws
 
 
-def write_workbook(res: Result, path: Path, lang: str = "en") -> Path:
+def write_workbook(res: Result, path: Path, lang: str = "en", reconciliation=None) -> Path:
+    """RECONCILIATION (analysis.reconcile.Reconciliation): adds the sheet of modelled vs published transfers."""
     h, tr = res.hierarchy, res.transfers
     path = Path(path)
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
@@ -73,6 +74,10 @@ def write_workbook(res: Result, path: Path, lang: str = "en") -> Path:
                 u, t = divmod(int(idx), len(res.taxes))
                 rows.append([h.codes[u], h.name(u, lang), y, res.taxes[t], float(sums[idx])])
         _sheet(wb, "Receipts by region", ["code", "region", "year", "tax", "amount, thousand tenge"], rows, head, num, {1: 34})
+        if reconciliation is not None:
+            from .reconcile import reconcile_sheet
+
+            reconcile_sheet(wb, reconciliation, lang, lambda w, name, hd, rs, widths: _sheet(w, name, hd, rs, head, num, widths))
         wb.close()
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is to be read
         os.replace(tmp, path)

@@ -253,12 +253,14 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         import tempfile
 
         from ..reports.excel import write_workbook
+        from .reconcile import published_reconciliation
 
         v = wb.view(viewer, scenario, version)
         _full_report_only(v)
         res = wb.result(v)
         with tempfile.TemporaryDirectory() as tmp:
-            body = write_workbook(res, Path(tmp) / "report.xlsx", lang_ok(lang)).read_bytes()
+            rec = published_reconciliation(res, dataset, lang)
+            body = write_workbook(res, Path(tmp) / "report.xlsx", lang_ok(lang), rec).read_bytes()
         return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{scenario}-report.xlsx")
 
     @app.get("/download/{scenario}/report.html")
@@ -421,10 +423,11 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return site.page(request, "functions.html", lang, viewer, **data, rec={r["function"]: r for r in data["recommendations"]},
                          proposals=app.state.proposals)
 
-    from . import objections, proposals, work
+    from . import objections, proposals, reconcile, work
 
     work.register(app, site)
     objections.register(app, site)
+    reconcile.register(app, site)
     proposals.register(app, site, registry, reg)
     return app
 

@@ -183,7 +183,7 @@ The units are those of data/kz (same script, same KATO codes, same population ru
 | needs.csv | priority | ASSUMED | mandatory: groups 01-06 and 14; basic: 07, 09-12; additional: 08, 13 |
 | taxes.csv, scenarios/current-law.yaml | shares | ASSUMED | every receipt group of the bulletin is local revenue (the bulletin reports the local part only); IIT, social tax and CIT split 50/50 oblast/district (set by each maslikhat in reality), the rest to the district |
 | published.csv | amount | **real** | executed 2024 subventions from and withdrawals to the republican budget (bulletin table 18); 0 where the bulletin has no row (a donor receives no subvention, a recipient pays no withdrawal) |
-| drivers.csv | population, population_urban, population_rural | **real** | BNS average annual population 2024 per region (0 rural for the three cities: BNS has no rural row) |
+| drivers.csv | population, urban_population, rural_population | **real** | BNS average annual population 2024 per region (0 rural for the three cities: BNS has no rural row) |
 | drivers.csv | area_km2, density | **derived** | area of the region's polygon (as units.csv of data/kz); density = population / area |
 | tax_series.csv | amount | **real** | the bulletin's IIT, CIT, social tax and excise per region, full years 2022-2024: 2022 and 2023 lack Abai, Zhetisu and Ulytau, and the 2022 figures of their parents (mixed borders) are left out; year-to-date 2025-2026 is not used. `interbudget taxes` takes the criteria's stability and evenness from it |
 | geo/*.geojson | all | real (CC BY 4.0) | as in data/kz |

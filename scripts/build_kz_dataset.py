@@ -345,6 +345,9 @@ def money(r: dict) -> tuple[list, list, list]:
     for u in units:
         kids[u["parent"]].append(u)
     receipts, needs, needs_law = [], [], []
+    from kz_execution import grp_shares
+
+    grp = grp_shares(r["kz"].parents[1], 2024)  # VAT booked in a region: by its share of GRP (BNS 2024)
     lower_taxes = {"property_individual", "land_individual", "vehicle"}  # booked where people live
     for reg in (u for u in units if u["level"] == "region"):
         k2 = reg["code"][:2]
@@ -360,7 +363,7 @@ def money(r: dict) -> tuple[list, list, list]:
             lower += rural if rural else [s]
         for y in YEARS:
             for tax in list(mix) + ["vat"]:
-                total = own[k2][y] * (mix[tax] if tax != "vat" else VAT_PER_LOCAL)
+                total = own[k2][y] * mix[tax] if tax != "vat" else VAT_PER_LOCAL * sum(o[y] for o in own.values()) * grp[k2]
                 book = lower if tax in lower_taxes else upper
                 parts = _spread(total, np.array([float(b["population"]) for b in book]), rng, 0.25)
                 for b, amount in zip(book, parts):
@@ -434,7 +437,7 @@ def variants(receipts: list, rng: np.random.Generator) -> tuple[list, list, list
 EXPERT = {  # tax: (fairness, mobility, exporting, efficiency, benefit)
     "iit_source": (0.7, 0.4, 0.2, 0.5, 0.3), "iit_self": (0.5, 0.3, 0.1, 0.7, 0.4), "social_tax": (0.4, 0.4, 0.2, 0.4, 0.2),
     "cit_sme": (0.3, 0.6, 0.4, 0.6, 0.3), "cit_large": (0.4, 0.9, 0.8, 0.2, 0.1), "vat": (0.3, 0.8, 0.9, 0.2, 0.1),
-    "excise": (0.3, 0.7, 0.8, 0.2, 0.2), "republic_other": (0.5, 0.9, 1.0, 0.1, 0.1), "property_legal": (0.3, 0.2, 0.4, 0.7, 0.7),
+    "excise": (0.3, 0.7, 0.8, 0.2, 0.2), "excise_local": (0.3, 0.5, 0.5, 0.5, 0.4), "republic_other": (0.5, 0.9, 1.0, 0.1, 0.1), "property_legal": (0.3, 0.2, 0.4, 0.7, 0.7),
     "property_individual": (0.3, 0.05, 0.05, 0.8, 0.9), "land_legal": (0.2, 0.05, 0.3, 0.7, 0.7),
     "land_individual": (0.2, 0.0, 0.0, 0.8, 0.9), "vehicle": (0.2, 0.3, 0.1, 0.6, 0.9), "fees": (0.1, 0.1, 0.1, 0.8, 1.0),
     "nf_transfer": (0.5, 1.0, 1.0, 0.0, 0.0),
@@ -498,6 +501,7 @@ def calibrate(out: Path, r: dict) -> list[list]:
     ds = load_dataset(out)
     res = run(ds, Scenario.model_validate(current_law()))
     obs = run(ds, Scenario.model_validate({**current_law(), "needs_basis": "observed"}))
+    nrm = run(ds, Scenario.model_validate({**current_law(), "needs_basis": "normative"}))
     h = res.hierarchy
     rows = []
     law = r["law"]
@@ -510,6 +514,8 @@ def calibrate(out: Path, r: dict) -> list[list]:
                      "yes: 2024 structure grown to it"])
         rows.append(["local budgets' spending (law needs)", y, LOCAL_SPENDING[y], res.needs[local, k].sum(),
                      "no: own revenue + the law's transfers"])
+        rows.append(["local budgets' spending (normative needs)", y, LOCAL_SPENDING[y], nrm.needs[local, k].sum(),
+                     "no: the fit adds up to the observed total, less needs floored at 0"])
         s = tr.subvention[list(reg_b.values()), k]
         w = tr.withdrawal[list(reg_b.values()), k]
         rows.append(["subvention regions", y, {2026: 17, 2027: 17, 2028: 15}[y], int((s > 0.5).sum()), "yes"])
@@ -538,6 +544,13 @@ def calibrate(out: Path, r: dict) -> list[list]:
         out_rows.append([name, y, target, model, f"{resid:.6f}", constr])
         print(f"{name:<88} {y}  target {target:>20,.1f}  model {model:>20,.1f}  residual {resid:+.4%}")
     return out_rows
+
+
+def fit_table(est) -> str:
+    from interbudget.analysis.normative import quality_rows
+
+    return "\n".join(f"| {q['function']} | {q['norm_per_person']:,.1f} | {q['r2']:.2f} | {q['error_share']:.1%} | {q['loo_error_share']:.1%} |"
+                     for q in quality_rows(est))
 
 
 def readme(r: dict, calib: list[list]) -> str:
@@ -578,13 +591,15 @@ oblast significance).
 | taxes.csv | oil_elasticity | ILLUSTRATIVE | how strongly a receipt moves with the oil price (for stress tests) |
 | receipts.csv | amount, per region and bulletin group | derived from real | a region's 2026-2028 local receipts = its executed 2024 own revenue (REV − REV.TRANSFERS, MinFin bulletin, `execution/execution.csv`) x its real population change 2024→2025 (BNS) x one factor per year so that the regions add up to the forecast of local revenue (10.7 / 12.1 / 13.3 trn; factors {', '.join(f'{v:.4f}' for v in r['factors']['own'].values())}); each region keeps its own 2024 mix of IIT, social tax, CIT, excise, other taxes and non-tax + capital receipts |
 | receipts.csv | tax (inside a bulletin group) | ASSUMED | IIT = iit_source 30/34 + iit_self 4/34; other taxes (REV.TAX − the four itemized) = property_legal 7, property_individual 1.5, land_legal 2, land_individual 0.5, vehicle 4, fees 7 (of 22); CIT = cit_sme; excise = excise_local; REV.NONTAX + REV.CAPITAL = nontax_local |
-| receipts.csv | code (which unit books it) | ILLUSTRATIVE | over a region's units by population with seeded noise; VAT booked in regions = {VAT_PER_LOCAL} x local receipts; republican taxes: the 2026 draft's tax revenue (18.9 trn) less VAT, split {', '.join(f'{k} {v:.0%}' for k, v in REPUBLIC_TAX_MIX.items())} of the rest (normalised) |
+| receipts.csv | code (which unit books it) | ILLUSTRATIVE | over a region's units by population with seeded noise; VAT booked in regions = {VAT_PER_LOCAL} x the regions' local receipts, split over the regions by their share of nominal GRP 2024 (BNS, `drivers/grp_nominal_by_region.csv`); republican taxes: the 2026 draft's tax revenue (18.9 trn) less VAT, split {', '.join(f'{k} {v:.0%}' for k, v in REPUBLIC_TAX_MIX.items())} of the rest (normalised) |
 | receipts.csv | payer | ILLUSTRATIVE | share of IIT, social tax and VAT paid by base enterprises: {', '.join(f'region {k} {v:.0%}' for k, v in BASE_SHARE.items())}, others {BASE_SHARE_OTHER:.0%} |
 | receipts.csv | nf_transfer, nontax (republic) | real for 2026 | guaranteed transfer from the National Fund 2.77 trn and non-tax receipts of the 2026 draft republican budget (lada.kz, 3 Sep 2025, from the Open NLA portal); 2027-2028 x {GROWTH_TO_2028[2027]} / {GROWTH_TO_2028[2028]} (ILLUSTRATIVE) |
 | needs.csv (basis `observed`) | amount, per region and function | derived from real | a region's 2026-2028 need = its executed 2024 spending on functions (EXP − EXP.15; group 14, debt service, stays) x its real population change x one factor per year so that the regions add up to the forecast of local spending (14.9 / 17.3 / 18.7 trn; factors {', '.join(f'{v:.4f}' for v in r['factors']['need'].values())}), by function in the region's own 2024 shares (groups 01 public_administration, 02-03 public_order, 04 education, 05 health, 06 social_protection, 07 housing_utilities, 08 culture_sport, 09-11 economic_affairs, 12 transport, 13 other_local, 14 debt_service) |
 | needs.csv, needs_law.csv | code (which budget spends) | ASSUMED / ILLUSTRATIVE | per function a level split (region, district, fourth level) stated in `scripts/kz_structure.py` (LEVEL_SPLIT; the fourth level's housing part is landscaping_sanitation 70 % and water_supply 30 %), then over a level's budgets by population with seeded noise; a city of republican significance does it all |
 | needs_law.csv (basis `law`) | amount | calibrated | a region's need = its own revenue (above) + subvention − withdrawal of the law, so current law on this basis reproduces the law; by function in the region's 2024 shares; the republic (both bases): the 2026 draft's spending (27.27 trn) less subventions, by an illustrative function split |
-| drivers.csv | population, population_urban, population_rural | real | BNS average annual population 2025 per region (the latest year; the rows of 2026-2028 repeat it), 0 rural for the three cities |
+| needs_normative.csv (basis `normative`) | amount | derived by a fit | for each year, `interbudget needs estimate data/kz --year Y` (below): a norm per person and a cost coefficient per region and function fitted on the observed basis; below the region split as the observed basis; the provenance columns (norm, population, coefficient, share, rule, reference) say how each figure was made; the republic's own need is the observed one |
+| normative-fit/YEAR/*.csv | all | derived by a fit | the files the command writes for the fit of YEAR: norms.csv, coefficients.csv, fit.csv, quality.csv, explained.csv |
+| drivers.csv | population, urban_population, rural_population | real | BNS average annual population 2025 per region (the latest year; the rows of 2026-2028 repeat it), 0 rural for the three cities |
 | drivers.csv | area_km2, density | derived | the region's polygon area (as units.csv); density = population / area |
 | tax_series.csv | amount | real | the bulletin's IIT (for iit_source and iit_self), CIT (cit_sme), social tax and excise (excise_local) per region, full years 2022-2024 (2022-2023 lack Abai, Zhetisu, Ulytau; their parents' 2022 figures in mixed borders are left out); `interbudget taxes` takes stability and evenness from it |
 | receipts_actual.csv | amount | ILLUSTRATIVE | 2026 execution: oil regions and oil-linked taxes −7 %, others ±3 % |
@@ -595,6 +610,7 @@ oblast significance).
 | last_transfers.csv | amount | real where published | last period's amounts for envelope guarantees: the 2026 subventions of the law (Turkestan, Ulytau, Shymkent by the rule below) |
 | transfers_2026_2028.csv | amount | real where "published", else the RULE stated in the row | the law of 8 Dec 2025 and the MinFin list (`transfers.csv`) |
 | geo/*.geojson | all | real (CC BY 4.0) | region and district boundaries for the maps of `interbudget report`, copied unchanged with their SOURCES.md: geokz (A. Rodionov), based on OCHA/HDX COD-AB Kazakhstan (UNHCR), city outlines © OpenStreetMap contributors |
+| published.csv | all | real | the 2026 general transfers of the law of 8 Dec 2025 for the 17 regions with a published figure (14 subventions, 3 withdrawals; 0 for the other transfer), in the shape `interbudget reconcile --published` reads; Turkestan, Ulytau and Shymkent have no published 2026 figure and are left out (reconcile reports them) |
 | transfers_published.csv | all | real | every published general-transfer figure 1999-2028, as in `transfers.csv`, with KATO codes |
 
 ## The regions' own revenue and need
@@ -613,6 +629,21 @@ the law's subvention total in proportion to their 2026 subventions (RULE rows of
 So under `scenarios/current-law.yaml` (`needs_basis: law`) **the law's 2026 transfers, the donor and
 subvention counts and the totals are matched by construction**; under the observed basis the same
 rules give the transfers that the regions' real structure implies.
+
+## The normative basis (fit of 2026)
+
+`interbudget needs estimate data/kz --year 2026 --out DIR` fits, for each function, the regions' observed
+need per person on their cost factors ({', '.join(r['fits'][2026].terms)}), weighted by population (the
+norm is the national spending per person; a region's coefficient is its fitted need per person over the
+norm). With {r['fits'][2026].n} regions the model is small on purpose; how much it explains:
+
+| function | norm per person (thousand tenge) | R² | error share | leave-one-region-out error share |
+|---|---|---|---|---|
+{fit_table(r['fits'][2026])}
+
+The observed basis is itself the executed 2024 structure grown to the forecast, so the fit describes
+2024's regional differences: where R² is low, the normative need of a region differs most from what it
+spent, and the normative basis redistributes (see the reconciliation in the project's README).
 
 ## Calibration (printed by the build script; `calibration.csv`)
 
@@ -634,6 +665,23 @@ regions' populations (1 Jan 2025 district sums) exceed the BNS national figure b
 Their rural okrugs are still listed under the districts they came from (KATO 2022), whose 2025
 populations already exclude them; the new units therefore have no fourth-level units here.
 """
+
+
+def published_2026(kz: Path, region_code: dict[str, str], law: dict) -> list[list]:
+    """The 2026 law's general transfers of every region with a published figure, in the shape `interbudget
+    reconcile --published` reads (a recipient's withdrawal and a donor's subvention are 0 in the law)."""
+    src = {(r["kato2"], r["transfer_type"]): f"{r['legal_act']}: {r['source']}" for r in read(kz / "transfers.csv")
+           if r["period"] == "2026-2028" and r["year"] == "2026" and r["kato2"] != "ALL"}
+    rows = []
+    for k2, code in sorted(region_code.items(), key=lambda kv: kv[1]):
+        kind = "subvention" if k2 in law["s26"] and k2 not in law["missing"] else "withdrawal" if k2 in law["w26"] else None
+        if kind is None:
+            continue  # Turkestan, Ulytau, Shymkent: no published 2026 figure (reconcile reports them)
+        amount = law["s26"][k2] if kind == "subvention" else law["w26"][k2]
+        other = "withdrawal" if kind == "subvention" else "subvention"
+        rows.append([code, 2026, kind, amount, src[k2, kind]])
+        rows.append([code, 2026, other, 0.0, f"none in the law ({kind} region): " + src[k2, kind]])
+    return rows
 
 
 def extras(r: dict, out: Path) -> None:
@@ -693,6 +741,15 @@ def main() -> None:
                                             "legal_act", "source"],
           [[h["period"], h["year"], h["kato2"], region_code.get(h["kato2"], ""), h["region_name_as_in_source"], h["transfer_type"],
             h["amount_thousand_tenge"], h["precision"], h["legal_act"], h["source"]] for h in hist])
+    from kz_structure import normative_basis
+
+    from interbudget.analysis.normative_needs import NEEDS_COLUMNS, PROVENANCE_COLUMNS, write_estimate
+
+    normative, r["fits"] = normative_basis(out, YEARS, REPUBLIC)
+    write(out / "needs_normative.csv", NEEDS_COLUMNS + PROVENANCE_COLUMNS, normative)
+    for y, est in r["fits"].items():  # the fit behind each year, as `interbudget needs estimate data/kz --year Y` writes it
+        write_estimate(est, out / "normative-fit" / str(y))
+    write(out / "published.csv", ["code", "year", "transfer", "amount", "source"], published_2026(r["kz"], region_code, r["law"]))
     calib = calibrate(out, r)
     write(out / "calibration.csv", ["target", "year", "target_value", "model_value", "relative_residual", "by_construction"], calib)
     (out / "README.md").write_text(readme(r, calib), encoding="utf-8")

@@ -63,7 +63,7 @@ def drivers(regions: list[dict], shared: Path, years: dict[int, int]) -> list[li
     for u in regions:
         k2 = u["code"][:2]
         for y, sy in years.items():
-            for item, driver in (("ALL", "population"), ("URBAN", "population_urban"), ("RURAL", "population_rural")):
+            for item, driver in (("ALL", "population"), ("URBAN", "urban_population"), ("RURAL", "rural_population")):
                 r = src.get((k2, sy, item))
                 if r is None and item == "RURAL":
                     rows.append([u["code"], y, driver, 0.0, f"BNS {sy} has no RURAL row for a city of republican significance: 0"])
@@ -75,3 +75,11 @@ def drivers(regions: list[dict], shared: Path, years: dict[int, int]) -> list[li
                 rows.append([u["code"], y, "density", round(total / float(u["area_km2"]), 4),
                              f"derived: BNS population {sy} / area_km2 (persons per km2)"])
     return rows
+
+
+def grp_shares(shared: Path, year: int) -> dict[str, float]:
+    """Each region's share of the 20 regions' nominal GRP in YEAR (BNS; YKO, the former South Kazakhstan, left out)."""
+    v = {r["kato2"]: float(r["value"]) for r in read(shared / "data" / "kz" / "drivers" / "grp_nominal_by_region.csv")
+         if int(r["year"]) == year and r["kato2"] not in ("", "ALL")}
+    total = sum(v.values())
+    return {k2: x / total for k2, x in v.items()}

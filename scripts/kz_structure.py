@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from kz_execution import execution, population, value
 
 BASE_YEAR, POP_FROM, POP_TO = 2024, 2024, 2025  # the executed year; the population change applied once (BNS)
@@ -106,3 +108,30 @@ def law_net(law: dict, own: dict, obs_need: dict, years: list[int], atyrau: dict
             if own[k2][y] + net[k2][y] < 0:
                 raise SystemExit(f"region {k2} {y}: the law's withdrawal exceeds its own revenue; the law basis would be negative")
     return net, rows
+
+
+def normative_basis(out: Path, years: list[int], republic: str) -> tuple[list[list], dict]:
+    """needs_normative.csv of data/kz: for every year, the command `interbudget needs estimate data/kz --year Y`
+    (its Python API: a norm per person and cost coefficients fitted on the regions' observed needs of that year,
+    split below the region as the observed basis); the republic's own need is the observed one (no fit).
+    Returns the rows and each year's fit (for the README)."""
+    from interbudget.analysis.normative import estimate_needs
+    from interbudget.analysis.normative_needs import PROVENANCE_COLUMNS, normative_needs
+    from interbudget.dataset import load_dataset
+
+    ds = load_dataset(out)
+    rows, fits = [], {}
+    for y in years:
+        est = estimate_needs(ds, y)
+        fits[y] = est
+        rows += [[r["code"], r["year"], r["function"], r["priority"], r["amount"], *(r[c] for c in PROVENANCE_COLUMNS)]
+                 for r in normative_needs(ds, est)]
+    n = ds.needs
+    h = ds.hierarchy
+    rep = np.flatnonzero(h.codes[n.unit] == republic)
+    from interbudget.dataset import PRIORITIES
+
+    for i in rep.tolist():  # the republic's rows: a handful
+        rows.append([republic, int(n.year[i]), ds.functions[n.function[i]], PRIORITIES[n.priority[i]], float(n.amount[i]),
+                     "", "", "", "", "the republic's own need: as observed (needs.csv), not fitted", ""])
+    return rows, fits

@@ -100,8 +100,8 @@ def test_published_holds_every_regions_executed_transfers(source):
 @needs_shared
 def test_drivers_are_the_bns_population_of_2024():
     d = {(r["code"], r["driver"]): float(r["value"]) for r in rows(KZ24 / "drivers.csv")}
-    assert d["610000000", "population"] == d["610000000", "population_urban"] + d["610000000", "population_rural"]
-    assert d["750000000", "population_rural"] == 0.0 and d["750000000", "population"] > 2e6
+    assert d["610000000", "population"] == d["610000000", "urban_population"] + d["610000000", "rural_population"]
+    assert d["750000000", "rural_population"] == 0.0 and d["750000000", "population"] > 2e6
     assert sum(v for (c, k), v in d.items() if k == "population") == pytest.approx(20_158_620.5, abs=0.01)  # the national row
 
 

@@ -128,7 +128,7 @@ def test_the_shipped_current_law_is_on_the_law_basis_and_observed_needs_differ_b
     assert per_person.std() / per_person.mean() > 0.15  # not one number
     assert np.corrcoef(per_person, executed)[0, 1] > 0.95
     law = load_dataset(kz).needs_bases
-    assert set(law) == {"observed", "law"}
+    assert set(law) == {"observed", "law", "normative"}
 
 
 def test_a_copy_of_the_example_dataset_is_unchanged_by_the_key(tmp_path):

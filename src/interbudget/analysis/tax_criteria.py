@@ -101,15 +101,15 @@ def series_scores(ds: Dataset, tax: str, elasticity: float) -> dict[str, dict]:
     if growth.size > 1:
         swing = float(np.std(growth))
         years = sorted({int(y) for y in year})
-        out["stability"] = {"score": float(min(1.0, abs(elasticity) + 5 * swing)), "basis": "data: tax_series.csv",
-                            "rationale": f"oil elasticity {elasticity:g}, spread across regions of yearly growth {swing:.3f} "
+        out["stability"] = {"score": float(min(1.0, abs(elasticity) + 5 * swing)), "basis": "data",
+                            "rationale": f"oil elasticity {elasticity:g}, tax_series.csv: spread across regions of yearly growth {swing:.3f} "
                                          f"({growth.size} region-years, {years[0]}-{years[-1]})"}
     last = int(year.max())
     sel = year == last
     pop = h.population[unit[sel]]
     gini = weighted_stats(np.divide(amount[sel], pop, out=np.zeros(int(sel.sum())), where=pop > 0), pop)["gini"]
-    out["evenness"] = {"score": float(min(1.0, max(0.0, gini) * 2)), "basis": "data: tax_series.csv",
-                       "rationale": f"Gini of receipts per person across {int(sel.sum())} regions in {last}: {gini:.3f}"}
+    out["evenness"] = {"score": float(min(1.0, max(0.0, gini) * 2)), "basis": "data",
+                       "rationale": f"tax_series.csv: Gini of receipts per person across {int(sel.sum())} regions in {last}: {gini:.3f}"}
     return out
 
 

@@ -12,7 +12,6 @@ ILLUSTRATIVE rule (by population, fixed level shares), stated in the README.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -25,7 +24,6 @@ from kz_execution import SERIES_ITEMS, drivers, execution, tax_series, value  # 
 
 YEAR = 2024
 DATE = "2024-12-01"  # the bulletin's December issue: the full year (figures are cumulative from January)
-REPUBLIC = kz.REPUBLIC
 # receipt groups of the consolidated local budget: tax -> (item codes added, minus item codes)
 RECEIPTS = {
     "iit": (["REV.PIT"], []), "social_tax": (["REV.SOCIAL_TAX"], []), "cit": (["REV.CIT"], []),

@@ -33,3 +33,19 @@ def test_the_dashboard_and_a_budget_page_name_the_basis(client, lang):
 def test_the_observed_basis_is_named_too(client):
     page = client.get("/?scenario=observed&lang=en")
     assert "Needs basis: observed (needs.csv)" in page.text and "needs_law.csv" not in page.text
+
+
+def test_the_reconciliation_page_names_the_basis(tmp_path):
+    import shutil
+
+    from test_reconcile import setup
+
+    ds, sc, pub = setup(tmp_path)
+    shutil.copy(pub, ds / "published.csv")
+    scen = tmp_path / "scenarios"
+    scen.mkdir()
+    shutil.move(sc, scen / "law.yaml")
+    client = TestClient(create_app(ds, scen))
+    assert client.get("/api/reconcile?scenario=law").json()["needs_basis"] == "observed"
+    page = client.get("/reconcile?scenario=law&lang=ru")
+    assert page.status_code == 200 and "База потребностей: наблюдаемая (needs.csv)" in page.text

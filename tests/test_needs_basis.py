@@ -140,3 +140,31 @@ def test_a_copy_of_the_example_dataset_is_unchanged_by_the_key(tmp_path):
     assert np.array_equal(a.plan.balance, b.plan.balance) and np.array_equal(a.transfers.subvention, b.transfers.subvention)
     shutil.copytree(ex, tmp_path / "ex")
     assert load_dataset(tmp_path / "ex").needs_basis == "observed"
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+amounts = st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(obs=st.lists(amounts, min_size=3, max_size=3), law=st.lists(amounts, min_size=3, max_size=3), rec=amounts)
+def test_a_basis_gives_exactly_the_numbers_of_a_dataset_whose_needs_csv_holds_it(tmp_path_factory, obs, law, rec):
+    """Property: running basis `law` equals running `observed` on a copy whose needs.csv is needs_law.csv; and the
+    observed run is not touched by the other file."""
+    tmp = tmp_path_factory.mktemp("p")
+    codes = ["0", "1", "11"]
+    ds = make_dataset(tmp / "ds", UNITS, receipts=[("11", Y, "iit_source", rec)],
+                      needs=[(c, Y, "edu", a) for c, a in zip(codes, obs)])
+    write_csv(ds / "needs_law.csv", NEEDS_COLS, [[c, Y, "edu", "mandatory", a] for c, a in zip(codes, law)])
+    swapped = make_dataset(tmp / "sw", UNITS, receipts=[("11", Y, "iit_source", rec)],
+                           needs=[(c, Y, "edu", a) for c, a in zip(codes, law)])
+    plain = make_dataset(tmp / "plain", UNITS, receipts=[("11", Y, "iit_source", rec)],
+                         needs=[(c, Y, "edu", a) for c, a in zip(codes, obs)])
+    s = validate_scenario(SC, "s.yaml")
+    on_law = run(load_dataset(ds), validate_scenario({**SC, "needs_basis": "law"}, "s.yaml"))
+    ref = run(load_dataset(swapped), s)
+    assert np.array_equal(on_law.plan.balance, ref.plan.balance) and np.array_equal(on_law.transfers.gap, ref.transfers.gap)
+    a, b = run(load_dataset(ds), s), run(load_dataset(plain), s)
+    assert np.array_equal(a.plan.balance, b.plan.balance) and np.array_equal(a.needs, b.needs)

@@ -106,3 +106,11 @@ def test_on_data_kz_the_taxes_differ_as_their_real_series_do():
     assert st["social_tax"] < st["iit_source"] < st["excise_local"] < st["cit_sme"]
     assert sc["iit_source"]["stability"] == sc["iit_self"]["stability"]  # the bulletin's IIT covers both
     assert sc["cit_sme"]["evenness"]["score"] > sc["iit_source"]["evenness"]["score"]
+
+
+def test_the_readme_quotes_the_observed_basis_against_the_law():
+    s, _ = load_scenario(ROOT / "scenarios" / "current-law.yaml")
+    res = run(load_dataset(KZ), s.model_copy(update={"needs_basis": "observed"}))
+    y = reconcile(res, read_published(KZ / "published.csv", res.hierarchy)).years[0]
+    text = f"mean absolute difference of {bn(y.mean_abs_difference)} and a correlation of {y.correlation:.3f}"
+    assert text in re.sub(r"\s+", " ", README)

@@ -172,3 +172,22 @@ def test_cli_bad_input_exits_2_without_traceback(tmp_path):
     res = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "ds"), "--year", "2030", "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and "2030" in res.output
     assert not (tmp_path / "o" / "fit.csv").exists()
+
+
+def test_a_function_few_regions_spend_on_is_refused_and_named(tmp_path):
+    rare = [(c, 2024, "defence", 5.0) for c in ("R1", "R2", "R3")]
+    ds = kz_like(tmp_path, extra_needs=rare)
+    est = estimate_needs(ds, 2024)
+    assert est.functions == ["education", "health"]
+    ((f, why),) = est.refused
+    assert f == "defence" and "spending in 3 of 8 regions" in why and "at least 6" in why
+    with pytest.raises(InterbudgetError, match="function 'defence': spending in 3 of 8 regions"):
+        estimate_needs(ds, 2024, functions=["defence"])
+    res = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "ds"), "--year", "2024", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0 and "refused, left out of the fit: function 'defence'" in " ".join(res.output.split())
+
+
+def test_norm_alone_gives_coefficient_one(tmp_path):
+    est = estimate_needs(kz_like(tmp_path), 2024, terms=[])
+    assert est.terms == [] and np.allclose(est.coefficient, 1.0)
+    assert [r["driver"] for r in fit_rows(est)] == ["population", "population"]

@@ -100,7 +100,7 @@ ESTIMATE_FILES = {
     "coefficients.csv": (["code", "function", "coefficient", "factor", "reference"], N.coefficients_rows),
     "fit.csv": (["function", "driver", "coefficient", "std_error", "r2", "n"], N.fit_rows),
     "quality.csv": (["function", "priority", "n", "parameters", "norm_per_person", "r2", "error_share", "loo_error_share",
-                     "loo_regions", "observed", "modelled"], N.quality_rows),
+                     "loo_regions", "floored", "observed", "modelled"], N.quality_rows),
     "explained.csv": (["code", "name", "population", "observed", "modelled", "modelled_loo", "explained", "explained_loo"],
                       N.explained_rows),
 }

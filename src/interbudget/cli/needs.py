@@ -54,6 +54,8 @@ def estimate(
         t.add_row(r["code"], escape(r["name"]), fmt(r["observed"] / 1e3, 0), fmt(r["modelled"] / 1e3, 0),
                   f"{r['explained']:.1%}", f"{r['explained_loo']:.1%}")
     out.print(t)
+    for _f, why in est.refused:
+        out.print(f"refused, left out of the fit: {why}", highlight=False)
     if est.excluded:
         out.print(f"not observed in {year} (no needs.csv rows), left out of the fit: {', '.join(est.excluded)}", highlight=False)
     out.print(f"wrote {out_dir}: norms.csv, coefficients.csv, fit.csv, quality.csv, explained.csv, needs_normative.csv "

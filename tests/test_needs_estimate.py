@@ -191,3 +191,29 @@ def test_norm_alone_gives_coefficient_one(tmp_path):
     est = estimate_needs(kz_like(tmp_path), 2024, terms=[])
     assert est.terms == [] and np.allclose(est.coefficient, 1.0)
     assert [r["driver"] for r in fit_rows(est)] == ["population", "population"]
+
+
+def test_written_norms_and_coefficients_give_the_modelled_need_in_the_engine(tmp_path):
+    """The contract: need = norm(f, region) x driver population x coefficient(region, f), computed by the engine."""
+    import shutil
+
+    from interbudget.engine import run
+    from interbudget.scenario import Scenario
+
+    noisy = lambda code, f: truth(code, f) * (1.2 if code in ("R2", "R5") else 0.9)  # noqa: E731
+    kz_like(tmp_path, true=noisy)
+    res = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "ds"), "--year", "2024", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    est = estimate_needs(load_dataset(tmp_path / "ds"), 2024)
+    normative = tmp_path / "normative"
+    shutil.copytree(tmp_path / "ds", normative)
+    (normative / "needs.csv").unlink()
+    for name in ("norms.csv", "coefficients.csv"):
+        shutil.copy(tmp_path / "out" / name, normative / name)
+    with (normative / "drivers.csv").open("w", encoding="utf-8") as fh:
+        fh.write("code,year,driver,value\n" + "".join(f"{c},2024,population,{p}\n" for c, (p, _u, _a) in REGIONS.items()))
+    r = run(load_dataset(normative), Scenario.model_validate({"name": "n", "years": [2024], "option": 1}))
+    h = r.hierarchy
+    for i, code in enumerate(est.codes):
+        b = h.b_codes.tolist().index(code)
+        assert r.needs[b, 0] == pytest.approx(est.modelled[i].sum(), rel=1e-12)

@@ -97,3 +97,22 @@ def test_duplicates_and_missing_columns_are_errors(tmp_path):
         read_published(pub, h)
     with pytest.raises(InterbudgetError, match="not found"):
         read_published(tmp_path / "nope.csv", h)
+
+
+def test_data_kz_current_law_reproduces_the_published_law(tmp_path):
+    """Read-only on data/kz: its needs are backed out of the 2026-2028 law, so the reconciliation is exact."""
+    from pathlib import Path
+
+    from interbudget.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    with (root / "data" / "kz" / "transfers_2026_2028.csv").open(encoding="utf-8") as fh:
+        law = [[r["code"], r["year"], "subvention" if r["type"] == "neutral" else r["type"],
+                0 if r["type"] == "neutral" else r["amount"], r["basis"]] for r in csv.DictReader(fh)]
+    pub = write_csv(tmp_path / "law.csv", ["code", "year", "transfer", "amount", "source"], law)
+    res = run(load_dataset(root / "data" / "kz"), load_scenario(root / "scenarios" / "current-law.yaml")[0])
+    rec = reconcile(res, read_published(pub, res.hierarchy))
+    assert [s.year for s in rec.years] == [2026, 2027, 2028] and not rec.missing_in_model
+    for s in rec.years:
+        assert s.compared == 20 and s.same_status == 20 and not s.missing_in_published
+        assert s.mean_abs_difference < 1.0 and s.correlation > 0.999999  # thousand tenge

@@ -229,3 +229,35 @@ def test_runs_on_data_kz(tmp_path):
     q = quality_rows(est)
     assert all(np.isfinite([r["r2"], r["loo_error_share"]]).all() for r in q)
     assert sum(r["observed"] for r in q) == pytest.approx(est.observed.sum())
+
+
+def test_apply_the_fit_to_another_dataset_with_growth(tmp_path):
+    """Fit on the executed year, write the medium term's normative needs: its population, its split, an index."""
+    kz_like(tmp_path / "fit")
+    units = [("0", None, "republic", 1)]
+    needs, drivers = [], []
+    for code, (pop, _u, _a) in REGIONS.items():
+        units += [(code, "0", "region", pop), (code + "D", code, "district", pop / 2)]
+        needs += [(code, 2026, "education", 60.0), (code + "D", 2026, "education", 40.0)]  # a 60/40 split in 2026
+        drivers.append([code, 2026, "population", 2 * pop])
+    make_dataset(tmp_path / "mt", units, [("0", 2026, "vat", 1.0)], needs, drivers=drivers)
+    res = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "fit" / "ds"), "--year", "2024", "--out", str(tmp_path / "o"),
+                                   "--apply-to", str(tmp_path / "mt"), "--needs-year", "2026", "--index", "2026=1.5"])
+    assert res.exit_code == 0, res.output
+    est = estimate_needs(load_dataset(tmp_path / "fit" / "ds"), 2024)
+    rows = {(r["code"], r["function"]): r for r in csv.DictReader((tmp_path / "o" / "needs_normative.csv").open(encoding="utf-8"))}
+    i, e, h = est.codes.index("R3"), est.functions.index("education"), est.functions.index("health")
+    territory = est.norm[e] * 2 * REGIONS["R3"][0] * est.coefficient[i, e] * 1.5  # doubled population, index 1.5
+    assert float(rows[("R3", "education")]["amount"]) == pytest.approx(0.6 * territory)
+    assert float(rows[("R3D", "education")]["amount"]) == pytest.approx(0.4 * territory)
+    # health has no rows in the target dataset: the whole territory's need at the region's budget
+    assert float(rows[("R3", "health")]["amount"]) == pytest.approx(est.norm[h] * 2 * 1500 * est.coefficient[i, h] * 1.5)
+    assert ("R3D", "health") not in rows and all(r["year"] == "2026" for r in rows.values())
+    bad = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "fit" / "ds"), "--year", "2024", "--out", str(tmp_path / "o2"),
+                                   "--index", "2026:1.5"])
+    assert bad.exit_code == 2 and "expected YEAR=FACTOR" in bad.output
+    other = tmp_path / "other"
+    make_dataset(other, [("0", None, "republic", 1), ("X1", "0", "region", 5)], [("0", 2026, "vat", 1.0)])
+    bad = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "fit" / "ds"), "--year", "2024", "--out", str(tmp_path / "o3"),
+                                   "--apply-to", str(other)])
+    assert bad.exit_code == 2 and "are not regions of this dataset" in bad.output

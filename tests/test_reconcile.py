@@ -63,7 +63,7 @@ def test_cli_prints_and_writes(tmp_path):
     res = CliRunner().invoke(app, ["reconcile", str(ds), str(sc), "--published", str(pub), "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     out = " ".join(res.output.split())
-    assert "2024: 3 compared" in out and "correlation 0.999" in out and "same status 2 of 3" in out
+    assert "2024: 3 regions compared" in out and "correlation 0.999" in out and "same status 2 of 3" in out
     assert "not in published.csv (modelled only): R4" in out and "outside the scenario's years (published only): 2025" in out
     with (tmp_path / "o" / "reconcile.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

@@ -172,3 +172,92 @@ def test_cli_bad_input_exits_2_without_traceback(tmp_path):
     res = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "ds"), "--year", "2030", "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and "2030" in res.output
     assert not (tmp_path / "o" / "fit.csv").exists()
+
+
+def test_a_function_few_regions_spend_on_is_refused_and_named(tmp_path):
+    rare = [(c, 2024, "defence", 5.0) for c in ("R1", "R2", "R3")]
+    ds = kz_like(tmp_path, extra_needs=rare)
+    est = estimate_needs(ds, 2024)
+    assert est.functions == ["education", "health"]
+    ((f, why),) = est.refused
+    assert f == "defence" and "spending in 3 of 8 regions" in why and "at least 6" in why
+    with pytest.raises(InterbudgetError, match="function 'defence': spending in 3 of 8 regions"):
+        estimate_needs(ds, 2024, functions=["defence"])
+    res = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "ds"), "--year", "2024", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0 and "refused, left out of the fit: function 'defence'" in " ".join(res.output.split())
+
+
+def test_norm_alone_gives_coefficient_one(tmp_path):
+    est = estimate_needs(kz_like(tmp_path), 2024, terms=[])
+    assert est.terms == [] and np.allclose(est.coefficient, 1.0)
+    assert [r["driver"] for r in fit_rows(est)] == ["population", "population"]
+
+
+def test_written_norms_and_coefficients_give_the_modelled_need_in_the_engine(tmp_path):
+    """The contract: need = norm(f, region) x driver population x coefficient(region, f), computed by the engine."""
+    import shutil
+
+    from interbudget.engine import run
+    from interbudget.scenario import Scenario
+
+    noisy = lambda code, f: truth(code, f) * (1.2 if code in ("R2", "R5") else 0.9)  # noqa: E731
+    kz_like(tmp_path, true=noisy)
+    res = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "ds"), "--year", "2024", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    est = estimate_needs(load_dataset(tmp_path / "ds"), 2024)
+    normative = tmp_path / "normative"
+    shutil.copytree(tmp_path / "ds", normative)
+    (normative / "needs.csv").unlink()
+    for name in ("norms.csv", "coefficients.csv"):
+        shutil.copy(tmp_path / "out" / name, normative / name)
+    with (normative / "drivers.csv").open("w", encoding="utf-8") as fh:
+        fh.write("code,year,driver,value\n" + "".join(f"{c},2024,population,{p}\n" for c, (p, _u, _a) in REGIONS.items()))
+    r = run(load_dataset(normative), Scenario.model_validate({"name": "n", "years": [2024], "option": 1}))
+    h = r.hierarchy
+    for i, code in enumerate(est.codes):
+        b = h.b_codes.tolist().index(code)
+        assert r.needs[b, 0] == pytest.approx(est.modelled[i].sum(), rel=1e-12)
+
+
+def test_runs_on_data_kz(tmp_path):
+    """Read-only on data/kz (needs of the law basis, areas from the boundary file): 20 regions, every function fitted."""
+    from pathlib import Path
+
+    ds = load_dataset(Path(__file__).resolve().parents[1] / "data" / "kz")
+    est = estimate_needs(ds, 2026)
+    assert est.n == 20 and est.terms == ["log_density"] and not est.refused and not est.excluded
+    q = quality_rows(est)
+    assert all(np.isfinite([r["r2"], r["loo_error_share"]]).all() for r in q)
+    assert sum(r["observed"] for r in q) == pytest.approx(est.observed.sum())
+
+
+def test_apply_the_fit_to_another_dataset_with_growth(tmp_path):
+    """Fit on the executed year, write the medium term's normative needs: its population, its split, an index."""
+    kz_like(tmp_path / "fit")
+    units = [("0", None, "republic", 1)]
+    needs, drivers = [], []
+    for code, (pop, _u, _a) in REGIONS.items():
+        units += [(code, "0", "region", pop), (code + "D", code, "district", pop / 2)]
+        needs += [(code, 2026, "education", 60.0), (code + "D", 2026, "education", 40.0)]  # a 60/40 split in 2026
+        drivers.append([code, 2026, "population", 2 * pop])
+    make_dataset(tmp_path / "mt", units, [("0", 2026, "vat", 1.0)], needs, drivers=drivers)
+    res = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "fit" / "ds"), "--year", "2024", "--out", str(tmp_path / "o"),
+                                   "--apply-to", str(tmp_path / "mt"), "--needs-year", "2026", "--index", "2026=1.5"])
+    assert res.exit_code == 0, res.output
+    est = estimate_needs(load_dataset(tmp_path / "fit" / "ds"), 2024)
+    rows = {(r["code"], r["function"]): r for r in csv.DictReader((tmp_path / "o" / "needs_normative.csv").open(encoding="utf-8"))}
+    i, e, h = est.codes.index("R3"), est.functions.index("education"), est.functions.index("health")
+    territory = est.norm[e] * 2 * REGIONS["R3"][0] * est.coefficient[i, e] * 1.5  # doubled population, index 1.5
+    assert float(rows[("R3", "education")]["amount"]) == pytest.approx(0.6 * territory)
+    assert float(rows[("R3D", "education")]["amount"]) == pytest.approx(0.4 * territory)
+    # health has no rows in the target dataset: the whole territory's need at the region's budget
+    assert float(rows[("R3", "health")]["amount"]) == pytest.approx(est.norm[h] * 2 * 1500 * est.coefficient[i, h] * 1.5)
+    assert ("R3D", "health") not in rows and all(r["year"] == "2026" for r in rows.values())
+    bad = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "fit" / "ds"), "--year", "2024", "--out", str(tmp_path / "o2"),
+                                   "--index", "2026:1.5"])
+    assert bad.exit_code == 2 and "expected YEAR=FACTOR" in bad.output
+    other = tmp_path / "other"
+    make_dataset(other, [("0", None, "republic", 1), ("X1", "0", "region", 5)], [("0", 2026, "vat", 1.0)])
+    bad = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "fit" / "ds"), "--year", "2024", "--out", str(tmp_path / "o3"),
+                                   "--apply-to", str(other)])
+    assert bad.exit_code == 2 and "are not regions of this dataset" in bad.output

@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from helpers import make_dataset, write_csv, write_scenario
@@ -61,7 +63,7 @@ def test_cli_prints_and_writes(tmp_path):
     res = CliRunner().invoke(app, ["reconcile", str(ds), str(sc), "--published", str(pub), "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     out = " ".join(res.output.split())
-    assert "2024: 3 compared" in out and "correlation 0.999" in out and "same status 2 of 3" in out
+    assert "2024: 3 regions compared" in out and "correlation 0.999" in out and "same status 2 of 3" in out
     assert "not in published.csv (modelled only): R4" in out and "outside the scenario's years (published only): 2025" in out
     with (tmp_path / "o" / "reconcile.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -97,3 +99,47 @@ def test_duplicates_and_missing_columns_are_errors(tmp_path):
         read_published(pub, h)
     with pytest.raises(InterbudgetError, match="not found"):
         read_published(tmp_path / "nope.csv", h)
+
+
+def test_data_kz_current_law_reproduces_the_published_law(tmp_path):
+    """Read-only on data/kz: its needs are backed out of the 2026-2028 law, so the reconciliation is exact."""
+    from pathlib import Path
+
+    from interbudget.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    with (root / "data" / "kz" / "transfers_2026_2028.csv").open(encoding="utf-8") as fh:
+        law = [[r["code"], r["year"], "subvention" if r["type"] == "neutral" else r["type"],
+                0 if r["type"] == "neutral" else r["amount"], r["basis"]] for r in csv.DictReader(fh)]
+    pub = write_csv(tmp_path / "law.csv", ["code", "year", "transfer", "amount", "source"], law)
+    res = run(load_dataset(root / "data" / "kz"), load_scenario(root / "scenarios" / "current-law.yaml")[0])
+    rec = reconcile(res, read_published(pub, res.hierarchy))
+    assert [s.year for s in rec.years] == [2026, 2027, 2028] and not rec.missing_in_model
+    for s in rec.years:
+        assert s.compared == 20 and s.same_status == 20 and not s.missing_in_published
+        assert s.mean_abs_difference < 1.0 and s.correlation > 0.999999  # thousand tenge
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(sorted(REGIONS)), st.sampled_from([2024, 2026]), st.sampled_from(["subvention", "withdrawal"]),
+                          st.floats(0, 1e6)), max_size=8, unique_by=lambda r: r[:3]))
+def test_no_published_figure_or_region_is_dropped(tmp_path_factory, published):
+    tmp = tmp_path_factory.mktemp("prop")
+    ds, _sc, _pub = setup(tmp, [list(PUBLISHED[0])])
+    res = run(load_dataset(ds), Scenario.model_validate(SCENARIO))
+    pub = write_csv(tmp / "p.csv", ["code", "year", "transfer", "amount", "source"], [[*r, "s"] for r in published])
+    if not published:
+        with pytest.raises(InterbudgetError, match="no data rows"):
+            read_published(pub, res.hierarchy)
+        return
+    rec = reconcile(res, read_published(pub, res.hierarchy))
+    rows = {(r["code"], r["year"], r["transfer"]): r for r in rec.rows}
+    for code, year, transfer, amount in published:
+        assert rows[(code, year, transfer)]["published"] == amount
+    for r in rec.rows:
+        if r["modelled"] == r["modelled"] and r["published"] == r["published"]:
+            assert r["difference"] == r["modelled"] - r["published"]
+    for s in rec.years:  # every region of the scenario is compared or reported missing
+        given = {c for c, y, _t, _a in published if y == s.year}
+        assert s.compared == len(given) and set(s.missing_in_published) == set(REGIONS) - given
+    assert rec.missing_in_model == sorted({y for _c, y, _t, _a in published} - {2024})

@@ -22,7 +22,7 @@ budget and every budget below it for the year. Factors ("terms"):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -58,6 +58,7 @@ class NeedsEstimate:
     fitted: np.ndarray  # (n, f) modelled spending per person (before the floor at 0)
     loo: np.ndarray  # (n, f) leave-one-region-out prediction per person (NaN where a region alone fixes a slope)
     excluded: list[str]  # regions without needs rows in the year (not observed), reported
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (function, why): left out of the fit, reported
 
     @property
     def n(self) -> int:
@@ -104,8 +105,10 @@ def estimate_needs(ds: Dataset, year: int, terms: list[str] | None = None, funct
     ds: a loaded dataset whose `needs.csv` holds the observed (executed) basis; terms: the cost factors
     (default: `urban_share` where urban or rural population is given, `log_density` where every region
     has an area); functions: restrict to these function groups (default: every function with spending
-    in YEAR). Raises InterbudgetError naming the function (too few observations, no spending) or the
-    region and driver (zero population, a factor that is constant or missing, collinear factors).
+    in YEAR). A function too few regions spend on is left out and listed in `refused`; raises
+    InterbudgetError naming the function (too few observations, when it was asked for by name or when every
+    function is refused) or the region and driver (zero population, a factor that is constant or missing,
+    collinear factors).
     """
     terms = _terms_default(ds, year) if terms is None else list(terms)
     h = ds.hierarchy
@@ -136,9 +139,16 @@ def estimate_needs(ds: Dataset, year: int, terms: list[str] | None = None, funct
     A = X.T @ (X * w[:, None])
     if np.linalg.matrix_rank(A) < p:
         _refuse([f"terms {', '.join(terms)} are collinear across the regions in {year}: drop one with --term"])
+    # a function spent by too few regions is refused (named); asked for by name, or all refused, it is an error
+    spenders = (observed > 0).sum(axis=0)
+    few = spenders < p + MIN_DEGREES_OF_FREEDOM
+    refused = [(f, f"function '{f}': spending in {spenders[j]} of {n} regions in {year}, too few observations for {p} "
+                   f"parameters (at least {p + MIN_DEGREES_OF_FREEDOM} regions must spend on it)") for j, f in enumerate(fnames) if few[j]]
+    if refused and (functions is not None or few.all()):
+        _refuse([why for _f, why in refused])
+    fnames, priority, observed = [f for j, f in enumerate(fnames) if not few[j]], [q for j, q in enumerate(priority) if not few[j]], \
+        observed[:, ~few]
     y = observed / pop[:, None]  # (n, f)
-    none = [f for j, f in enumerate(fnames) if not (observed[:, j] > 0).any()]
-    _refuse([f"function '{f}': no region spends on it in {year}; a norm cannot be fitted" for f in none])
     Ainv = np.linalg.inv(A)
     beta = Ainv @ (X.T @ (w[:, None] * y))  # (p, f)
     fitted = X @ beta
@@ -154,7 +164,7 @@ def estimate_needs(ds: Dataset, year: int, terms: list[str] | None = None, funct
         loo = np.where((1 - lever)[:, None] > 1e-9, y - resid / (1 - lever)[:, None], np.nan)
     names = [h.name(int(u), "en") for u in regions]
     return NeedsEstimate(year, fnames, priority, terms, regions, codes, names, pop, x, xbar, observed, beta, se, r2, fitted,
-                         loo, excluded)
+                         loo, excluded, refused)
 
 
 def fit_rows(est: NeedsEstimate) -> list[dict]:
@@ -182,7 +192,8 @@ def coefficients_rows(est: NeedsEstimate) -> list[dict]:
 
 
 def quality_rows(est: NeedsEstimate) -> list[dict]:
-    """quality.csv: per function, the fit in amounts: R², leave-one-region-out error, totals."""
+    """quality.csv: per function, the fit in amounts: R², the error share sum_i |modelled - observed| / observed total,
+    the same out of sample (leave-one-region-out), the regions whose fitted need fell below 0 (floored), totals."""
     obs, mod, loo = est.observed, est.modelled, est.modelled_loo
     rows = []
     for j, f in enumerate(est.functions):
@@ -192,7 +203,8 @@ def quality_rows(est: NeedsEstimate) -> list[dict]:
                      "norm_per_person": float(est.norm[j]), "r2": float(est.r2[j]),
                      "error_share": float(np.abs(mod[:, j] - obs[:, j]).sum() / total),
                      "loo_error_share": float(np.abs(loo[ok, j] - obs[ok, j]).sum() / obs[ok, j].sum()) if ok.any() else float("nan"),
-                     "loo_regions": int(ok.sum()), "observed": float(total), "modelled": float(mod[:, j].sum())})
+                     "loo_regions": int(ok.sum()), "floored": int((est.fitted[:, j] < 0).sum()),
+                     "observed": float(total), "modelled": float(mod[:, j].sum())})
     return rows
 
 

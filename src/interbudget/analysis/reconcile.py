@@ -75,6 +75,7 @@ class YearSummary:
     missing_in_published: list[str]  # regions of the scenario the file does not give for the year
     modelled_total: float = 0.0
     published_total: float = 0.0
+    what: str = "regions"  # "regions" when every compared budget is a region, else "budgets"
 
 
 @dataclass
@@ -152,7 +153,8 @@ def reconcile(res: Result, pub: Published, top: int = 5, lang: str = "en") -> Re
             largest=[{"code": str(h.codes[units[i]]), "name": names[i], "modelled": float(m_net[i]), "published": float(p_net[i]),
                       "difference": float(diff[i])} for i in big.tolist()],
             missing_in_published=[str(c) for c in h.b_codes[absent]],
-            modelled_total=float(m_net.sum()), published_total=float(p_net.sum())))
+            modelled_total=float(m_net.sum()), published_total=float(p_net.sum()),
+            what="regions" if (h.b_level[b] == REGION).all() else "budgets"))
     return Reconciliation(res.scenario.name, rows, summaries, missing_years, regions_out)
 
 

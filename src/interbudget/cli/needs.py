@@ -16,6 +16,22 @@ TERM_HELP = ("A cost factor (repeat): urban_share, log_density or per_person:DRI
              "rural population is given, log_density where every region has an area; --term none fits the norm alone.")
 
 
+def parse_index(items: list[str]) -> dict[int, float]:
+    """--index 2026=1.21 ... as {2026: 1.21}; a malformed item is an error naming it."""
+    from ..errors import InterbudgetError
+
+    out = {}
+    for it in items:
+        year, _, factor = it.partition("=")
+        try:
+            out[int(year)] = float(factor)
+        except ValueError:
+            raise InterbudgetError(f"--index '{it}': expected YEAR=FACTOR, e.g. 2026=1.21") from None
+        if not out[int(year)] > 0:
+            raise InterbudgetError(f"--index '{it}': the factor must be positive")
+    return out
+
+
 @needs_app.command("estimate")
 def estimate(
     dataset: DatasetArg,
@@ -26,6 +42,9 @@ def estimate(
     function: list[str] = typer.Option(None, "--function", help="Fit only this function group (repeat)."),
     needs_year: list[int] = typer.Option(None, "--needs-year", help="Years of needs_normative.csv (repeat; default: --year)."),
     split: str = typer.Option("observed", "--split", help="Below the region: observed (as the observed basis) or region."),
+    apply_to: Path = typer.Option(None, "--apply-to", help="Write needs_normative.csv for this dataset's budgets (same region "
+                                  "codes; its population and observed split) instead of DATASET's."),
+    index: list[str] = typer.Option(None, "--index", help="YEAR=FACTOR (repeat): growth of the fitted year's norms to YEAR."),
 ) -> None:
     """Fit, per function group, a norm per person and regional cost coefficients on the regions' executed spending;
     report the fit, the leave-one-region-out error and what share of each region's spending the model explains."""
@@ -37,7 +56,9 @@ def estimate(
     with reported(out_dir):
         ds = load_dataset(dataset)
         est = estimate_needs(ds, year, terms, list(function) if function else None)
-        rows = normative_needs(ds, est, list(needs_year) if needs_year else None, split=split)
+        growth = parse_index(index or [])
+        target = load_dataset(apply_to) if apply_to is not None else ds
+        rows = normative_needs(target, est, list(needs_year) if needs_year else None, growth, split=split)
         write_estimate(est, out_dir, rows)
     t = Table(title=f"normative needs fitted on {year}: {est.n} regions, need per person = norm x cost coefficient "
                     f"({', '.join(est.terms) or 'no cost factor'}); amounts in million tenge")
@@ -54,7 +75,9 @@ def estimate(
         t.add_row(r["code"], escape(r["name"]), fmt(r["observed"] / 1e3, 0), fmt(r["modelled"] / 1e3, 0),
                   f"{r['explained']:.1%}", f"{r['explained_loo']:.1%}")
     out.print(t)
+    for _f, why in est.refused:
+        out.print(f"refused, left out of the fit: {why}", highlight=False)
     if est.excluded:
         out.print(f"not observed in {year} (no needs.csv rows), left out of the fit: {', '.join(est.excluded)}", highlight=False)
     out.print(f"wrote {out_dir}: norms.csv, coefficients.csv, fit.csv, quality.csv, explained.csv, needs_normative.csv "
-              f"({len(rows)} rows)", highlight=False)
+              f"({len(rows)} rows{f' for {apply_to}' if apply_to is not None else ''})", highlight=False)

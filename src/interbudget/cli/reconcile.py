@@ -33,7 +33,7 @@ def reconcile(
         rec = compute(res, pub, top=top)
         path = write_reconcile(rec, out_dir)
     for s in rec.years:
-        out.print(f"[bold]{s.year}[/bold]: {s.compared} compared, mean absolute difference {fmt(s.mean_abs_difference / 1e3, 0)} "
+        out.print(f"[bold]{s.year}[/bold]: {s.compared} {s.what} compared, mean absolute difference {fmt(s.mean_abs_difference / 1e3, 0)} "
                   f"million tenge, correlation {corr_text(s.correlation)}, same status {s.same_status} of {s.compared}; "
                   f"net transfers modelled {fmt(s.modelled_total / 1e3, 0)}, published {fmt(s.published_total / 1e3, 0)} "
                   "million tenge (subvention - withdrawal)", highlight=False)

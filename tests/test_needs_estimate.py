@@ -220,12 +220,13 @@ def test_written_norms_and_coefficients_give_the_modelled_need_in_the_engine(tmp
 
 
 def test_runs_on_data_kz(tmp_path):
-    """Read-only on data/kz (needs of the law basis, areas from the boundary file): 20 regions, every function fitted."""
+    """Read-only on data/kz (observed needs on the executed 2024 structure, BNS urban population in drivers.csv, areas
+    from the boundary file): 20 regions, every function fitted."""
     from pathlib import Path
 
     ds = load_dataset(Path(__file__).resolve().parents[1] / "data" / "kz")
     est = estimate_needs(ds, 2026)
-    assert est.n == 20 and est.terms == ["log_density"] and not est.refused and not est.excluded
+    assert est.n == 20 and est.terms == ["urban_share", "log_density"] and not est.refused and not est.excluded
     q = quality_rows(est)
     assert all(np.isfinite([r["r2"], r["loo_error_share"]]).all() for r in q)
     assert sum(r["observed"] for r in q) == pytest.approx(est.observed.sum())

@@ -18,12 +18,12 @@ import pyarrow.compute as pc
 from . import tables as T
 from .errors import InterbudgetError, Problem, Problems
 from .hierarchy import LEVELS, REPUBLIC, Hierarchy, find_cycles
+from .scenario import NEEDS_BASES  # the needs bases and their files (docs/METHOD.md "Needs bases")
 
 PRIORITIES = ("mandatory", "basic", "additional")
 PAYERS = ("regional", "base")  # payer classes; payers.csv may add categories of either class
 REGIONAL, BASE = 0, 1
 LANGS = ("kk", "ru", "en")
-NEEDS_BASES = {"observed": "needs", "law": "needs_law", "normative": "needs_normative"}  # basis -> file stem
 TRUE_WORDS = ("true", "1", "yes", "")
 FALSE_WORDS = ("false", "0", "no")
 

@@ -22,7 +22,7 @@ METHODS = ("M1", "M2", "M3", "M4")
 SHARE_LEVELS = ("region", "district", "rural")
 DEFAULT_REGULATED = ["iit_source", "social_tax"]
 OPTION4_REGULATED = ["iit_source", "social_tax", "vat"]
-NEEDS_BASES = ("observed", "law", "normative")  # the files: needs.csv, needs_law.csv, needs_normative.csv
+NEEDS_BASES = {"observed": "needs", "law": "needs_law", "normative": "needs_normative"}  # basis -> its file's stem
 
 
 def _check_share(v: float, what: str = "share") -> float:
@@ -291,7 +291,7 @@ class Scenario(BaseModel):
     @field_validator("needs_basis")
     @classmethod
     def _needs_basis(cls, v: str) -> str:
-        return _one_of(v, NEEDS_BASES, "needs_basis")
+        return _one_of(v, tuple(NEEDS_BASES), "needs_basis")
 
     @field_validator("transfer_model")
     @classmethod

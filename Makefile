@@ -27,6 +27,11 @@ demo: install
 	@$(BIN)/interbudget explain $(DATA) scenarios/current-law.yaml --code 430000000 --year 2026 --lang en
 	@echo
 	@$(BIN)/interbudget explain $(DATA) scenarios/bad-year-2027.yaml --code 230000000 --year 2027 --track actual --lang en | sed -n '/When revenue falls short/,$$p'
+	@echo "Reconciliation 1: 2024 current law on the executed 2024 budgets (data/kz-2024) against the executed transfers"
+	@$(BIN)/interbudget reconcile data/kz-2024 data/kz-2024/scenarios/current-law.yaml --published data/kz-2024/published.csv --out $(OUT)/reconcile-2024
+	@echo
+	@echo "Reconciliation 2: current law on normative needs (data/kz) against the 2026 law: who would gain and who would lose"
+	@$(BIN)/interbudget reconcile $(DATA) scenarios/normative-needs.yaml --published $(DATA)/published.csv --out $(OUT)/reconcile-normative
 	@for p in registry/kz/proposals/*.yaml; do \
 	  $(BIN)/interbudget proposal apply $(DATA) $$p scenarios/current-law.yaml --top 0 --out $(OUT)/proposals/$$(basename $$p .yaml).xlsx >/dev/null || exit 1; \
 	done
@@ -53,8 +58,9 @@ postgresql:
 test: install chromium postgresql
 	INTERBUDGET_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
-data: install  # rebuild data/kz, data/kz-2002 and data/example from ../shared/data/kz
+data: install  # rebuild data/kz, data/kz-2024, data/kz-2002 and data/example from ../shared/data/kz
 	$(BIN)/python scripts/build_kz_dataset.py
+	$(BIN)/python scripts/build_kz2024_dataset.py
 	$(BIN)/python scripts/make_example_dataset.py
 	$(BIN)/python scripts/build_kz2002_dataset.py
 

@@ -43,23 +43,11 @@ REPUBLIC_2026 = {"tax": 18.9 * T, "nontax": 330.4e6 + 2.2e6 + 20.4e6, "nf_transf
 ATYRAU_W = {2027: 237.9e6, 2028: 278.9e6}  # transfers.csv: draft law, news report, rounded to 0.1 bn
 
 # ---- illustrative assumptions (each in data/kz/README.md) ------------------------------
-TAX_MIX = {  # share of the local tax receipts booked in a region, by tax
-    "iit_source": 0.30, "social_tax": 0.22, "cit_sme": 0.22, "iit_self": 0.04, "property_legal": 0.07,
-    "property_individual": 0.015, "land_legal": 0.02, "land_individual": 0.005, "vehicle": 0.04, "fees": 0.07}
 BASE_SHARE = {"23": 0.45, "47": 0.35, "27": 0.25, "43": 0.2, "15": 0.15}  # of IIT, social tax and VAT paid by base enterprises
 BASE_SHARE_OTHER = 0.08
 VAT_PER_LOCAL = 0.9  # VAT booked in a region per tenge of its local tax receipts
 REPUBLIC_TAX_MIX = {"cit_large": 0.30, "excise": 0.06, "republic_other": 0.24}  # of republican tax revenue besides VAT
 NEED_LEVELS = {"region": 0.44, "district": 0.515, "rural": 0.045}  # of a region's need (4th level ~4.5 %, cf. > 442 bn in 2025)
-FUNCTIONS = {  # function: (priority, share of a level's need)
-    "region": {"education": ("mandatory", 0.25), "health": ("mandatory", 0.22), "social_protection": ("mandatory", 0.12),
-               "transport": ("basic", 0.14), "housing_utilities": ("basic", 0.10), "economic_affairs": ("basic", 0.07),
-               "culture_sport": ("additional", 0.05), "public_administration": ("mandatory", 0.05)},
-    "district": {"education": ("mandatory", 0.52), "social_protection": ("mandatory", 0.08), "housing_utilities": ("basic", 0.16),
-                 "transport": ("basic", 0.10), "culture_sport": ("additional", 0.06), "public_administration": ("mandatory", 0.08)},
-    "rural": {"landscaping_sanitation": ("mandatory", 0.35), "water_supply": ("basic", 0.15), "culture_sport": ("additional", 0.10),
-              "public_administration": ("mandatory", 0.40)},
-}
 GROWTH_TO_2028 = {2026: 1.0, 2027: 1.08, 2028: 1.16}  # republican receipts and needs besides 2026 (no source)
 RURAL_BUDGET_TYPES = {"rural_okrug", "rural_akimat", "settlement_akimat", "city_of_district_significance_akimat",
                       "city_of_district_significance"}
@@ -75,6 +63,11 @@ TAXES = [  # tax, kk, ru, en, current-law shares (region, district, rural), refe
      (0.5, 0.5, 0.0), "Budget Code 2025: local-budget revenue; oblast/district split set by the maslikhat", "assumed split"),
     ("cit_sme", "ШОБ корпоративтік табыс салығы", "КПН субъектов малого и среднего бизнеса", "corporate income tax of SMEs",
      (0.5, 0.5, 0.0), "local revenue since 2020 (large taxpayers and the oil sector excluded)", "assumed split"),
+    ("excise_local", "Жергілікті бюджетке түсетін акциздер", "Акцизы, зачисляемые в местные бюджеты", "excises booked in local budgets",
+     (0.0, 1.0, 0.0), "district budget (the local excises of the Budget Code)", "assumed"),
+    ("nontax_local", "Жергілікті бюджеттердің салықтық емес түсімдері", "Неналоговые поступления местных бюджетов",
+     "non-tax and capital receipts of local budgets", (0.5, 0.5, 0.0),
+     "local budgets (rent and sale of communal property, fines, ...); oblast/district split assumed 50/50", "assumed split"),
     ("cit_large", "Ірі кәсіпкерлік КТС", "КПН крупного предпринимательства", "corporate income tax of large taxpayers",
      (0.0, 0.0, 0.0), "republican budget", "assumed"),
     ("vat", "ҚҚС", "НДС", "value added tax", (0.0, 0.0, 0.0), "republican budget", "assumed"),
@@ -290,51 +283,27 @@ MANGYSTAU_2028_W_SHARE = 0.05  # of its 2028 need
 
 
 def build(shared: Path, out: Path) -> dict:
+    """Region totals: observed receipts and needs on the real 2024 structure grown to the forecasts
+    (kz_structure.py); the law's needs = own revenue + the law's net transfer (so current law on the
+    `law` basis reproduces the law by construction)."""
+    from kz_structure import grown, law_net, real_2024
+
     kz = shared / "data" / "kz"
     rng = np.random.default_rng(SEED)
     units, by_code = build_units(kz, rng)
     law, rule_rows = law_transfers(kz, units)
-    net, total = law["net"], law["total"]
     regions = [u for u in units if u["level"] == "region"]
     k2s = [u["code"][:2] for u in regions]
     pop = {u["code"][:2]: float(u["population"]) for u in regions}
-    pop_all = sum(pop.values())
-    # need per person, the same in every region (a stated rule, no source has regional needs):
-    # sum of needs = local revenue forecast + subventions - withdrawals (the law's totals)
-    need_pc = {}
-    for y in YEARS:
-        sub = total[y, "subvention_total"] if y != 2026 else sum(law["s26"].values())
-        wd = total[y, "withdrawal_total"]
-        need_pc[y] = (LOCAL_REVENUE[y] + sub - wd) / pop_all
-    own = {k2: {y: 0.0 for y in YEARS} for k2 in k2s}
-    need = {k2: {y: pop[k2] * need_pc[y] for y in YEARS} for k2 in k2s}
-    for k2 in k2s:
-        own[k2][2026] = need[k2][2026] - net[k2][2026]
-    for y in (2027, 2028):
-        w = dict(law["withdrawals"][y])
-        if "47" in w:
-            w["47"] = MANGYSTAU_2028_W_SHARE * need["47"][y]
-        rest = total[y, "withdrawal_total"] - sum(w.values())
-        for k2 in ("75", "71"):
-            w[k2] = rest * law["w26"][k2] / (law["w26"]["75"] + law["w26"]["71"])
-        neutral = {"55"} if y == 2028 else set()  # Pavlodar: self-sufficient from 2028 (aggregates.csv)
-        fixed = {k2: need[k2][y] + w.get(k2, 0.0) for k2 in list(w) + list(neutral)}
-        # the other regions' own revenue grows by one common factor so that local revenue meets the forecast;
-        # their subventions close their gaps (and add up to the law's total by construction)
-        others = [k2 for k2 in k2s if k2 not in fixed]
-        g = (LOCAL_REVENUE[y] - sum(fixed.values())) / sum(own[k2][2026] for k2 in others)
-        for k2 in k2s:
-            own[k2][y] = fixed[k2] if k2 in fixed else own[k2][2026] * g
-            net[k2][y] = need[k2][y] - own[k2][y]
-            kind = "withdrawal" if net[k2][y] < 0 else ("neutral" if k2 in neutral else "subvention")
-            rule = {"withdrawal": "reported (draft, rounded)" if k2 == "23" else
-                    f"{MANGYSTAU_2028_W_SHARE:.0%} of its need (a marginal donor)" if k2 == "47" else
-                    "law total minus Atyrau (and Mangystau), in the 2026 ratio of Almaty and Astana",
-                    "neutral": "self-sufficient (aggregates.csv)",
-                    "subvention": f"need minus own revenue; own revenue = 2026 x {g:.4f} (common growth to meet the local revenue forecast)"}[kind]
-            rule_rows.append({"year": y, "kato2": k2, "type": kind, "amount": abs(net[k2][y]), "rule": rule})
-    return {"units": units, "by_code": by_code, "law": law, "rule_rows": rule_rows, "own": own, "need": need, "need_pc": need_pc,
-            "pop": pop, "rng": rng, "kz": kz, "out": out}
+    real = real_2024(shared, k2s)
+    own, own_factor = grown(real, "own", LOCAL_REVENUE)
+    need, need_factor = grown(real, "need", LOCAL_SPENDING)
+    net, more_rules = law_net(law, own, need, YEARS, ATYRAU_W, MANGYSTAU_2028_W_SHARE)
+    law["net"] = net
+    rule_rows += more_rules
+    need_law = {k2: {y: own[k2][y] + net[k2][y] for y in YEARS} for k2 in k2s}
+    return {"units": units, "by_code": by_code, "law": law, "rule_rows": rule_rows, "own": own, "need": need, "need_law": need_law,
+            "real": real, "factors": {"own": own_factor, "need": need_factor}, "pop": pop, "rng": rng, "kz": kz, "out": out}
 
 
 def _spread(total: float, weights: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
@@ -343,20 +312,49 @@ def _spread(total: float, weights: np.ndarray, rng: np.random.Generator, sigma: 
     return total * w / w.sum() if w.sum() > 0 else np.full(weights.size, total / max(weights.size, 1))
 
 
-def money(r: dict) -> tuple[list, list]:
-    """Receipts and needs for 2026-2028 (illustrative inside each region; region totals from the calibration)."""
-    units, rng, own, need = r["units"], r["rng"], r["own"], r["need"]
+def region_needs(total: float, spend: dict[str, float], budgets: dict[str, list], rng: np.random.Generator) -> list[list]:
+    """A region's need (one year) by function in its real 2024 shares, each function split over the levels
+    by LEVEL_SPLIT (ASSUMED), then over a level's budgets by population with seeded noise (ILLUSTRATIVE)."""
+    from kz_structure import LEVEL_SPLIT, PRIORITY, RURAL_NAMES
+
+    rows = []
+    all_spend = sum(spend.values())
+    for fn, amount in spend.items():
+        split = dict(zip(("region", "district", "rural"), LEVEL_SPLIT[fn]))
+        if not budgets["district"]:  # a city of republican significance: the city does it all
+            split = {"region": 1.0, "district": 0.0, "rural": 0.0}
+        elif not budgets["rural"]:
+            split = {"region": split["region"], "district": split["district"] + split["rural"], "rural": 0.0}
+        for lvl, share in split.items():
+            if share == 0:
+                continue
+            bs = budgets[lvl]
+            parts = _spread(total * amount / all_spend * share, np.array([max(float(b["population"]), 1.0) for b in bs]), rng, 0.1)
+            names = RURAL_NAMES.get(fn, {fn: 1.0}) if lvl == "rural" else {fn: 1.0}
+            for b, a in zip(bs, parts):
+                for name, f in names.items():
+                    rows.append([b["code"], 0, name, PRIORITY[name], round(a * f, 1)])
+    return rows
+
+
+def money(r: dict) -> tuple[list, list, list]:
+    """Receipts and needs (observed and law) for 2026-2028: region totals on the real 2024 structure
+    (kz_structure.py), ILLUSTRATIVE inside each region."""
+    units, rng, own, real = r["units"], r["rng"], r["own"], r["real"]
     kids = defaultdict(list)
     for u in units:
         kids[u["parent"]].append(u)
-    receipts, needs = [], []
-    local_taxes = list(TAX_MIX)
+    receipts, needs, needs_law = [], [], []
+    from kz_execution import grp_shares
+
+    grp = grp_shares(r["kz"].parents[1], 2024)  # VAT booked in a region: by its share of GRP (BNS 2024)
     lower_taxes = {"property_individual", "land_individual", "vehicle"}  # booked where people live
     for reg in (u for u in units if u["level"] == "region"):
         k2 = reg["code"][:2]
         seconds = kids[reg["code"]]
         base_share = BASE_SHARE.get(k2, BASE_SHARE_OTHER)
         base_payer = "oil_gas" if k2 in BASE_SHARE else "large_national"
+        mix = {t: a / real[k2]["own"] for t, a in real[k2]["taxes"].items()}  # the region's real 2024 mix
         # booking units: second-level units, and the rural units with budgets below them for the lower taxes
         upper = seconds
         lower = []
@@ -364,8 +362,8 @@ def money(r: dict) -> tuple[list, list]:
             rural = [c for c in kids[s["code"]] if c["has_budget"] == "true"]
             lower += rural if rural else [s]
         for y in YEARS:
-            for tax in local_taxes + ["vat"]:
-                total = own[k2][y] * (TAX_MIX[tax] if tax != "vat" else VAT_PER_LOCAL)
+            for tax in list(mix) + ["vat"]:
+                total = own[k2][y] * mix[tax] if tax != "vat" else VAT_PER_LOCAL * sum(o[y] for o in own.values()) * grp[k2]
                 book = lower if tax in lower_taxes else upper
                 parts = _spread(total, np.array([float(b["population"]) for b in book]), rng, 0.25)
                 for b, amount in zip(book, parts):
@@ -374,27 +372,19 @@ def money(r: dict) -> tuple[list, list]:
                         receipts.append([b["code"], y, tax, "regional", round(amount * (1 - base_share), 1)])
                     else:
                         receipts.append([b["code"], y, tax, "regional", round(amount, 1)])
-        # needs: the region's need split between its budgets by level, then by population
         budgets = {"region": [reg], "district": [s for s in seconds if s["has_budget"] == "true"],
                    "rural": [c for s in seconds for c in kids[s["code"]] if c["has_budget"] == "true"]}
+        mine = {b["code"] for v in budgets.values() for b in v}
+        for out, totals in ((needs, r["need"][k2]), (needs_law, r["need_law"][k2])):
+            for y in YEARS:
+                rows = region_needs(totals[y], real[k2]["spend"], budgets, rng)
+                for row in rows:
+                    row[1] = y
+                # rounding to 0.1 thousand tenge shifts the region total a little: close it on the region budget
+                fix = next(n for n in rows if n[0] == reg["code"])
+                fix[4] = round(fix[4] + totals[y] - sum(n[4] for n in rows if n[0] in mine), 1)
+                out += rows
         for y in YEARS:
-            total = need[k2][y]
-            levels = dict(NEED_LEVELS)
-            if not budgets["district"]:  # a city of republican significance: the city does it all
-                levels = {"region": 1.0}
-            elif not budgets["rural"]:
-                levels = {"region": levels["region"], "district": levels["district"] + levels["rural"]}
-            for lvl, share in levels.items():
-                bs = budgets[lvl]
-                parts = _spread(total * share, np.array([max(float(b["population"]), 1.0) for b in bs]), rng, 0.1)
-                for b, amount in zip(bs, parts):
-                    for fn, (prio, f) in FUNCTIONS[lvl].items():
-                        needs.append([b["code"], y, fn, prio, round(amount * f, 1)])
-        # rounding to 0.1 thousand tenge shifts region totals a little: close them on the region budget
-        for y in YEARS:
-            got = sum(n[4] for n in needs if n[1] == y and n[0] in {b["code"] for v in budgets.values() for b in v})
-            fix = next(n for n in needs if n[0] == reg["code"] and n[1] == y)
-            fix[4] = round(fix[4] + need[k2][y] - got, 1)
             got_r = sum(x[4] for x in receipts if x[1] == y and x[0][:2] == k2 and x[2] != "vat")
             first = next(x for x in receipts if x[1] == y and x[0][:2] == k2 and x[2] == "iit_source" and x[3] == "regional")
             first[4] = round(first[4] + own[k2][y] - got_r, 1)
@@ -416,8 +406,9 @@ def money(r: dict) -> tuple[list, list]:
                               "debt_service": ("mandatory", 0.10), "public_administration": ("mandatory", 0.06),
                               "other_republican": ("additional", 0.06)}.items():
             needs.append([REPUBLIC, y, fn, prio, round(own_need * f, 1)])
+            needs_law.append([REPUBLIC, y, fn, prio, round(own_need * f, 1)])
         r.setdefault("republic_check", {})[y] = subventions
-    return receipts, needs
+    return receipts, needs, needs_law
 
 
 def variants(receipts: list, rng: np.random.Generator) -> tuple[list, list, list]:
@@ -446,7 +437,7 @@ def variants(receipts: list, rng: np.random.Generator) -> tuple[list, list, list
 EXPERT = {  # tax: (fairness, mobility, exporting, efficiency, benefit)
     "iit_source": (0.7, 0.4, 0.2, 0.5, 0.3), "iit_self": (0.5, 0.3, 0.1, 0.7, 0.4), "social_tax": (0.4, 0.4, 0.2, 0.4, 0.2),
     "cit_sme": (0.3, 0.6, 0.4, 0.6, 0.3), "cit_large": (0.4, 0.9, 0.8, 0.2, 0.1), "vat": (0.3, 0.8, 0.9, 0.2, 0.1),
-    "excise": (0.3, 0.7, 0.8, 0.2, 0.2), "republic_other": (0.5, 0.9, 1.0, 0.1, 0.1), "property_legal": (0.3, 0.2, 0.4, 0.7, 0.7),
+    "excise": (0.3, 0.7, 0.8, 0.2, 0.2), "excise_local": (0.3, 0.5, 0.5, 0.5, 0.4), "republic_other": (0.5, 0.9, 1.0, 0.1, 0.1), "property_legal": (0.3, 0.2, 0.4, 0.7, 0.7),
     "property_individual": (0.3, 0.05, 0.05, 0.8, 0.9), "land_legal": (0.2, 0.05, 0.3, 0.7, 0.7),
     "land_individual": (0.2, 0.0, 0.0, 0.8, 0.9), "vehicle": (0.2, 0.3, 0.1, 0.6, 0.9), "fees": (0.1, 0.1, 0.1, 0.8, 1.0),
     "nf_transfer": (0.5, 1.0, 1.0, 0.0, 0.0),
@@ -498,7 +489,7 @@ def current_law(years=YEARS) -> dict:
         shares = {k: v for k, v in (("region", r), ("district", d), ("rural", ru)) if v}
         if shares:
             sharing[tax] = {**shares, "reference": ref}
-    return {"name": "current-law", "years": list(years), "option": 1, "sharing": sharing, "withdrawal_rate": 1.0}
+    return {"name": "current-law", "years": list(years), "option": 1, "sharing": sharing, "withdrawal_rate": 1.0, "needs_basis": "law"}
 
 
 def calibrate(out: Path, r: dict) -> list[list]:
@@ -507,7 +498,10 @@ def calibrate(out: Path, r: dict) -> list[list]:
     from interbudget.engine import run
     from interbudget.scenario import Scenario
 
-    res = run(load_dataset(out), Scenario.model_validate(current_law()))
+    ds = load_dataset(out)
+    res = run(ds, Scenario.model_validate(current_law()))
+    obs = run(ds, Scenario.model_validate({**current_law(), "needs_basis": "observed"}))
+    nrm = run(ds, Scenario.model_validate({**current_law(), "needs_basis": "normative"}))
     h = res.hierarchy
     rows = []
     law = r["law"]
@@ -515,8 +509,13 @@ def calibrate(out: Path, r: dict) -> list[list]:
     tr = res.transfers
     for k, y in enumerate(YEARS):
         local = h.b_level > 0
-        rows.append(["local budgets' revenue", y, LOCAL_REVENUE[y], res.plan.revenue[local, k].sum(), "no: n-bar is set to meet it"])
-        rows.append(["local budgets' spending (needs)", y, LOCAL_SPENDING[y], res.needs[local, k].sum(), "no: follows from revenue and the law's transfers"])
+        rows.append(["local budgets' revenue", y, LOCAL_REVENUE[y], res.plan.revenue[local, k].sum(), "yes: 2024 structure grown to it"])
+        rows.append(["local budgets' spending (observed needs)", y, LOCAL_SPENDING[y], obs.needs[local, k].sum(),
+                     "yes: 2024 structure grown to it"])
+        rows.append(["local budgets' spending (law needs)", y, LOCAL_SPENDING[y], res.needs[local, k].sum(),
+                     "no: own revenue + the law's transfers"])
+        rows.append(["local budgets' spending (normative needs)", y, LOCAL_SPENDING[y], nrm.needs[local, k].sum(),
+                     "no: the fit adds up to the observed total, less needs floored at 0"])
         s = tr.subvention[list(reg_b.values()), k]
         w = tr.withdrawal[list(reg_b.values()), k]
         rows.append(["subvention regions", y, {2026: 17, 2027: 17, 2028: 15}[y], int((s > 0.5).sum()), "yes"])
@@ -545,6 +544,13 @@ def calibrate(out: Path, r: dict) -> list[list]:
         out_rows.append([name, y, target, model, f"{resid:.6f}", constr])
         print(f"{name:<88} {y}  target {target:>20,.1f}  model {model:>20,.1f}  residual {resid:+.4%}")
     return out_rows
+
+
+def fit_table(est) -> str:
+    from interbudget.analysis.normative import quality_rows
+
+    return "\n".join(f"| {q['function']} | {q['norm_per_person']:,.1f} | {q['r2']:.2f} | {q['error_share']:.1%} | {q['loo_error_share']:.1%} |"
+                     for q in quality_rows(est))
 
 
 def readme(r: dict, calib: list[list]) -> str:
@@ -584,10 +590,19 @@ oblast significance).
 | taxes.csv | region, district, rural | ASSUMED | which taxes are local follows the Budget Code as summarised in the `reference` column; the oblast/district split of IIT, social tax and SME corporate tax is set by each maslikhat and is assumed 50/50; the `status` column says which rows are assumed |
 | taxes.csv | oil_elasticity | ILLUSTRATIVE | how strongly a receipt moves with the oil price (for stress tests) |
 | oil_elasticity.csv | oil_elasticity | ASSUMED | per region and tax, replacing taxes.csv's value there: IIT at source and social tax of the oil regions move with oil-sector wages, assumed 0.5 x the share of these taxes paid by base enterprises (no source gives it); used by `stress` and `scorecard` |
-| receipts.csv | amount | ILLUSTRATIVE inside each region, calibrated in total | a region's local tax receipts = its own revenue below, split by a tax mix ({', '.join(f'{k} {v:.1%}' for k, v in TAX_MIX.items())}) and over its units by population with seeded noise; VAT booked in regions = {VAT_PER_LOCAL} x local receipts; republican taxes: the 2026 draft's tax revenue (18.9 trn) less VAT, split {', '.join(f'{k} {v:.0%}' for k, v in REPUBLIC_TAX_MIX.items())} of the rest (normalised) |
+| receipts.csv | amount, per region and bulletin group | derived from real | a region's 2026-2028 local receipts = its executed 2024 own revenue (REV − REV.TRANSFERS, MinFin bulletin, `execution/execution.csv`) x its real population change 2024→2025 (BNS) x one factor per year so that the regions add up to the forecast of local revenue (10.7 / 12.1 / 13.3 trn; factors {', '.join(f'{v:.4f}' for v in r['factors']['own'].values())}); each region keeps its own 2024 mix of IIT, social tax, CIT, excise, other taxes and non-tax + capital receipts |
+| receipts.csv | tax (inside a bulletin group) | ASSUMED | IIT = iit_source 30/34 + iit_self 4/34; other taxes (REV.TAX − the four itemized) = property_legal 7, property_individual 1.5, land_legal 2, land_individual 0.5, vehicle 4, fees 7 (of 22); CIT = cit_sme; excise = excise_local; REV.NONTAX + REV.CAPITAL = nontax_local |
+| receipts.csv | code (which unit books it) | ILLUSTRATIVE | over a region's units by population with seeded noise; VAT booked in regions = {VAT_PER_LOCAL} x the regions' local receipts, split over the regions by their share of nominal GRP 2024 (BNS, `drivers/grp_nominal_by_region.csv`); republican taxes: the 2026 draft's tax revenue (18.9 trn) less VAT, split {', '.join(f'{k} {v:.0%}' for k, v in REPUBLIC_TAX_MIX.items())} of the rest (normalised) |
 | receipts.csv | payer | ILLUSTRATIVE | share of IIT, social tax and VAT paid by base enterprises: {', '.join(f'region {k} {v:.0%}' for k, v in BASE_SHARE.items())}, others {BASE_SHARE_OTHER:.0%} |
 | receipts.csv | nf_transfer, nontax (republic) | real for 2026 | guaranteed transfer from the National Fund 2.77 trn and non-tax receipts of the 2026 draft republican budget (lada.kz, 3 Sep 2025, from the Open NLA portal); 2027-2028 x {GROWTH_TO_2028[2027]} / {GROWTH_TO_2028[2028]} (ILLUSTRATIVE) |
-| needs.csv | amount | calibrated, ILLUSTRATIVE inside regions | a region's need = its own revenue + subvention − withdrawal of the law (so current law reproduces the law); split region / district / fourth level {', '.join(f'{v:.0%}' for v in NEED_LEVELS.values())} (4th level: more than 442 bn in 2025), then by population with noise, then by function at fixed shares; the republic: the 2026 draft's spending (27.27 trn) less subventions, by an illustrative function split |
+| needs.csv (basis `observed`) | amount, per region and function | derived from real | a region's 2026-2028 need = its executed 2024 spending on functions (EXP − EXP.15; group 14, debt service, stays) x its real population change x one factor per year so that the regions add up to the forecast of local spending (14.9 / 17.3 / 18.7 trn; factors {', '.join(f'{v:.4f}' for v in r['factors']['need'].values())}), by function in the region's own 2024 shares (groups 01 public_administration, 02-03 public_order, 04 education, 05 health, 06 social_protection, 07 housing_utilities, 08 culture_sport, 09-11 economic_affairs, 12 transport, 13 other_local, 14 debt_service) |
+| needs.csv, needs_law.csv | code (which budget spends) | ASSUMED / ILLUSTRATIVE | per function a level split (region, district, fourth level) stated in `scripts/kz_structure.py` (LEVEL_SPLIT; the fourth level's housing part is landscaping_sanitation 70 % and water_supply 30 %), then over a level's budgets by population with seeded noise; a city of republican significance does it all |
+| needs_law.csv (basis `law`) | amount | calibrated | a region's need = its own revenue (above) + subvention − withdrawal of the law, so current law on this basis reproduces the law; by function in the region's 2024 shares; the republic (both bases): the 2026 draft's spending (27.27 trn) less subventions, by an illustrative function split |
+| needs_normative.csv (basis `normative`) | amount | derived by a fit | for each year, `interbudget needs estimate data/kz --year Y` (below): a norm per person and a cost coefficient per region and function fitted on the observed basis; below the region split as the observed basis; the provenance columns (norm, population, coefficient, share, rule, reference) say how each figure was made; the republic's own need is the observed one |
+| normative-fit/YEAR/*.csv | all | derived by a fit | the files the command writes for the fit of YEAR: norms.csv, coefficients.csv, fit.csv, quality.csv, explained.csv |
+| drivers.csv | population, urban_population, rural_population | real | BNS average annual population 2025 per region (the latest year; the rows of 2026-2028 repeat it), 0 rural for the three cities |
+| drivers.csv | area_km2, density | derived | the region's polygon area (as units.csv); density = population / area |
+| tax_series.csv | amount | real | the bulletin's IIT (for iit_source and iit_self), CIT (cit_sme), social tax and excise (excise_local) per region, full years 2022-2024 (2022-2023 lack Abai, Zhetisu, Ulytau; their parents' 2022 figures in mixed borders are left out); `interbudget taxes` takes stability and evenness from it |
 | receipts_actual.csv | amount | ILLUSTRATIVE | 2026 execution: oil regions and oil-linked taxes −7 %, others ±3 % |
 | receipts_revised.csv | amount | ILLUSTRATIVE | a 2027 revision after an oil price fall: oil-linked receipts −12 % x elasticity, others +1 % |
 | bases.csv | base | ILLUSTRATIVE | wage fund behind IIT at source (receipts / 10 %) and property value behind property tax of legal entities (receipts / 1.5 %), divided by a seeded collection effort in [0.85, 1.15] |
@@ -596,24 +611,40 @@ oblast significance).
 | last_transfers.csv | amount | real where published | last period's amounts for envelope guarantees: the 2026 subventions of the law (Turkestan, Ulytau, Shymkent by the rule below) |
 | transfers_2026_2028.csv | amount | real where "published", else the RULE stated in the row | the law of 8 Dec 2025 and the MinFin list (`transfers.csv`) |
 | geo/*.geojson | all | real (CC BY 4.0) | region and district boundaries for the maps of `interbudget report`, copied unchanged with their SOURCES.md: geokz (A. Rodionov), based on OCHA/HDX COD-AB Kazakhstan (UNHCR), city outlines © OpenStreetMap contributors |
+| published.csv | all | real | the 2026 general transfers of the law of 8 Dec 2025 for the 17 regions with a published figure (14 subventions, 3 withdrawals; 0 for the other transfer), in the shape `interbudget reconcile --published` reads; Turkestan, Ulytau and Shymkent have no published 2026 figure and are left out (reconcile reports them) |
 | transfers_published.csv | all | real | every published general-transfer figure 1999-2028, as in `transfers.csv`, with KATO codes |
 
 ## The regions' own revenue and need
 
-No source gives regional revenue or need forecasts. The rule: every region needs the same
-amount per person (n̄), set so that the regions' own revenue adds up to the forecast of local
-revenue (10.7 / 12.1 / 13.3 trn); a region's own revenue = its need − its net transfer in the law.
-2026 transfers are the law's (the three regions without a published subvention — Turkestan,
-Ulytau, Shymkent — share the rest of the law's total by population). For 2027-2028: Atyrau's
-withdrawal as reported; Mangystau becomes a donor in 2028 with a withdrawal of
-{MANGYSTAU_2028_W_SHARE:.0%} of its need; Almaty and Astana share the rest of the law's
-withdrawal total in their 2026 ratio; Pavlodar is neutral in 2028; the other regions' own revenue
-grows by one common factor to meet the local revenue forecast and their subventions close their
-gaps (they add up to the law's subvention totals by construction).
+Receipts and observed needs keep each region's real 2024 structure (above): regions differ in tax mix,
+in spending per person and in what they spend it on, as executed. The law's needs basis
+(`needs_law.csv`) is what the law's transfers imply: own revenue + the law's net transfer. 2026
+transfers are the law's (the three regions without a published subvention — Turkestan, Ulytau,
+Shymkent — share the rest of the law's total by population). For 2027-2028, where the law's regional
+figures are not published: Atyrau's withdrawal as reported; Mangystau becomes a donor in 2028 with a
+withdrawal of {MANGYSTAU_2028_W_SHARE:.0%} of its observed need; Almaty and Astana share the rest of
+the law's withdrawal total in their 2026 ratio; Pavlodar is neutral in 2028; the other regions share
+the law's subvention total in proportion to their 2026 subventions (RULE rows of
+`transfers_2026_2028.csv`).
 
-So **the law's 2026 transfers, the donor and subvention counts and the totals are matched by
-construction** (needs are backed out of the law); the targets not matched by construction are
-the local spending forecast and the republican budget, below.
+So under `scenarios/current-law.yaml` (`needs_basis: law`) **the law's 2026 transfers, the donor and
+subvention counts and the totals are matched by construction**; under the observed basis the same
+rules give the transfers that the regions' real structure implies.
+
+## The normative basis (fit of 2026)
+
+`interbudget needs estimate data/kz --year 2026 --out DIR` fits, for each function, the regions' observed
+need per person on their cost factors ({', '.join(r['fits'][2026].terms)}), weighted by population (the
+norm is the national spending per person; a region's coefficient is its fitted need per person over the
+norm). With {r['fits'][2026].n} regions the model is small on purpose; how much it explains:
+
+| function | norm per person (thousand tenge) | R² | error share | leave-one-region-out error share |
+|---|---|---|---|---|
+{fit_table(r['fits'][2026])}
+
+The observed basis is itself the executed 2024 structure grown to the forecast, so the fit describes
+2024's regional differences: where R² is low, the normative need of a region differs most from what it
+spent, and the normative basis redistributes (see the reconciliation in the project's README).
 
 ## Calibration (printed by the build script; `calibration.csv`)
 
@@ -621,9 +652,8 @@ the local spending forecast and the republican budget, below.
 |---|---|---|---|---|---|
 {table}
 
-Known differences: local spending 2026 and 2027 come out 0.4-0.5 % above the forecast
-(14.9 / 17.3 trn) because the forecast, the revenue forecast and the law's transfer totals do not
-add up exactly; the republican deficit 2026 is 4.37 trn against 4.59 in the draft (the draft's
+Known differences: on the law basis local spending differs from the forecast (14.9 / 17.3 / 18.7 trn)
+because the revenue forecast and the law's transfer totals do not add up to it exactly; the republican deficit 2026 is 4.37 trn against 4.59 in the draft (the draft's
 revenue includes items not modelled, e.g. Baikonur rent, and predates the final law); the
 regions' populations (1 Jan 2025 district sums) exceed the BNS national figure by 0.18 %.
 
@@ -704,6 +734,33 @@ def debt_readme(debt: list) -> str:
 | needs.csv | needs of the region budgets | calibrated | the scheduled debt service of debt.csv is taken out of the region budget's other needs rows (scaled down together), so the total need, and the calibration above, is unchanged. |
 | needs.csv | kind | ILLUSTRATIVE rule | no source splits current and development (capital) spending: {', '.join(sorted(DEVELOPMENT_FUNCTIONS))} are `development`, every other function `current`. |
 """
+def published_2026(kz: Path, region_code: dict[str, str], law: dict) -> list[list]:
+    """The 2026 law's general transfers of every region with a published figure, in the shape `interbudget
+    reconcile --published` reads (a recipient's withdrawal and a donor's subvention are 0 in the law)."""
+    src = {(r["kato2"], r["transfer_type"]): f"{r['legal_act']}: {r['source']}" for r in read(kz / "transfers.csv")
+           if r["period"] == "2026-2028" and r["year"] == "2026" and r["kato2"] != "ALL"}
+    rows = []
+    for k2, code in sorted(region_code.items(), key=lambda kv: kv[1]):
+        kind = "subvention" if k2 in law["s26"] and k2 not in law["missing"] else "withdrawal" if k2 in law["w26"] else None
+        if kind is None:
+            continue  # Turkestan, Ulytau, Shymkent: no published 2026 figure (reconcile reports them)
+        amount = law["s26"][k2] if kind == "subvention" else law["w26"][k2]
+        other = "withdrawal" if kind == "subvention" else "subvention"
+        rows.append([code, 2026, kind, amount, src[k2, kind]])
+        rows.append([code, 2026, other, 0.0, f"none in the law ({kind} region): " + src[k2, kind]])
+    return rows
+
+
+def extras(r: dict, out: Path) -> None:
+    """The drivers of the needs estimate (BNS population, area, density) and the real tax series."""
+    from kz_execution import SERIES_ITEMS, drivers, tax_series
+
+    regions = [u for u in r["units"] if u["level"] == "region"]
+    write(out / "drivers.csv", ["code", "year", "driver", "value", "source"],  # 2025 is BNS's latest year
+          drivers(regions, r["kz"].parents[1], {y: 2025 for y in YEARS}))
+    write(out / "tax_series.csv", ["code", "year", "tax", "amount", "source"],
+          tax_series({u["code"][:2]: u["code"] for u in regions}, r["kz"].parents[1],
+                     dict(zip(SERIES_ITEMS, [["iit_source", "iit_self"], ["cit_sme"], ["social_tax"], ["excise_local"]]))))
 
 
 def main() -> None:
@@ -715,15 +772,17 @@ def main() -> None:
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     r = build(Path(a.shared), out)
-    receipts, needs = money(r)
+    receipts, needs, needs_law = money(r)
     debt = debt_rows(r["kz"], r["units"])  # issue 17: local debt; its service moves out of the region's other needs
-    needs = net_of_debt_service(needs, debt)
+    needs, needs_law = net_of_debt_service(needs, debt), net_of_debt_service(needs_law, debt)
     cols = ["code", "parent", "level", "name_kk", "name_ru", "name_en", "population", "has_budget", "area_km2", "unit_type",
             "code_status", "population_source", "area_source"]
     write(out / "units.csv", cols, [[u[c] for c in cols] for u in r["units"]])
     write(out / "receipts.csv", ["code", "year", "tax", "payer", "amount"], receipts)
     write(out / "needs.csv", ["code", "year", "function", "priority", "amount", "kind"], needs_kind(needs))
+    write(out / "needs_law.csv", ["code", "year", "function", "priority", "amount", "kind"], needs_kind(needs_law))
     write(out / "debt.csv", ["code", "creditor", "instrument", "currency", "amount", "rate", "start_year", "maturity_year", "reference"], debt)
+    extras(r, out)
     actual, revised, bases = variants(receipts, r["rng"])
     programs, last = programs_and_last(r)
     write(out / "programs.csv", ["program", "code", "year", "cost", "score", "name"], programs)
@@ -757,6 +816,15 @@ def main() -> None:
                                             "legal_act", "source"],
           [[h["period"], h["year"], h["kato2"], region_code.get(h["kato2"], ""), h["region_name_as_in_source"], h["transfer_type"],
             h["amount_thousand_tenge"], h["precision"], h["legal_act"], h["source"]] for h in hist])
+    from kz_structure import normative_basis
+
+    from interbudget.analysis.normative_needs import NEEDS_COLUMNS, PROVENANCE_COLUMNS, write_estimate
+
+    normative, r["fits"] = normative_basis(out, YEARS, REPUBLIC)
+    write(out / "needs_normative.csv", NEEDS_COLUMNS + PROVENANCE_COLUMNS, normative)
+    for y, est in r["fits"].items():  # the fit behind each year, as `interbudget needs estimate data/kz --year Y` writes it
+        write_estimate(est, out / "normative-fit" / str(y))
+    write(out / "published.csv", ["code", "year", "transfer", "amount", "source"], published_2026(r["kz"], region_code, r["law"]))
     calib = calibrate(out, r)
     write(out / "calibration.csv", ["target", "year", "target_value", "model_value", "relative_residual", "by_construction"], calib)
     (out / "README.md").write_text(readme(r, calib) + debt_readme(debt), encoding="utf-8")

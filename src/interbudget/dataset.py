@@ -8,7 +8,7 @@ raised together.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import tables as T
-from .errors import InterbudgetError, Problems
+from .errors import InterbudgetError, Problem, Problems
 from .hierarchy import LEVELS, REPUBLIC, Hierarchy, find_cycles
 from .vocab import CREDITORS, KINDS
+from .scenario import NEEDS_BASES  # the needs bases and their files (docs/METHOD.md "Needs bases")
 
 PRIORITIES = ("mandatory", "basic", "additional")
 PAYERS = ("regional", "base")  # payer classes; payers.csv may add categories of either class
@@ -36,7 +37,10 @@ TABLES = {
     "payers": (["payer", "base"], ["name_kk", "name_ru", "name_en", "description"], False),
     "bases": (["code", "year", "tax", "base"], [], False),
     "needs": (["code", "year", "function", "priority", "amount"], ["kind"], False),
+    "needs_law": (["code", "year", "function", "priority", "amount"], ["kind"], False),  # needs bases (docs/METHOD.md)
+    "needs_normative": (["code", "year", "function", "priority", "amount"], ["kind"], False),
     "debt": (["code", "creditor", "instrument", "currency", "amount", "rate", "start_year", "maturity_year"], ["reference"], False),
+    "tax_series": (["code", "year", "tax", "amount"], [], False),  # real receipts by region and year (tax criteria)
     "norms": (["function", "level", "priority", "driver", "norm"], [], False),
     "drivers": (["code", "year", "driver", "value"], [], False),
     "coefficients": (["code", "function", "coefficient"], ["factor", "reference"], False),
@@ -188,6 +192,16 @@ class Networks:
     reference: list[str]
 
 
+@dataclass
+class TaxSeries:
+    """A real series of receipts by unit and year (tax_series.csv), for the tax criteria's stability and evenness."""
+
+    unit: np.ndarray
+    year: np.ndarray
+    tax: list[str]
+    amount: np.ndarray
+
+
 def _empty_needs() -> Needs:
     z = np.zeros(0)
     return Needs(z.astype(np.int32), z.astype(np.int64), z.astype(np.int32), z.astype(np.int8), z)
@@ -220,6 +234,19 @@ class Dataset:
     oil_elasticity_regions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (region unit, tax, elasticity)
     file_hashes: dict[str, str] = field(default_factory=dict)
     debt: Debt | None = None  # debt.csv: local debt, its service a mandatory need (rules/borrowing.py)
+    needs_bases: dict[str, Needs] = field(default_factory=dict)  # basis -> its needs rows (NEEDS_BASES files present)
+    needs_basis: str = "observed"  # the basis `needs` holds
+    tax_series: TaxSeries | None = None
+
+    def with_needs_basis(self, basis: str, source: str = "scenario") -> "Dataset":
+        """The dataset with `needs` taken from the named needs basis (docs/METHOD.md "Needs bases")."""
+        if basis == self.needs_basis:
+            return self
+        if basis not in self.needs_bases:
+            have = ", ".join(sorted(self.needs_bases)) or "none"
+            raise InterbudgetError(Problem(source, f"needs basis '{basis}' is not in the dataset {self.folder}: it needs "
+                                                   f"{NEEDS_BASES.get(basis, '?')}.csv (bases present: {have})", column="needs_basis"))
+        return replace(self, needs=self.needs_bases[basis], needs_basis=basis)
 
     def tax_index(self) -> dict[str, int]:
         return {t: i for i, t in enumerate(self.taxes)}
@@ -428,16 +455,24 @@ def load_dataset(folder: str | Path) -> Dataset:
                       tax=T.encode(t, "tax", problems, taxes), base=T.numbers(t, "base", problems, negative_ok=False, what="tax base"))
         T.duplicates(t, [bases.unit, bases.year, bases.tax], problems, "tax base for this (code, year, tax)")
 
-    needs = _empty_needs()
-    if (t := raw["needs"]) is not None:
-        needs = Needs(
-            unit=T.lookup(t, "code", codes, problems),
-            year=T.integers(t, "year", problems),
-            function=T.encode(t, "function", problems, functions),
-            priority=T.choices(t, "priority", list(PRIORITIES), problems),
-            amount=T.numbers(t, "amount", problems, negative_ok=False, what="need"),
-            kind=T.choices(t, "kind", list(KINDS), problems, default="current") if t.has("kind") else None,
-        )
+    bases_of_needs = {"observed": _empty_needs()}
+    for basis, stem in NEEDS_BASES.items():
+        if (t := raw[stem]) is not None:
+            bases_of_needs[basis] = Needs(
+                unit=T.lookup(t, "code", codes, problems),
+                year=T.integers(t, "year", problems),
+                function=T.encode(t, "function", problems, functions),
+                priority=T.choices(t, "priority", list(PRIORITIES), problems),
+                amount=T.numbers(t, "amount", problems, negative_ok=False, what="need"),
+                kind=T.choices(t, "kind", list(KINDS), problems, default="current") if t.has("kind") else None,
+            )
+    needs = bases_of_needs["observed"]
+    if "needs" not in files and len(bases_of_needs) > 1:
+        del bases_of_needs["observed"]  # no needs.csv: observed is not a basis of this dataset
+    series = None
+    if (t := raw["tax_series"]) is not None:
+        series = TaxSeries(unit=T.lookup(t, "code", codes, problems), year=T.integers(t, "year", problems),
+                           tax=T.strings(t, "tax", problems).to_pylist(), amount=T.numbers(t, "amount", problems, what="amount"))
 
     norms = Norms(*(np.zeros(0, dt) for dt in (np.int32, np.int8, np.int8, np.int32, np.float64)))
     if (t := raw["norms"]) is not None:
@@ -568,4 +603,6 @@ def load_dataset(folder: str | Path) -> Dataset:
         payer_names=payer_names,
         payer_is_base=payer_is_base,
         debt=debt,
+        needs_bases=bases_of_needs,
+        tax_series=series,
     )

@@ -541,6 +541,7 @@ def apply_mandates(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], tr:
 
 
 def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
+    ds = ds.with_needs_basis(s.needs_basis, scenario_file)  # the scenario's needs basis (docs/METHOD.md)
     warnings = check_compatible(ds, s, scenario_file)
     h = scenario_hierarchy(ds, s)
     mask = base_mask(ds, s, scenario_file)

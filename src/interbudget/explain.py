@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dataset import PAYERS, PRIORITIES
+from .dataset import NEEDS_BASES, PAYERS, PRIORITIES
 from .engine import Result
 from .errors import InterbudgetError
 from .hierarchy import LEVELS, REGION
@@ -144,11 +144,12 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
     items = res.need_items
     sel = (items.budget == b) & (items.year == yk)
     needs = []
+    basis_file = NEEDS_BASES[ds.needs_basis] + ".csv"  # the needs basis the scenario chose (docs/METHOD.md)
     direct = sel & (items.source == FROM_ROWS)
     kinds = items.kinds()
     for f, p, kd in sorted(set(zip(items.function[direct].tolist(), items.priority[direct].tolist(), kinds[direct].tolist()))):
         m = direct & (items.function == f) & (items.priority == p) & (kinds == kd)
-        needs.append({"function": ds.functions[f], "priority": PRIORITIES[p], "kind": KINDS[kd], "source": "needs.csv",
+        needs.append({"function": ds.functions[f], "priority": PRIORITIES[p], "kind": KINDS[kd], "source": basis_file,
                       "rows": int(m.sum()), "amount": float(items.amount[m].sum())})
     factors = _factors(ds, h, u)
     needs += debt_items(res, b, yk)
@@ -172,7 +173,7 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
         "scenario": res.scenario.name, "option": res.scenario.option,
         "parent": None if pb < 0 else {"code": h.b_codes[pb], "name": h.name(int(h.budget_units[pb]), lang)},
         "revenue": {"total": float(tr_obj.revenue[b, yk]), "items": _revenue_items(res, b, yk, track)},
-        "needs": {"total": float(res.needs[b, yk]), "items": needs},
+        "needs": {"total": float(res.needs[b, yk]), "items": needs, "basis": ds.needs_basis, "file": basis_file},
         "transfers": {
             "own_gap": float(res.needs[b, yk] - tr_obj.basis[b, yk]),
             "basis": float(tr_obj.basis[b, yk]),
@@ -218,6 +219,13 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
     return out
 
 
+def basis_line(basis: str, lang: str = "en") -> str:
+    """Which needs basis the figures rest on, in words (docs/METHOD.md "Needs bases")."""
+    c = catalog(lang)
+    return c["needs_basis_line"].format(basis=c["needs_basis_names"][basis], file=NEEDS_BASES[basis] + ".csv",
+                                        meaning=c["needs_basis_meaning"][basis])
+
+
 def render(ex: dict, lang: str = "en") -> str:
     c = catalog(lang)
     a = lambda x: fmt_amount(x, lang)  # noqa: E731
@@ -243,6 +251,7 @@ def render(ex: dict, lang: str = "en") -> str:
     if not ex["revenue"]["items"]:
         lines.append("  " + c["no_revenue"])
     lines += ["", c["needs"].format(total=a(ex["needs"]["total"]))]
+    lines.append("  " + basis_line(ex["needs"].get("basis", "observed"), lang))
     for it in ex["needs"]["items"]:
         pr = c["priorities"][it["priority"]]
         if it["source"] == "norm":
@@ -259,7 +268,8 @@ def render(ex: dict, lang: str = "en") -> str:
             lines.append("  " + render_debt_item(it, c, a))
         else:
             pr += f", {c['kinds'][it['kind']]}" if it.get("kind", "current") != "current" else ""
-            lines.append("  " + c["need_direct"].format(function=it["function"], priority=pr, amount=a(it["amount"]), rows=it["rows"]))
+            lines.append("  " + c["need_direct"].format(function=it["function"], priority=pr, amount=a(it["amount"]), rows=it["rows"],
+                                                        file=it["source"]))
         for fct in it.get("factors", []):
             lines.append("    " + c["need_factor"].format(factor=fct["factor"], value=f"{fct['value']:.6g}",
                                                          reference=f" ({fct['reference']})" if fct["reference"] else ""))

@@ -119,7 +119,7 @@ def mandates_table(res: Result) -> pa.Table | None:
 
 
 def manifest(res: Result, scenario_files: list[Path]) -> dict:
-    from .dataset import sha256_file
+    from .dataset import NEEDS_BASES, sha256_file
     from .review import review
 
     return {
@@ -128,6 +128,7 @@ def manifest(res: Result, scenario_files: list[Path]) -> dict:
         "scenario_files": {str(p): sha256_file(p) for p in scenario_files},
         "dataset": str(res.dataset.folder),
         "dataset_files": res.dataset.hashes(),
+        "needs_basis": {"basis": res.dataset.needs_basis, "file": NEEDS_BASES[res.dataset.needs_basis] + ".csv"},
         "years": res.years,
         "tracks": [t.name for t in res.tracks],
         "warnings": res.warnings,

@@ -23,6 +23,7 @@ METHODS = ("M1", "M2", "M3", "M4")
 SHARE_LEVELS = ("region", "district", "rural")
 DEFAULT_REGULATED = ["iit_source", "social_tax"]
 OPTION4_REGULATED = ["iit_source", "social_tax", "vat"]
+NEEDS_BASES = {"observed": "needs", "law": "needs_law", "normative": "needs_normative"}  # basis -> its file's stem
 
 
 def _check_share(v: float, what: str = "share") -> float:
@@ -343,6 +344,7 @@ class Scenario(BaseModel):
     borrowing: Borrowing | None = None  # deficits after cuts borrowed within limits
     actual_shock: ActualShock | None = None  # actual receipts of some years from the plan's by a shock
     rural_programmes: bool = False  # §3.4: okrugs run as protected programmes of the district budget, not own budgets
+    needs_basis: str = "observed"  # which needs the dataset's basis files give: observed, law or normative (docs/METHOD.md)
 
     @model_validator(mode="before")
     @classmethod
@@ -395,6 +397,11 @@ class Scenario(BaseModel):
         for code, share in (v or {}).items():
             _check_share(share, f"region share for '{code}'")
         return v
+
+    @field_validator("needs_basis")
+    @classmethod
+    def _needs_basis(cls, v: str) -> str:
+        return _one_of(v, tuple(NEEDS_BASES), "needs_basis")
 
     @field_validator("transfer_model")
     @classmethod

@@ -50,7 +50,7 @@ def read_expert(path: Path) -> dict[str, dict[str, dict]]:
 
 def data_scores(ds: Dataset) -> dict[str, dict[str, dict]]:
     """Stability from the oil elasticity and the year-to-year swing of receipts; evenness from the Gini of
-    receipts per person across regions."""
+    receipts per person across regions; both from the real regional series where tax_series.csv has the tax."""
     h, rec = ds.hierarchy, ds.receipts
     regions = np.flatnonzero(h.level == REGION)
     pos = np.full(h.n, -1)
@@ -67,6 +67,11 @@ def data_scores(ds: Dataset) -> dict[str, dict[str, dict]]:
         elasticity = ds.oil_elasticity.get(tax, 0.0)
         scores = {"stability": {"score": float(min(1.0, abs(elasticity) + 5 * swing)), "basis": "data",
                                 "rationale": f"oil elasticity {elasticity:g}, swing of yearly growth {swing:.3f}"}}
+        real = series_scores(ds, tax, elasticity)
+        if real:
+            scores.update(real)
+            out[tax] = scores
+            continue
         mine = sel & (reg >= 0)
         if mine.any():
             per_region = np.bincount(reg[mine], weights=rec.amount[mine], minlength=regions.size)
@@ -75,6 +80,36 @@ def data_scores(ds: Dataset) -> dict[str, dict[str, dict]]:
             scores["evenness"] = {"score": float(min(1.0, max(0.0, gini) * 2)), "basis": "data",
                                   "rationale": f"Gini of receipts per person across regions {gini:.3f}"}
         out[tax] = scores
+    return out
+
+
+def series_scores(ds: Dataset, tax: str, elasticity: float) -> dict[str, dict]:
+    """Stability and evenness from the real regional series of `tax` (tax_series.csv): the swing is the spread
+    across regions of the year-on-year growth (consecutive years a region has both, the common trend taken out);
+    evenness is the Gini of receipts per person across the regions of the latest year."""
+    ts, h = ds.tax_series, ds.hierarchy
+    if ts is None:
+        return {}
+    mine = np.array([t == tax for t in ts.tax], dtype=bool) & (ts.unit >= 0)
+    mine &= h.level[np.maximum(ts.unit, 0)] == REGION
+    if not mine.any():
+        return {}
+    unit, year, amount = ts.unit[mine], ts.year[mine], ts.amount[mine]
+    key = {(int(u), int(y)): float(a) for u, y, a in zip(unit, year, amount)}  # a few hundred rows
+    growth = np.array([a / key[u, y - 1] - 1 for (u, y), a in key.items() if key.get((u, y - 1), 0.0) > 0])
+    out = {}
+    if growth.size > 1:
+        swing = float(np.std(growth))
+        years = sorted({int(y) for y in year})
+        out["stability"] = {"score": float(min(1.0, abs(elasticity) + 5 * swing)), "basis": "data",
+                            "rationale": f"oil elasticity {elasticity:g}, tax_series.csv: spread across regions of yearly growth {swing:.3f} "
+                                         f"({growth.size} region-years, {years[0]}-{years[-1]})"}
+    last = int(year.max())
+    sel = year == last
+    pop = h.population[unit[sel]]
+    gini = weighted_stats(np.divide(amount[sel], pop, out=np.zeros(int(sel.sum())), where=pop > 0), pop)["gini"]
+    out["evenness"] = {"score": float(min(1.0, max(0.0, gini) * 2)), "basis": "data",
+                       "rationale": f"tax_series.csv: Gini of receipts per person across {int(sel.sum())} regions in {last}: {gini:.3f}"}
     return out
 
 

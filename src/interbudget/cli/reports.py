@@ -18,6 +18,8 @@ def report(
     lang: str = typer.Option("en", "--lang", help="Language of unit names: kk, ru or en."),
     programme: Path = typer.Option(None, "--programme", help="The reform's programme shown in both reports (default programme/kz)."),
     no_programme: bool = typer.Option(False, "--no-programme", help="Leave the programme status out."),
+    published: Path = typer.Option(None, "--published", help="Published transfers (code,year,transfer,amount,source): adds "
+                                   "the reconciliation sheet."),
 ) -> None:
     """An Excel workbook (the law's layout, every budget, the inputs, the programme's status) and a standalone HTML
     report with charts and maps."""
@@ -39,7 +41,12 @@ def report(
             progress.update(task, advance=1, description=f"stress test, {stress_draws:,} draws")
             st = {"results": [run_stress(res, Shocks(draws=stress_draws))]} if stress_draws else None
             progress.update(task, advance=1, description="writing")
-            xlsx = write_workbook(res, out_dir / "report.xlsx", lang, prog)
+            rec = None
+            if published is not None:
+                from ..analysis.reconcile import read_published, reconcile
+
+                rec = reconcile(res, read_published(published, res.hierarchy), lang=lang)
+            xlsx = write_workbook(res, out_dir / "report.xlsx", lang, prog, rec)
             page = write_html(res, out_dir / "report.html", m, st, dataset / "geo" if (dataset / "geo").is_dir() else None, prog)
             progress.update(task, advance=1)
     out.print(f"report: {xlsx}, {page}", highlight=False, soft_wrap=True)

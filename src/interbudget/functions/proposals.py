@@ -250,6 +250,7 @@ def apply(ds: Dataset, reg: Registry, proposal: dict, scenario: Scenario) -> dic
     that fail the §3.4 readiness conditions when functions go to the rural level, the model structure after."""
     from .readiness import load_readiness, not_ready
 
+    ds = ds.with_needs_basis(scenario.needs_basis)  # the moves act on the scenario's needs basis
     lines, ids, breg, _ = base_lines(ds, reg, proposal.get("base"))
     base = run(replace(ds, needs=lines.needs()), scenario)
     notes = _moves(ds, breg, lines, ids, proposal)

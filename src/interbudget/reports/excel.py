@@ -41,8 +41,9 @@ def _sheet(wb, name: str, header: list[str], rows, fmt_head, fmt_num, widths: di
     return ws
 
 
-def write_workbook(res: Result, path: Path, lang: str = "en", programme: dict | None = None) -> Path:
-    """PROGRAMME (analysis.programme.report_status): the reform's measures and this run's indicators, two sheets more."""
+def write_workbook(res: Result, path: Path, lang: str = "en", programme: dict | None = None, reconciliation=None) -> Path:
+    """PROGRAMME (analysis.programme.report_status): the reform's measures and this run's indicators, two sheets more;
+    RECONCILIATION (analysis.reconcile.Reconciliation): adds the sheet of modelled vs published transfers."""
     h, tr = res.hierarchy, res.transfers
     path = Path(path)
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
@@ -86,6 +87,10 @@ def write_workbook(res: Result, path: Path, lang: str = "en", programme: dict | 
             _sheet(wb, "Programme indicators", ["indicator", "level", "year", "value", "unit", "concept baseline"],
                    [[t["indicator"], t["level"], int(y), v, t["unit"], t["baseline"]] for t in programme["indicators"]
                     for y, v in t["values"].items()], head, num)
+        if reconciliation is not None:
+            from .reconcile import reconcile_sheet
+
+            reconcile_sheet(wb, reconciliation, lang, lambda w, name, hd, rs, widths: _sheet(w, name, hd, rs, head, num, widths))
         wb.close()
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is to be read
         os.replace(tmp, path)

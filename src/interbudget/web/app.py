@@ -18,7 +18,7 @@ from ..basis import rule_filled_cached
 from ..rules.status import budget_status
 from ..engine import Result
 from ..errors import InterbudgetError
-from ..explain import explain, render
+from ..explain import basis_line, explain, render
 from ..hierarchy import LEVELS
 from ..i18n import LANGUAGES, catalog, fmt_amount
 from ..store import Store
@@ -258,12 +258,14 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         import tempfile
 
         from ..reports.excel import write_workbook
+        from .reconcile import published_reconciliation
 
         v = wb.view(viewer, scenario, version)
         _full_report_only(v)
         res = wb.result(v)
         with tempfile.TemporaryDirectory() as tmp:
-            body = write_workbook(res, Path(tmp) / "report.xlsx", lang_ok(lang), app.state.programme_report(res)).read_bytes()
+            rec = published_reconciliation(res, dataset, lang)
+            body = write_workbook(res, Path(tmp) / "report.xlsx", lang_ok(lang), app.state.programme_report(res), rec).read_bytes()
         return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{scenario}-report.xlsx")
 
     @app.get("/download/{scenario}/report.html")
@@ -305,7 +307,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return site.page(request, "dashboard.html", lang, viewer, scenarios=[sc["name"] for sc, _ in
                          visible_scenarios(viewer, wb.store.scenarios())], scenario=scenario, view=v, years=res.years,
                          year=data["year"], parent=parent, parent_name=parent_name, up=up, rows=rows, summary=summary,
-                         link=link, geomap=geomap)
+                         link=link, geomap=geomap, needs_basis=basis_line(res.dataset.needs_basis, lang))
 
     def _map(rows: list[dict], parent: str | None, href, lang: str) -> str | None:
         geo = Path(dataset) / "geo"
@@ -427,11 +429,12 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return site.page(request, "functions.html", lang, viewer, **data, rec={r["function"]: r for r in data["recommendations"]},
                          proposals=app.state.proposals)
 
-    from . import commission, objections, programme as programme_pages, proposals, scorecard, work
+    from . import commission, objections, programme as programme_pages, proposals, reconcile, scorecard, work
 
     work.register(app, site)
     scorecard.register(app, site)
     objections.register(app, site)
+    reconcile.register(app, site)
     proposals.register(app, site, registry, reg)
     programme_pages.register(app, site, registry, reg, programme)
     commission.register(app, site)

@@ -262,3 +262,20 @@ def test_apply_the_fit_to_another_dataset_with_growth(tmp_path):
     bad = CliRunner().invoke(app, ["needs", "estimate", str(tmp_path / "fit" / "ds"), "--year", "2024", "--out", str(tmp_path / "o3"),
                                    "--apply-to", str(other)])
     assert bad.exit_code == 2 and "are not regions of this dataset" in bad.output
+
+
+def test_standard_errors_are_the_textbook_ones_for_equal_weights(tmp_path):
+    """Equal populations: simple regression, se(slope) = sqrt(SSR / (n - 2) / Sxx), se(mean) = sqrt(SSR / (n - 2) / n)."""
+    equal = {f"R{i}": (1000, u, 100.0) for i, u in enumerate([0.1, 0.3, 0.35, 0.5, 0.6, 0.8, 0.9], start=1)}
+    wobble = [3.0, -2.0, 1.5, -4.0, 2.5, 0.5, -1.5]
+    spend = {c: 1000 * (50 + 20 * u + wobble[i]) for i, (c, (_p, u, _a)) in enumerate(equal.items())}
+    est = estimate_needs(kz_like(tmp_path, regions=equal, true=lambda c, f: spend[c]), 2024, terms=["urban_share"])
+    u = np.array([v[1] for v in equal.values()])
+    y = np.array([spend[c] / 1000 for c in equal])
+    slope = ((u - u.mean()) * (y - y.mean())).sum() / ((u - u.mean()) ** 2).sum()
+    ssr = ((y - y.mean() - slope * (u - u.mean())) ** 2).sum()
+    fit = {(r["function"], r["driver"]): r for r in fit_rows(est)}
+    assert fit[("education", "urban_share")]["coefficient"] == pytest.approx(slope)
+    assert fit[("education", "urban_share")]["std_error"] == pytest.approx(math.sqrt(ssr / 5 / ((u - u.mean()) ** 2).sum()))
+    assert fit[("education", "population")]["std_error"] == pytest.approx(math.sqrt(ssr / 5 / 7))
+    assert fit[("education", "population")]["r2"] == pytest.approx(1 - ssr / ((y - y.mean()) ** 2).sum())

@@ -146,8 +146,8 @@ def estimate_needs(ds: Dataset, year: int, terms: list[str] | None = None, funct
                    f"parameters (at least {p + MIN_DEGREES_OF_FREEDOM} regions must spend on it)") for j, f in enumerate(fnames) if few[j]]
     if refused and (functions is not None or few.all()):
         _refuse([why for _f, why in refused])
-    fnames, priority, observed = [f for j, f in enumerate(fnames) if not few[j]], [q for j, q in enumerate(priority) if not few[j]], \
-        observed[:, ~few]
+    kept = np.flatnonzero(~few).tolist()
+    fnames, priority, observed = [fnames[j] for j in kept], [priority[j] for j in kept], observed[:, kept]
     y = observed / pop[:, None]  # (n, f)
     Ainv = np.linalg.inv(A)
     beta = Ainv @ (X.T @ (w[:, None] * y))  # (p, f)
@@ -156,9 +156,8 @@ def estimate_needs(ds: Dataset, year: int, terms: list[str] | None = None, funct
     ss_res = (w[:, None] * resid**2).sum(axis=0)
     ss_tot = (w[:, None] * (y - beta[0]) ** 2).sum(axis=0)
     r2 = np.where(ss_tot > 0, 1 - ss_res / np.where(ss_tot > 0, ss_tot, 1), 1.0)
-    # classical WLS errors with the weights scaled to the number of observations
-    sigma2 = ss_res * n / (n - p)
-    se = np.sqrt(np.outer(np.diag(Ainv), sigma2) / n)
+    # classical weighted-least-squares errors: cov = sum(w r^2) / (n - p) x (X'WX)^-1 (any scale of the weights)
+    se = np.sqrt(np.outer(np.diag(Ainv), ss_res / (n - p)))
     lever = w * np.einsum("ij,jk,ik->i", X, Ainv, X)
     with np.errstate(divide="ignore", invalid="ignore"):
         loo = np.where((1 - lever)[:, None] > 1e-9, y - resid / (1 - lever)[:, None], np.nan)

@@ -719,7 +719,7 @@ def net_of_debt_service(needs: list, debt: list) -> list:
         target = total - service[key]
         for n in mine:
             n[4] = round(n[4] * target / total, 1)
-        mine[0][4] = round(mine[0][4] + target - sum(n[4] for n in mine), 1)  # rounding closes on the first row
+        mine[0][4] += target - sum(n[4] for n in mine)  # the first row closes the rounding exactly: the total is kept
     return needs
 
 

@@ -29,9 +29,11 @@ def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None
     wb = site.wb
     st = wb.store
     viewer_dep = Depends(site.viewer)
-    names = [s["name"] for s in st.scenarios()]
-    prog = load_for(folder or BUNDLED, registry, names, reg,  # a bad programme stops the server before it listens
-                    regions=[code for code, _ in wb.regions()])
+    if folder is not None:  # a programme given to serve: its links are checked against what is served
+        prog = load_for(folder, registry, [s["name"] for s in st.scenarios()], reg,  # a bad one stops the server
+                        regions=[code for code, _ in wb.regions()])
+    else:  # the bundled programme (checked against the bundled registry and scenarios by `programme validate`)
+        prog = load_for(BUNDLED)
     pname = prog.folder.name
     cache: dict[tuple, dict] = {}
     chart_cache: dict[tuple, list] = {}

@@ -74,8 +74,8 @@ def lang_ok(lang: str) -> str:
 class Site:
     """What every route needs: the workbench, the viewer of a request, and page rendering."""
 
-    def __init__(self, wb: Workbench, secure_cookies: bool):
-        self.wb, self.secure = wb, secure_cookies
+    def __init__(self, wb: Workbench, secure_cookies: bool, trusted_proxies: tuple = ()):
+        self.wb, self.secure, self.trusted = wb, secure_cookies, trusted_proxies
         self.default = "current-law"
         self.published_law = self._published_law(wb.dataset_path)
 
@@ -86,7 +86,7 @@ class Site:
         lang = lang_ok(lang)
         cat = catalog(lang)
         return TEMPLATES.TemplateResponse(request, template, {
-            "t": {**cat["web"], **cat["workbench"]}, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
+            "t": {**cat["web"], **cat["workbench"], **cat["safety"]}, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
             **numbers(lang), **context}, status_code=status_code)
 
     def default_for(self, viewer: Viewer) -> str:
@@ -169,9 +169,11 @@ def restrict_compare(data: dict, allowed: set[str]) -> dict:
 
 
 def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | None = None, store: Store | str | Path | None = None,
-               secure_cookies: bool = True) -> FastAPI:
+               secure_cookies: bool = True, trusted_proxies: list[str] | tuple[str, ...] = (), recover_runs: bool = True) -> FastAPI:
     """The workbench on DATASET; scenarios of the folder SCENARIOS are imported into STORE (a DuckDB file, a
-    PostgreSQL URL or an open Store; an in-memory DuckDB when None) and published."""
+    PostgreSQL URL or an open Store; an in-memory DuckDB when None) and published. RECOVER_RUNS: runs a previous
+    server left queued or running are marked failed (interrupted) (off in the worker processes of `serve --workers`,
+    whose parent did it once)."""
     from ..functions.audit import audit
     from ..functions.criteria import recommend
     from ..functions.registry import load_registry
@@ -180,14 +182,19 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         store = Store.open(store if store is not None else ":memory:")
     reg = load_registry(registry) if registry else None
     wb = Workbench(dataset, store, scenarios, reg)
-    site = Site(wb, secure_cookies)
+    from .security import trusted_networks
+
+    site = Site(wb, secure_cookies, trusted_networks(trusted_proxies))
     app = FastAPI(title="interbudget", description="Inter-budgetary relations: budgets, transfers, scenarios, runs and "
                   "objections. Reading published scenarios needs no login; POST /api/login opens a session (cookie) "
-                  "and returns the CSRF token that every state-changing call sends as X-CSRF-Token.")
+                  "and returns the CSRF token that every state-changing call sends as X-CSRF-Token.", docs_url=None, redoc_url=None)
     app.state.workbench = wb
-    from .guard import UnicodeGuard
+    if recover_runs:
+        wb.recover_runs()
+    app.router.on_shutdown.append(wb.close)  # a clean stop ends the run workers too
+    from .guard import RequestGuard
 
-    app.add_middleware(UnicodeGuard)
+    app.add_middleware(RequestGuard)
     viewer_dep = Depends(site.viewer)
 
     @app.get("/api/scenarios")
@@ -206,8 +213,10 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     def explained(v: View, res: Result, code: str, year: int | None, lang: str) -> dict:
         if not unit_allowed(res.hierarchy, code, v.region):
             raise HTTPException(404, f"unknown budget code '{code}'")
+        from .projection import explanation
+
         try:
-            return no_nan(explain(res, code, res.years[year_pos(res, year)], lang=lang_ok(lang)))
+            return no_nan(explanation(explain(res, code, res.years[year_pos(res, year)], lang=lang_ok(lang)), v.region))
         except InterbudgetError as exc:
             raise HTTPException(404, str(exc)) from None
 
@@ -421,8 +430,10 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return site.page(request, "functions.html", lang, viewer, **data, rec={r["function"]: r for r in data["recommendations"]},
                          proposals=app.state.proposals)
 
-    from . import objections, proposals, work
+    from . import apidocs, errors, objections, proposals, work
 
+    apidocs.register(app)
+    errors.register(app, site)
     work.register(app, site)
     objections.register(app, site)
     proposals.register(app, site, registry, reg)
@@ -443,4 +454,5 @@ def from_environment() -> FastAPI:
     import os
 
     cfg = json.loads(os.environ["INTERBUDGET_SERVE"])
-    return create_app(Path(cfg["dataset"]), Path(cfg["scenarios"]), Path(cfg["registry"]), cfg["store"], cfg["secure"])
+    return create_app(Path(cfg["dataset"]), Path(cfg["scenarios"]), Path(cfg["registry"]), cfg["store"], cfg["secure"],
+                      cfg.get("trusted_proxies", ()), recover_runs=False)

@@ -10,12 +10,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from ..errors import InterbudgetError
 from ..store import Conflict, NotFound, TooManyAttempts
 from . import editor
-from .access import Viewer, region_of, require
+from .access import Viewer, require, unit_allowed
 from .app import plain
 
-PER_REGION = ("region_shares", "child_shares", "district_method", "rural_method")  # maps keyed by unit code
-from .security import (SESSION_COOKIE, attachment_header, check_csrf, check_login_csrf, clear_session, login_token, set_login_cookie,
-                       set_session)
+from .security import (SESSION_COOKIE, attachment_header, check_csrf, check_login_csrf, clear_session, client_address, login_token,
+                       set_login_cookie, set_session)
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -53,7 +52,7 @@ def register(app: FastAPI, site) -> None:
 
     def _authenticate(request: Request, username: str, password: str) -> dict | None:
         try:
-            return st.authenticate(username, password, request.client.host if request.client else "")
+            return st.authenticate(username, password, client_address(request, site.trusted))
         except TooManyAttempts as exc:
             raise HTTPException(429, str(exc)) from None
 
@@ -127,6 +126,7 @@ def register(app: FastAPI, site) -> None:
     def edit_page(request: Request, scenario: str, lang: str = "en", viewer: Viewer = viewer_dep):
         require(viewer, "analyst")
         sc = wb.scenario(scenario)
+        sc["latest"] = st.latest(scenario)  # as stored now: a save of another server process a moment ago included
         doc = st.content(scenario, sc["latest"])
         return _editor(request, lang, viewer, sc, sc["latest"], editor.form_values(doc, taxes), {}, None)
 
@@ -175,13 +175,12 @@ def register(app: FastAPI, site) -> None:
         """The scenario document at a version (the one this viewer sees by default), and its version list."""
         v = wb.view(viewer, scenario, version)
         sc = wb.scenario(scenario)
+        from .projection import document
+
         content = st.content(scenario, v.version)
-        if v.region is not None:  # a shared draft: per-region keys of other regions stay inside
-            h = wb.result(v).hierarchy
-            known = h.unit_index()
-            mine = lambda code: code in known and region_of(h, [code])[0] == v.region  # noqa: E731
-            content = {k: ({c: x for c, x in val.items() if mine(c)} if k in PER_REGION and isinstance(val, dict) else val)
-                       for k, val in content.items()}
+        if v.region is not None:  # a shared draft: its rules, not its national aggregates nor other regions' keys
+            h = wb.ds.hierarchy
+            content = document(content, v.region, lambda code: unit_allowed(h, code, v.region))
         out = {"name": scenario, "version": v.version, "published": sc["published"], "content": content}
         if viewer.sees_everything:
             out["versions"] = [{k: r[k] for k in ("version", "author", "created_at", "note", "diff")} for r in st.versions(scenario)]
@@ -277,10 +276,10 @@ def register(app: FastAPI, site) -> None:
 
     @app.post("/scenarios/{scenario}/run", include_in_schema=False)
     def run_form(request: Request, scenario: str, csrf_token: str = Form(""), lang: str = Form("en"),
-                 viewer: Viewer = viewer_dep):
+                 version: int = Form(0, ge=0), viewer: Viewer = viewer_dep):
         check_csrf(viewer, request, csrf_token)
         require(viewer, "analyst")
-        v = wb.view(viewer, scenario)
+        v = wb.view(viewer, scenario, version or None)  # a version: "run again" of an interrupted run
         return _see_other(f"/runs/{wb.start_run(scenario, v.version, viewer.username)}?lang={lang}")
 
     def _run(run_id: int, viewer: Viewer, results: bool = False) -> dict:

@@ -148,14 +148,20 @@ class Workbench:
     def _workers(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._procs is None:  # started on the first run; spawned, since this process has threads
+                import os
+
                 self._procs = ProcessPoolExecutor(max_workers=self._n_workers, mp_context=mp.get_context("spawn"),
-                                                  initializer=runner.init_worker, initargs=(str(self.dataset_path),))
+                                                  initializer=runner.init_worker, initargs=(str(self.dataset_path), os.getpid()))
             return self._procs
+
+    def recover_runs(self) -> list[int]:
+        """At start: runs a previous server left queued or running are failed (interrupted); see Store.interrupt_runs."""
+        return self.store.interrupt_runs()
 
     def ended(self, rid: int) -> bool:
         return rid in self._ended
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=False, cancel_futures=True)
         if self._procs is not None:
-            self._procs.shutdown(wait=True)
+            self._procs.shutdown(wait=False, cancel_futures=True)

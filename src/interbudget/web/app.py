@@ -382,12 +382,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
 
         if len(amendment) > MAX_AMENDMENTS:
             raise HTTPException(422, f"at most {MAX_AMENDMENTS} amendments in one comparison")
-        views = []
-        for n in [base, draft, *amendment]:
-            name, _, ver = n.partition("@")
-            if ver and not (ver.isascii() and ver.isdigit()):
-                raise HTTPException(404, f"'{n}': write a version as name@number")
-            views.append(wb.view(viewer, name, int(ver) if ver else None))
+        views = [wb.view(viewer, *_named_version(n)) for n in [base, draft, *amendment]]
         results = [wb.result(v) for v in views]
         labels = [f"{v.name}@{v.version}" if [w.name for w in views].count(v.name) > 1 else v.name for v in views]
         results = [_named(r, lab) for r, lab in zip(results, labels)]
@@ -411,8 +406,9 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         draft = draft or next((n for n in names if n != base), base)
         amendment = [a for a in amendment if a]
         data = api_compare(base, draft, amendment, year, viewer)
+        years = wb.result(wb.view(viewer, *_named_version(base))).years
         return site.page(request, "compare.html", lang, viewer, scenarios=names, base=base, draft=draft, amendments=amendment,
-                         years=wb.result(wb.view(viewer, base.partition("@")[0], None)).years, data=data)
+                         years=years, data=data, max_amendments=MAX_AMENDMENTS)
 
     @app.get("/api/functions")
     def api_functions() -> dict:
@@ -438,6 +434,14 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     objections.register(app, site)
     proposals.register(app, site, registry, reg)
     return app
+
+
+def _named_version(text: str) -> tuple[str, int | None]:
+    """'option-2@3' -> ('option-2', 3); 'option-2' -> ('option-2', None)."""
+    name, _, ver = text.partition("@")
+    if ver and not (ver.isascii() and ver.isdigit() and int(ver) >= 1):
+        raise HTTPException(404, f"'{text}': write a version as name@number")
+    return name, int(ver) if ver else None
 
 
 def _named(res: Result, label: str) -> Result:

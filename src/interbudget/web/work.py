@@ -148,8 +148,7 @@ def register(app: FastAPI, site) -> None:
             raise HTTPException(422, "the form lost its base_version: reload the editor") from None
         old = st.content(scenario, min(base_version, sc["latest"]))
         doc, errors = editor.parse_form(form, old, taxes)
-        if not errors:
-            errors = _check(doc, scenario)
+        errors = _check(doc, scenario, errors)
         if errors:
             return _editor(request, lang, viewer, sc, base_version, form, errors, None, status_code=422)
         try:
@@ -161,13 +160,28 @@ def register(app: FastAPI, site) -> None:
             return _see_other(f"/runs/{rid}?lang={lang}")
         return _see_other(f"/scenarios/{scenario}/edit?lang={lang}&saved={v}")
 
-    def _check(doc: dict, scenario: str) -> dict[str, str]:
-        """Problems by form field; then, for a valid document, what stops it from running on the dataset."""
-        errors = editor.validate(doc, scenario, taxes)
-        if not errors:
-            problem = wb.check(doc, scenario)
-            if problem:
-                errors["scenario"] = f"valid, but it does not run on this dataset: {problem}"
+    def _check(doc: dict, scenario: str, found: dict[str, str] | None = None) -> dict[str, str]:
+        """Every problem at once, by form field: FOUND (reading the form), the validator's, and what stops the
+        document from running on the dataset (the engine's checks, each also next to its field where it has one).
+        The engine cannot run an invalid document: its years without receipts are told all the same."""
+        errors = dict(found or {})
+
+        def add(field: str, msg: str) -> None:
+            errors[field] = f"{errors[field]}; {msg}" if field in errors and msg not in errors[field] else msg
+
+        for field, msg in editor.validate(doc, scenario, taxes).items():
+            add(field, msg)
+        if errors:
+            have = wb.ds.receipts.years()
+            for y in [y for y in doc.get("years") or [] if isinstance(y, int) and y not in have]:
+                add("years", f"scenario year {y} has no receipts (years present: {', '.join(map(str, sorted(have)))})")
+            return errors
+        problems = wb.problems(doc, scenario)
+        if problems:
+            errors["scenario"] = "valid, but it does not run on this dataset: " + "\n".join(str(p) for p in problems)
+            for p in problems:
+                if p.column:
+                    add("years" if p.column == "year" else editor.field_of(p.column, taxes), p.message)
         return errors
 
     @app.get("/api/scenarios/{scenario}")

@@ -26,6 +26,8 @@ MAX_NOTE = 1_000   # characters of a version's note
 
 
 def _text(text: str, what: str, limit: int = MAX_TEXT) -> str:
+    if not isinstance(text, str):
+        raise InterbudgetError(f"the {what} must be text, not {type(text).__name__}")
     if len(text) > limit:
         raise InterbudgetError(f"the {what} has {len(text):,} characters: at most {limit:,}")
     return text

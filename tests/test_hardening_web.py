@@ -290,3 +290,19 @@ def test_an_interrupted_run_says_so_with_run_again(s):
     assert r.status_code == 303
     again = int(r.headers["location"].split("/")[2].split("?")[0])
     assert s.ana.get(f"/api/runs/{again}?wait=30").json()["status"] == "done"
+
+
+# ---- report.html in the chosen language, without server paths ---------------------------------------------
+@pytest.mark.parametrize("lang,words", [("kk", ["Облыстар бойынша субвенциялар", "Көрсеткіштер"]),
+                                        ("ru", ["Субвенции и изъятия по областям", "Показатели"]),
+                                        ("en", ["Subventions and withdrawals by region", "Metrics"])])
+def test_the_html_report_speaks_the_chosen_language_and_hides_server_paths(s, lang, words):
+    r = s.public.get(f"/download/current-law/report.html?lang={lang}")
+    assert r.status_code == 200 and f'<html lang="{lang}">' in r.text
+    shown = lambda w: w in r.text or json.dumps(w)[1:-1] in r.text  # noqa: E731  (charts' texts are JSON, escaped)
+    assert all(shown(w) for w in words)
+    assert str(EXAMPLE.resolve()) not in r.text and str(ROOT) not in r.text and "data/example" not in r.text
+    assert "example" in r.text  # the dataset is named, by its folder's name and fingerprint
+    h = s.wb.ds.hierarchy
+    region = h.codes.tolist().index(s.A)
+    assert shown(h.name(region, lang))

@@ -36,7 +36,7 @@ def report(
             st = {"results": [run_stress(res, Shocks(draws=stress_draws))]} if stress_draws else None
             progress.update(task, advance=1, description="writing")
             xlsx = write_workbook(res, out_dir / "report.xlsx", lang)
-            page = write_html(res, out_dir / "report.html", m, st, dataset / "geo" if (dataset / "geo").is_dir() else None)
+            page = write_html(res, out_dir / "report.html", m, st, dataset / "geo" if (dataset / "geo").is_dir() else None, lang)
             progress.update(task, advance=1)
     out.print(f"report: {xlsx}, {page}", highlight=False, soft_wrap=True)
 

@@ -271,8 +271,8 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{scenario}-report.xlsx")
 
     @app.get("/download/{scenario}/report.html")
-    def download_html(scenario: str, version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
-        """The standalone HTML report (charts, and maps where the dataset has geo/), as `report` writes it."""
+    def download_html(scenario: str, lang: str = "en", version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
+        """The standalone HTML report (charts, and maps where the dataset has geo/) in LANG, as `report` writes it."""
         import tempfile
 
         from ..analysis.metrics import metrics
@@ -284,7 +284,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         geo = Path(dataset) / "geo"
         with tempfile.TemporaryDirectory() as tmp:
             page = write_html(res, Path(tmp) / "report.html", metrics(res, 0, f"{scenario}@v{v.version}"), None,
-                              geo if geo.is_dir() else None)
+                              geo if geo.is_dir() else None, lang_ok(lang))
             return _download(page.read_bytes(), "text/html; charset=utf-8", f"{scenario}-report.html")
 
     @app.get("/", response_class=HTMLResponse)

@@ -19,16 +19,29 @@ MAX_JSON_DEPTH = 40
 MAX_FORM_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = 5 * 10 * 1024 * 1024 + 1024 * 1024  # five attachments of 10 MB and the form's fields
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no per-character alternation
+
+
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 def json_depth(body: bytes) -> int:
-    """How deep the arrays and objects of BODY nest, without parsing it (strings removed first)."""
+    """How deep the arrays and objects of BODY nest, without parsing it: strings removed, then only the brackets
+    kept (both in C), and their running sum's maximum taken with numpy."""
     import numpy as np
 
-    bare = np.frombuffer(_STRING.sub(b'""', body), dtype=np.uint8)
-    step = np.isin(bare, (ord("["), ord("{"))).astype(np.int32) - np.isin(bare, (ord("]"), ord("}")))
-    return int(np.cumsum(step).max()) if step.size else 0
+    if b"\\" in body or b'"' in body:
+        body = _STRING.sub(b"", body)
+    bare = np.frombuffer(body.translate(None, _NOT_BRACKETS), dtype=np.uint8)
+    if not bare.size:
+        return 0
+    step = np.where((bare == ord("[")) | (bare == ord("{")), 1, -1).astype(np.int32)
+    return int(np.cumsum(step).max())
+
+
+def too_deep(body: bytes) -> bool:
+    """Does BODY nest deeper than MAX_JSON_DEPTH? Bodies with fewer brackets than that (most) are not scanned."""
+    return body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH and json_depth(body) > MAX_JSON_DEPTH
 
 
 def limit_of(ctype: bytes) -> int:
@@ -70,7 +83,7 @@ class RequestGuard:
             chunks.append(chunk)
             more = msg.get("more_body", False)
         body = b"".join(chunks)
-        if json_depth(body) > MAX_JSON_DEPTH:
+        if too_deep(body):
             return await _refuse(send, 422, f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels")
         try:
             json.dumps(json.loads(body), ensure_ascii=False).encode("utf-8")

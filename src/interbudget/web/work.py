@@ -8,10 +8,11 @@ from fastapi import Body, Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ..errors import InterbudgetError
+from ..i18n import catalog
 from ..store import Conflict, NotFound, TooManyAttempts
 from . import editor
 from .access import Viewer, require, unit_allowed
-from .app import plain
+from .app import lang_ok, plain
 
 from .security import (SESSION_COOKIE, attachment_header, check_csrf, check_login_csrf, clear_session, client_address, login_token,
                        set_login_cookie, set_session)
@@ -147,8 +148,8 @@ def register(app: FastAPI, site) -> None:
         except ValueError:
             raise HTTPException(422, "the form lost its base_version: reload the editor") from None
         old = st.content(scenario, min(base_version, sc["latest"]))
-        doc, errors = editor.parse_form(form, old, taxes)
-        errors = _check(doc, scenario, errors)
+        doc, errors = editor.parse_form(form, old, taxes, lang_ok(lang))
+        errors = _check(doc, scenario, errors, lang_ok(lang))
         if errors:
             return _editor(request, lang, viewer, sc, base_version, form, errors, None, status_code=422)
         try:
@@ -160,11 +161,12 @@ def register(app: FastAPI, site) -> None:
             return _see_other(f"/runs/{rid}?lang={lang}")
         return _see_other(f"/scenarios/{scenario}/edit?lang={lang}&saved={v}")
 
-    def _check(doc: dict, scenario: str, found: dict[str, str] | None = None) -> dict[str, str]:
+    def _check(doc: dict, scenario: str, found: dict[str, str] | None = None, lang: str = "en") -> dict[str, str]:
         """Every problem at once, by form field: FOUND (reading the form), the validator's, and what stops the
         document from running on the dataset (the engine's checks, each also next to its field where it has one).
         The engine cannot run an invalid document: its years without receipts are told all the same."""
         errors = dict(found or {})
+        say = catalog(lang)["editor_messages"]
 
         def add(field: str, msg: str) -> None:
             errors[field] = f"{errors[field]}; {msg}" if field in errors and msg not in errors[field] else msg
@@ -174,11 +176,11 @@ def register(app: FastAPI, site) -> None:
         if errors:
             have = wb.ds.receipts.years()
             for y in [y for y in doc.get("years") or [] if isinstance(y, int) and y not in have]:
-                add("years", f"scenario year {y} has no receipts (years present: {', '.join(map(str, sorted(have)))})")
+                add("years", say["no_receipts"].format(year=y, have=", ".join(map(str, sorted(have)))))
             return errors
         problems = wb.problems(doc, scenario)
         if problems:
-            errors["scenario"] = "valid, but it does not run on this dataset: " + "\n".join(str(p) for p in problems)
+            errors["scenario"] = say["does_not_run"] + "\n".join(str(p) for p in problems)
             for p in problems:
                 if p.column:
                     add("years" if p.column == "year" else editor.field_of(p.column, taxes), p.message)

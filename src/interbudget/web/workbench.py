@@ -166,6 +166,8 @@ class Workbench:
         return rid in self._ended
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Finish the runs under way, then end the worker processes (a clean stop calls it; after a crash the
+        workers end by themselves, runner.die_with, and the next start marks the runs interrupted)."""
+        self._pool.shutdown(wait=True)
         if self._procs is not None:
-            self._procs.shutdown(wait=False, cancel_futures=True)
+            self._procs.shutdown(wait=True)

@@ -13,7 +13,9 @@ fuzzer past the 404s in front of the engine:
   akimat's region and partly published; an objection with an attachment; a finished run;
 - hooks on the schema (`steer`) put known values (those names, versions, codes, years, ids) into the generated
   path, query and body parameters often, odd strings (a lone surrogate, NUL) and any JSON into body fields, and
-  mutated scenario documents into PUT bodies.
+  mutated scenario documents into PUT bodies; one body in four carries a deep (up to 900 levels) or large (past
+  the 2 MB limit) value (`extreme`). Nesting deeper than a client can encode is sent as raw bytes to every JSON
+  operation (test_deep_json_bytes_never_crash).
 """
 import copy
 import csv
@@ -159,6 +161,24 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.integers
                     max_leaves=6)
 
 
+def _nested(depth: int, leaf=1):
+    for _ in range(depth):
+        leaf = [leaf] if depth % 2 else {"x": leaf}
+    return leaf
+
+
+# deep and large JSON (issue 14): nesting around and far past the guard's limit (the client's own encoder stops near
+# Python's recursion limit), strings and lists past the body's size limit; each in a field the operation declares
+EXTREME = st.one_of(st.sampled_from([39, 40, 41, 60, 200, 900]).map(_nested),
+                    st.sampled_from([10_001, 2 * 2**20 + 1]).map(lambda n: "x" * n),
+                    st.sampled_from([100_000, 300_000]).map(lambda n: list(range(n))))
+
+
+def extreme(body: dict, keys: list[str]) -> st.SearchStrategy:
+    """BODY with one declared key (or a new one) holding a deep or large value."""
+    return st.tuples(st.sampled_from(keys or ["x"]), EXTREME).map(lambda kv: {**body, kv[0]: kv[1]})
+
+
 def mutated(doc, depth: int = 0) -> st.SearchStrategy:
     """A scenario document with one value somewhere replaced by any JSON value, or removed."""
     keys = list(doc) + [k for k in SCENARIO_KEYS if k not in doc] if depth == 0 else list(doc) + ["region", "x"]
@@ -212,7 +232,7 @@ def api(workbench):
         if "content" in example:  # a scenario document: a real one, or one with something wrong in it
             out = st.tuples(out, st.one_of(contents, st.just(body.get("content", GONE)))).map(
                 lambda p: {k: v for k, v in {**p[0], "content": p[1]}.items() if v is not GONE})
-        return out
+        return st.one_of(out, out, out, extreme(body, list(example)))  # one body in four deep or large
 
     return schema
 
@@ -255,3 +275,21 @@ def test_no_server_error_for_an_akimat(case, workbench):
 @FUZZ
 def test_no_server_error_for_the_public(case):
     _call(case, None)
+
+
+@pytest.mark.parametrize("depth", [41, 5_000, 100_000])
+@pytest.mark.parametrize("user", ["analyst", "akimat", None])
+def test_deep_json_bytes_never_crash(workbench, depth, user):
+    """Every operation with a JSON body, given nesting deeper than any encoder writes: 422, never a 500."""
+    app, headers, _, _ = workbench
+    client = TestClient(app, base_url="https://testserver")
+    spec = client.get("/openapi.json").json()
+    body = ("[" * depth + "]" * depth).encode()
+    ops = [(m, p) for p, item in spec["paths"].items() for m, op in item.items()
+           if "application/json" in op.get("requestBody", {}).get("content", {})]
+    assert len(ops) >= 5
+    for method, path in ops:
+        url = path.replace("{scenario}", "current-law").replace("{oid}", "1")
+        r = client.request(method.upper(), url, content=body, headers={**(headers[user] if user else {}),
+                                                                        "content-type": "application/json"})
+        assert r.status_code == 422 and "nests deeper" in r.json()["detail"], (method, path, r.status_code)

@@ -244,7 +244,7 @@ def test_the_editor_puts_each_problem_next_to_its_field(w):
                  "sharing.vat.region": "1.5", "envelope.floor": "0.9", "advanced": "mandates: [", "lang": "ru"})
     r = w.ana.post("/scenarios/private/edit", data=form)
     assert r.status_code == 422
-    assert "&#39;abc&#39; is not a number" in r.text.split('id="error-withdrawal_rate"')[1][:80]
+    assert "«abc» — не число" in r.text.split('id="error-withdrawal_rate"')[1][:80]  # the form's language (issue 14)
     assert 'id="error-envelope-total"' in r.text and 'id="error-advanced"' in r.text
     assert "сценарий не сохранён" in r.text
     form.update(withdrawal_rate="1", advanced="", **{"envelope.floor": ""})

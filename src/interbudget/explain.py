@@ -303,7 +303,7 @@ def render(ex: dict, lang: str = "en") -> str:
     if ex.get("envelope"):
         e = ex["envelope"]
         lines.append("  " + c["envelope_line"].format(kind=e["applies_to"], need=a(e["need"]), allocated=a(e["allocated"]),
-                                                      bound=c["envelope_bounds"][e["bound"]], scale=f"{e['scale']:.6g}",
+                                                      bound=c["envelope_bounds"][e["bound"]], scale="—" if e.get("scale") is None else f"{e['scale']:.6g}",
                                                       floor=a(e["floor"]), ceiling=a(e["ceiling"]) if e["ceiling"] != float("inf") else "—"))
     if t["is_republic"]:
         lines.append("  " + c["republic_flows"].format(s=a(t["children_subventions"]), w=a(t["children_withdrawals"])))

@@ -47,7 +47,8 @@ def report(
 
                 rec = reconcile(res, read_published(published, res.hierarchy), lang=lang)
             xlsx = write_workbook(res, out_dir / "report.xlsx", lang, prog, rec)
-            page = write_html(res, out_dir / "report.html", m, st, dataset / "geo" if (dataset / "geo").is_dir() else None, prog)
+            page = write_html(res, out_dir / "report.html", m, st, dataset / "geo" if (dataset / "geo").is_dir() else None,
+                              programme=prog, lang=lang)
             progress.update(task, advance=1)
     out.print(f"report: {xlsx}, {page}", highlight=False, soft_wrap=True)
 

@@ -21,8 +21,13 @@ def serve(
     registry: Path = typer.Option(None, "--registry", help="Functions registry to show (default: bundled:registry/kz).",
                                    callback=bundled_path),
     store: str = typer.Option(str(DEFAULT_STORE), "--store", help=STORE_HELP),
-    insecure_cookies: bool = typer.Option(False, "--insecure-cookies",
-                                          help="Session cookies without the Secure flag: only for plain HTTP beyond localhost."),
+    insecure_cookies: bool = typer.Option(None, "--insecure-cookies/--secure-cookies",
+                                          help="Session cookies without (or with) the Secure flag. Default: without on a "
+                                          "loopback --host and no --trusted-proxy (plain http://127.0.0.1, where API clients "
+                                          "such as httpx drop Secure cookies), with everywhere else."),
+    trusted_proxy: list[str] = typer.Option([], "--trusted-proxy", help="A reverse proxy (address or network) whose "
+                                            "X-Forwarded-For names the real client; repeat for several. Without it the "
+                                            "header is ignored (lock-out and audit log use the connection's address)."),
     demo_users: bool = typer.Option(False, "--demo-users", help="Create an analyst, a commission member and one akimat user "
                                     "per region when missing, with random passwords printed once."),
     workers: int = typer.Option(1, "--workers", help="uvicorn worker processes (PostgreSQL store only: a DuckDB file has one writer)."),
@@ -38,9 +43,13 @@ def serve(
     with _reported():
         if workers > 1 and not store.startswith(("postgresql://", "postgres://")):
             raise InterbudgetError("--workers above 1 needs a PostgreSQL store (a DuckDB file has one writer process)")
+        from ..web.security import trusted_networks
+
+        trusted_networks(trusted_proxy)  # a bad address fails before anything starts
+        secure = _secure_cookies(insecure_cookies, host, trusted_proxy)
         st = Store.open(store)
-        web = create_app(dataset, scenarios, registry or BUNDLED_REGISTRY, st, secure_cookies=not insecure_cookies,
-                         programme=programme)
+        web = create_app(dataset, scenarios, registry or BUNDLED_REGISTRY, st, secure_cookies=secure,
+                         trusted_proxies=trusted_proxy, programme=programme)
         if demo_users:
             for line in _demo_users(st, web.state.workbench):
                 out.print(line, highlight=False)
@@ -49,13 +58,26 @@ def serve(
     if workers > 1:  # each worker process builds its own app from the same arguments
         os.environ["INTERBUDGET_SERVE"] = json.dumps({"dataset": str(dataset), "scenarios": str(scenarios), "store": store,
                                                       "registry": str(registry or BUNDLED_REGISTRY),
-                                                      "secure": not insecure_cookies,
+                                                      "secure": secure, "trusted_proxies": trusted_proxy,
                                                       "programme": str(programme) if programme else None})
         st.close()
         uvicorn.run("interbudget.web.app:from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning")
-    else:
-        uvicorn.run(web, host=host, port=port, log_level="warning")
+                    log_level="warning", proxy_headers=False)
+    else:  # forwarded headers are read by the app, from --trusted-proxy only (uvicorn's own trusts 127.0.0.1)
+        uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+def _secure_cookies(insecure: bool | None, host: str, trusted_proxy: list[str]) -> bool:
+    """Secure session cookies unless asked otherwise; by default not on loopback without a proxy in front."""
+    import ipaddress
+
+    if insecure is not None:
+        return not insecure
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return not (loopback and not trusted_proxy)
 
 
 def _demo_users(st, wb) -> list[str]:

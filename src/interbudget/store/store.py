@@ -21,6 +21,16 @@ ROLES = ("analyst", "akimat", "commission")
 OBJECTION_KINDS = ("objection", "correction")
 RESOLUTIONS = ("resolved", "rejected")
 SESSION_HOURS = 8
+MAX_TEXT = 10_000  # characters of an objection's text, a comment or a decision
+MAX_NOTE = 1_000   # characters of a version's note
+
+
+def _text(text: str, what: str, limit: int = MAX_TEXT) -> str:
+    if not isinstance(text, str):
+        raise InterbudgetError(f"the {what} must be text, not {type(text).__name__}")
+    if len(text) > limit:
+        raise InterbudgetError(f"the {what} has {len(text):,} characters: at most {limit:,}")
+    return text
 
 
 class Conflict(InterbudgetError):
@@ -63,7 +73,8 @@ class Store:
         migrate(db)
         self._contents: dict[tuple[int, int], dict] = {}  # versions never change: materialized once
         self._lock = threading.Lock()
-        self._meta_cache: tuple[float, dict[str, dict]] | None = None
+        self._meta_cache: tuple[float, int, dict[str, dict]] | None = None
+        self._generation = 0  # bumped by every change of this process: a query begun before it is not cached
         from argon2 import PasswordHasher
 
         self._hasher = PasswordHasher()
@@ -117,18 +128,16 @@ class Store:
 
     def authenticate(self, username: str, password: str, client: str = "") -> dict | None:
         """The user when the password is right; a wrong name costs the same hashing time as a wrong password.
-        Raises TooManyAttempts after MAX_FAILURES failures of the name from one CLIENT address in LOCK_MINUTES
-        (guessing passwords); counted per address, so that nobody can lock another person out."""
+        Each attempt of a name from one CLIENT address is counted before its password is checked, by one statement
+        that increments and reads (`_attempt`): after MAX_FAILURES in LOCK_MINUTES, TooManyAttempts, however many
+        arrive at once. Counted per address, so that nobody can lock another person out; a success resets it."""
         from argon2.exceptions import InvalidHashError, VerificationError
 
-        since = now() - timedelta(minutes=self.LOCK_MINUTES)
-        origin = json.dumps({"client": client}, sort_keys=True)
+        name = username[:200]
+        if self._attempt(name, client) > self.MAX_FAILURES:
+            raise TooManyAttempts(f"too many failed logins for '{username}': try again in {self.LOCK_MINUTES} minutes")
         with self.db.transaction() as tx:
             user = tx.one("SELECT * FROM users WHERE username = ?", (username,))
-            failures = tx.value("SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed' AND target = ? AND details = ? "
-                                "AND happened_at > ?", (username[:200], origin, since))
-        if failures >= self.MAX_FAILURES:
-            raise TooManyAttempts(f"too many failed logins for '{username}': try again in {self.LOCK_MINUTES} minutes")
         try:
             if user is None:
                 self._hasher.hash(password)
@@ -136,9 +145,33 @@ class Store:
             self._hasher.verify(user["password_hash"], password)
         except (VerificationError, InvalidHashError):
             with self.db.transaction() as tx:
-                self._audit(tx, "anonymous", "login.failed", username[:200], {"client": client})
+                self._audit(tx, "anonymous", "login.failed", name, {"client": client})
             return None
+        with self.db.transaction() as tx:
+            tx.execute("DELETE FROM login_attempts WHERE username = ? AND client = ?", (name, client))
         return user
+
+    _ATTEMPT = """INSERT INTO login_attempts (username, client, window_start, attempts) VALUES (?, ?, ?, 1)
+        ON CONFLICT (username, client) DO UPDATE SET
+          attempts = CASE WHEN login_attempts.window_start <= ? THEN 1 ELSE login_attempts.attempts + 1 END,
+          window_start = CASE WHEN login_attempts.window_start <= ? THEN excluded.window_start
+                              ELSE login_attempts.window_start END
+        RETURNING attempts"""
+
+    def _attempt(self, username: str, client: str) -> int:
+        """Count one login attempt of USERNAME from CLIENT in the current window; the count including it. DuckDB
+        refuses a transaction that updated the same row as a concurrent one: it is counted again."""
+        import time
+
+        t = now()
+        expired = t - timedelta(minutes=self.LOCK_MINUTES)
+        for i in range(200):
+            try:
+                with self.db.transaction() as tx:
+                    return int(tx.value(self._ATTEMPT, (username, client, t, expired, expired)))
+            except IntegrityError:
+                time.sleep(0.001 * (1 + i % 10))
+        return self.MAX_FAILURES + 1  # could not count it: refused, never let through uncounted
 
     def open_session(self, user: dict) -> tuple[str, str]:
         """A new session: (token for the cookie, CSRF token for the forms). Only the token's hash is kept."""
@@ -198,17 +231,21 @@ class Store:
         import time
 
         cached = self._meta_cache
-        if cached is not None and time.monotonic() - cached[0] < self.META_TTL_S:
-            return cached[1]
-        stamp = time.monotonic()
+        if cached is not None and cached[1] == self._generation and time.monotonic() - cached[0] < self.META_TTL_S:
+            return cached[2]
+        stamp, generation = time.monotonic(), self._generation
         with self.db.transaction() as tx:
             rows = self._with_shares(tx, tx.all(self._SCENARIO + " ORDER BY s.name"))
         meta = {r["name"]: r for r in rows}
-        self._meta_cache = (stamp, meta)
+        with self._lock:
+            if generation == self._generation:  # no change of this process since the query began: it is current
+                self._meta_cache = (stamp, generation, meta)
         return meta
 
     def _changed(self) -> None:
-        self._meta_cache = None
+        with self._lock:
+            self._generation += 1
+            self._meta_cache = None
 
     def scenarios(self) -> list[dict]:
         return [dict(r) for r in self._meta().values()]
@@ -268,33 +305,51 @@ class Store:
         return sid
 
     def save_version(self, name: str, base_version: int, content: dict, author: str, note: str | None = None) -> int:
-        """Save CONTENT as the version after BASE_VERSION (the one the editor opened). If someone saved in
-        between, nothing is written and Conflict names them."""
+        """Save CONTENT as the version after BASE_VERSION (the one the editor opened); the version saved. A conflict
+        is decided only by the (scenario, version) key in the store: if version BASE_VERSION + 1 exists, someone saved
+        in between, nothing is written and Conflict names them. A transaction the database refused for another
+        reason (DuckDB's optimistic concurrency, saves of other scenarios at the same moment) is tried again."""
+        import time
+
         sc = self.scenario(name)
         content = as_stored(content)
-        if base_version != sc["latest"]:
-            raise self._conflict(sc, base_version)
-        old = self._content(sc["id"], base_version)
-        d = patch.diff(old, content)
-        if not d:
-            return base_version  # nothing changed: no empty version
-        try:
-            with self.db.transaction() as tx:
-                tx.execute("INSERT INTO scenario_versions VALUES (?, ?, ?, ?, ?, ?)",
-                           (sc["id"], base_version + 1, json.dumps(d, ensure_ascii=False, sort_keys=True), author, now(), note))
-                self._audit(tx, author, "scenario.save", name, {"version": base_version + 1, "diff": d})
-        except IntegrityError:  # saved between our check and our insert
-            self._changed()
-            raise self._conflict(self.scenario(name), base_version) from None
-        self._changed()
-        return base_version + 1
+        _text(note or "", "note", MAX_NOTE)
+        for attempt in range(100):
+            latest = self._latest(sc["id"])
+            if not 1 <= base_version <= latest:
+                raise NotFound(f"scenario '{name}' has no version {base_version} (latest {latest})")
+            if base_version != latest:
+                raise self._conflict(sc, base_version, latest)
+            d = patch.diff(self._content(sc["id"], base_version), content)
+            if not d:
+                return base_version  # nothing changed: no empty version
+            try:
+                with self.db.transaction() as tx:
+                    tx.execute("INSERT INTO scenario_versions VALUES (?, ?, ?, ?, ?, ?)",
+                               (sc["id"], base_version + 1, json.dumps(d, ensure_ascii=False, sort_keys=True), author, now(), note))
+                    self._audit(tx, author, "scenario.save", name, {"version": base_version + 1, "diff": d})
+            except IntegrityError:  # the key taken (the next loop says by whom), or a refused transaction: again
+                time.sleep(0.001 * (1 + attempt % 10))
+                continue
+            finally:
+                self._changed()
+            return base_version + 1
+        raise InterbudgetError(f"scenario '{name}': the store refused the save 100 times; nothing was saved, try again")
 
-    def _conflict(self, sc: dict, base_version: int) -> Conflict:
+    def latest(self, name: str) -> int:
+        """The scenario's latest version as the store holds it now (not as cached)."""
+        return self._latest(self.scenario(name)["id"])
+
+    def _latest(self, sid: int) -> int:
+        with self.db.transaction() as tx:
+            return int(tx.value("SELECT MAX(version) FROM scenario_versions WHERE scenario_id = ?", (sid,)))
+
+    def _conflict(self, sc: dict, base_version: int, latest: int) -> Conflict:
         with self.db.transaction() as tx:
             last = tx.one("SELECT author, created_at FROM scenario_versions WHERE scenario_id = ? AND version = ?",
-                          (sc["id"], sc["latest"]))
+                          (sc["id"], latest))
         return Conflict(f"scenario '{sc['name']}' was changed by {last['author']} at {last['created_at']:%Y-%m-%d %H:%M} UTC "
-                        f"(version {sc['latest']}) after you opened version {base_version}: nothing was saved; "
+                        f"(version {latest}) after you opened version {base_version}: nothing was saved; "
                         f"reload it and apply your changes again")
 
     def versions(self, name: str) -> list[dict]:
@@ -348,6 +403,18 @@ class Store:
             tx.execute("UPDATE runs SET status = 'failed', stage = 'failed', finished_at = ?, error = ? WHERE id = ?",
                        (now(), error, run_id))
 
+    INTERRUPTED = "interrupted: the server stopped before this run ended; run it again"
+
+    def interrupt_runs(self, actor: str = "serve") -> list[int]:
+        """At a server's start: every run still queued or running was cut short by a crash or a stop (its worker is
+        gone with the old server); each is marked failed at stage 'interrupted'. The runs marked."""
+        with self.db.transaction() as tx:
+            ids = [r["id"] for r in tx.all("UPDATE runs SET status = 'failed', stage = 'interrupted', finished_at = ?, error = ? "
+                                            "WHERE status IN ('queued', 'running') RETURNING id", (now(), self.INTERRUPTED))]
+            if ids:
+                self._audit(tx, actor, "run.interrupted", "runs", {"runs": sorted(ids)})
+        return sorted(ids)
+
     def run(self, run_id: int, with_results: bool = False) -> dict:
         cols = "r.*" if with_results else ("r.id, r.scenario_id, r.version, r.status, r.stage, r.progress, r.started_by, "
                                            "r.started_at, r.finished_at, r.error, r.manifest")
@@ -372,6 +439,7 @@ class Store:
             raise InterbudgetError(f"unknown kind '{kind}': choose objection or correction")
         if not text.strip():
             raise InterbudgetError("the objection's text is empty: say what is wrong and why")
+        _text(text, "objection's text")
         sc = self.scenario(scenario)
         with self.db.transaction() as tx:
             oid = tx.value("INSERT INTO objections (scenario_id, version, unit_code, region, year, kind, text, author, created_at) "
@@ -419,6 +487,7 @@ class Store:
             raise InterbudgetError(f"unknown event '{kind}'")
         if not text.strip():
             raise InterbudgetError("the text is empty: a comment or a resolution must say something")
+        _text(text, "text")
         cur = self.objection(oid)
         if kind in RESOLUTIONS and cur["status"] != "open":
             raise Conflict(f"objection {oid} is {cur['status']} already")

@@ -75,8 +75,8 @@ def lang_ok(lang: str) -> str:
 class Site:
     """What every route needs: the workbench, the viewer of a request, and page rendering."""
 
-    def __init__(self, wb: Workbench, secure_cookies: bool):
-        self.wb, self.secure = wb, secure_cookies
+    def __init__(self, wb: Workbench, secure_cookies: bool, trusted_proxies: tuple = ()):
+        self.wb, self.secure, self.trusted = wb, secure_cookies, trusted_proxies
         self.default = "current-law"
         self.published_law = self._published_law(wb.dataset_path)
 
@@ -87,7 +87,7 @@ class Site:
         lang = lang_ok(lang)
         cat = catalog(lang)
         return TEMPLATES.TemplateResponse(request, template, {
-            "t": {**cat["web"], **cat["workbench"], **cat["truthful"], **cat["requests"]}, "cat": cat, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
+            "t": {**cat["web"], **cat["workbench"], **cat["truthful"], **cat["requests"], **cat["safety"]}, "cat": cat, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
             **numbers(lang), **context}, status_code=status_code)
 
     def default_for(self, viewer: Viewer) -> str:
@@ -173,10 +173,12 @@ def restrict_compare(data: dict, allowed: set[str]) -> dict:
 
 
 def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | None = None, store: Store | str | Path | None = None,
-               secure_cookies: bool = True, programme: Path | None = None) -> FastAPI:
+               secure_cookies: bool = True, trusted_proxies: list[str] | tuple[str, ...] = (), recover_runs: bool = True,
+               programme: Path | None = None) -> FastAPI:
     """The workbench on DATASET; scenarios of the folder SCENARIOS are imported into STORE (a DuckDB file, a
-    PostgreSQL URL or an open Store; an in-memory DuckDB when None) and published; PROGRAMME: the reform's programme
-    folder shown at /programme (default programme/kz)."""
+    PostgreSQL URL or an open Store; an in-memory DuckDB when None) and published. RECOVER_RUNS: runs a previous
+    server left queued or running are marked failed (interrupted) (off in the worker processes of `serve --workers`,
+    whose parent did it once). PROGRAMME: the reform's programme folder shown at /programme (default programme/kz)."""
     from ..functions.audit import audit
     from ..functions.criteria import recommend
     from ..functions.registry import load_registry
@@ -185,14 +187,19 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         store = Store.open(store if store is not None else ":memory:")
     reg = load_registry(registry) if registry else None
     wb = Workbench(dataset, store, scenarios, reg)
-    site = Site(wb, secure_cookies)
+    from .security import trusted_networks
+
+    site = Site(wb, secure_cookies, trusted_networks(trusted_proxies))
     app = FastAPI(title="interbudget", description="Inter-budgetary relations: budgets, transfers, scenarios, runs and "
                   "objections. Reading published scenarios needs no login; POST /api/login opens a session (cookie) "
-                  "and returns the CSRF token that every state-changing call sends as X-CSRF-Token.")
+                  "and returns the CSRF token that every state-changing call sends as X-CSRF-Token.", docs_url=None, redoc_url=None)
     app.state.workbench = wb
-    from .guard import UnicodeGuard
+    if recover_runs:
+        wb.recover_runs()
+    app.router.on_shutdown.append(wb.close)  # a clean stop ends the run workers too
+    from .guard import RequestGuard
 
-    app.add_middleware(UnicodeGuard)
+    app.add_middleware(RequestGuard)
     viewer_dep = Depends(site.viewer)
 
     @app.get("/api/scenarios")
@@ -211,8 +218,10 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     def explained(v: View, res: Result, code: str, year: int | None, lang: str) -> dict:
         if not unit_allowed(res.hierarchy, code, v.region):
             raise HTTPException(404, f"unknown budget code '{code}'")
+        from .projection import explanation
+
         try:
-            return no_nan(explain(res, code, res.years[year_pos(res, year)], lang=lang_ok(lang)))
+            return no_nan(explanation(explain(res, code, res.years[year_pos(res, year)], lang=lang_ok(lang)), v.region))
         except InterbudgetError as exc:
             raise HTTPException(404, str(exc)) from None
 
@@ -269,8 +278,8 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{scenario}-report.xlsx")
 
     @app.get("/download/{scenario}/report.html")
-    def download_html(scenario: str, version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
-        """The standalone HTML report (charts, and maps where the dataset has geo/), as `report` writes it."""
+    def download_html(scenario: str, lang: str = "en", version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
+        """The standalone HTML report (charts, and maps where the dataset has geo/) in LANG, as `report` writes it."""
         import tempfile
 
         from ..analysis.metrics import metrics
@@ -282,7 +291,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         geo = Path(dataset) / "geo"
         with tempfile.TemporaryDirectory() as tmp:
             page = write_html(res, Path(tmp) / "report.html", metrics(res, 0, f"{scenario}@v{v.version}"), None,
-                              geo if geo.is_dir() else None, app.state.programme_report(res))
+                              geo if geo.is_dir() else None, app.state.programme_report(res), lang_ok(lang))
             return _download(page.read_bytes(), "text/html; charset=utf-8", f"{scenario}-report.html")
 
     @app.get("/", response_class=HTMLResponse)
@@ -381,12 +390,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
 
         if len(amendment) > MAX_AMENDMENTS:
             raise HTTPException(422, f"at most {MAX_AMENDMENTS} amendments in one comparison")
-        views = []
-        for n in [base, draft, *amendment]:
-            name, _, ver = n.partition("@")
-            if ver and not (ver.isascii() and ver.isdigit()):
-                raise HTTPException(404, f"'{n}': write a version as name@number")
-            views.append(wb.view(viewer, name, int(ver) if ver else None))
+        views = [wb.view(viewer, *_named_version(n)) for n in [base, draft, *amendment]]
         results = [wb.result(v) for v in views]
         labels = [f"{v.name}@{v.version}" if [w.name for w in views].count(v.name) > 1 else v.name for v in views]
         results = [_named(r, lab) for r, lab in zip(results, labels)]
@@ -410,8 +414,9 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         draft = draft or next((n for n in names if n != base), base)
         amendment = [a for a in amendment if a]
         data = api_compare(base, draft, amendment, year, viewer)
+        years = wb.result(wb.view(viewer, *_named_version(base))).years
         return site.page(request, "compare.html", lang, viewer, scenarios=names, base=base, draft=draft, amendments=amendment,
-                         years=wb.result(wb.view(viewer, base.partition("@")[0], None)).years, data=data)
+                         years=years, data=data, max_amendments=MAX_AMENDMENTS)
 
     @app.get("/api/functions")
     def api_functions() -> dict:
@@ -429,8 +434,10 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return site.page(request, "functions.html", lang, viewer, **data, rec={r["function"]: r for r in data["recommendations"]},
                          proposals=app.state.proposals)
 
-    from . import commission, objections, programme as programme_pages, proposals, reconcile, scorecard, work
+    from . import apidocs, commission, errors, objections, programme as programme_pages, proposals, reconcile, scorecard, work
 
+    apidocs.register(app)
+    errors.register(app, site)
     work.register(app, site)
     scorecard.register(app, site)
     objections.register(app, site)
@@ -442,6 +449,14 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
 
     soft_requests.register(app, site)
     return app
+
+
+def _named_version(text: str) -> tuple[str, int | None]:
+    """'option-2@3' -> ('option-2', 3); 'option-2' -> ('option-2', None)."""
+    name, _, ver = text.partition("@")
+    if ver and not (ver.isascii() and ver.isdigit() and int(ver) >= 1):
+        raise HTTPException(404, f"'{text}': write a version as name@number")
+    return name, int(ver) if ver else None
 
 
 def _named(res: Result, label: str) -> Result:
@@ -459,4 +474,5 @@ def from_environment() -> FastAPI:
 
     cfg = json.loads(os.environ["INTERBUDGET_SERVE"])
     return create_app(Path(cfg["dataset"]), Path(cfg["scenarios"]), Path(cfg["registry"]), cfg["store"], cfg["secure"],
-                      Path(cfg["programme"]) if cfg.get("programme") else None)
+                      cfg.get("trusted_proxies", ()), recover_runs=False,
+                      programme=Path(cfg["programme"]) if cfg.get("programme") else None)

@@ -12,12 +12,30 @@ from typing import Any
 import yaml
 
 from ..errors import InterbudgetError
+from ..i18n import catalog
 from ..scenario import METHODS, OPTIONS, SHARE_LEVELS, validate_scenario
 
 SIMPLE = ("description", "years", "option", "district_method", "rural_method", "withdrawal_rate", "transfer_model",
           "rural_budgets")
 ENVELOPE = ("applies_to", "total", "floor", "ceiling")
 FORM_KEYS = set(SIMPLE) | {"name", "sharing", "envelope"}
+
+
+class FieldErrors(dict):
+    """Problems by form field, written in the form's language (the editor's topic catalogue `editor_messages`)."""
+
+    def __init__(self, lang: str = "en"):
+        super().__init__()
+        self.lang = lang
+
+    def say(self, field: str, key: str, first: bool = False, **kw) -> None:
+        from ..i18n import catalog
+
+        msg = catalog(self.lang)["editor_messages"][key].format(**kw)
+        if first:
+            self.setdefault(field, msg)
+        else:
+            self[field] = msg
 
 
 def _value(v: Any) -> Any:
@@ -55,18 +73,18 @@ def form_values(doc: dict, taxes: list[str]) -> dict[str, str]:
     return f
 
 
-def _number(text: str, field: str, errors: dict[str, str]) -> float | None:
+def _number(text: str, field: str, errors: FieldErrors) -> float | None:
     text = text.strip().replace(" ", "").replace("\u00a0", "")
     if not text:
         return None
     try:
         return float(text.replace(",", "."))
     except ValueError:
-        errors[field] = f"'{text}' is not a number"
+        errors.say(field, "not_a_number", text=text)
         return None
 
 
-def _per_year(text: str, field: str, errors: dict[str, str]) -> float | dict[int, float] | None:
+def _per_year(text: str, field: str, errors: FieldErrors) -> float | dict[int, float] | None:
     """'123' or '2027: 100, 2028: 120'."""
     if ":" not in text:
         return _number(text, field, errors)
@@ -76,11 +94,11 @@ def _per_year(text: str, field: str, errors: dict[str, str]) -> float | dict[int
         try:
             year = int(y.strip())
         except ValueError:
-            errors[field] = f"'{y.strip()}' is not a year: write 2027: 100, 2028: 120"
+            errors.say(field, "not_a_year_per_year", text=y.strip())
             return None
         num = _number(v, field, errors)
         if num is None:
-            errors.setdefault(field, f"no amount for {year}")
+            errors.say(field, "no_amount", first=True, year=year)
             return None
         out[year] = num
     return out
@@ -91,25 +109,27 @@ def _keep_reference(old: Any, new: float) -> Any:
     return {**old, "value": new} if isinstance(old, dict) and "value" in old else new
 
 
-def parse_form(form: dict[str, str], old: dict, taxes: list[str]) -> tuple[dict, dict[str, str]]:
-    """The scenario document the form describes, and the problems found while reading it (field -> message)."""
-    errors: dict[str, str] = {}
+def parse_form(form: dict[str, str], old: dict, taxes: list[str], lang: str = "en") -> tuple[dict, FieldErrors]:
+    """The scenario document the form describes, and the problems found while reading it (field -> message, in
+    LANG)."""
+    errors = FieldErrors(lang)
     doc = {"name": old.get("name")}
     adv_text = form.get("advanced", "")
     if adv_text.strip():
         try:
             adv = yaml.safe_load(adv_text)
             if not isinstance(adv, dict):
-                errors["advanced"] = "write a map of keys (for example `mandates: [...]`), or leave it empty"
+                errors.say("advanced", "not_a_map")
             else:
                 bad = sorted(set(adv) & (FORM_KEYS - {"district_method", "rural_method"}))
                 if bad:
-                    errors["advanced"] = f"{', '.join(bad)} {'has' if len(bad) == 1 else 'have'} a field of its own above: set it there"
+                    errors.say("advanced", "own_field", keys=", ".join(bad))
                 else:
                     doc.update(adv)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            errors["advanced"] = f"not valid YAML{f' (line {mark.line + 1})' if mark else ''}: {getattr(exc, 'problem', exc)}"
+            line = catalog(lang)["editor_messages"]["yaml_line"].format(line=mark.line + 1) if mark else ""
+            errors.say("advanced", "bad_yaml", line=line, problem=getattr(exc, "problem", exc))
     if form.get("description", "").strip():
         doc["description"] = form["description"].strip()
     years = []
@@ -118,20 +138,20 @@ def parse_form(form: dict[str, str], old: dict, taxes: list[str]) -> tuple[dict,
             try:
                 years.append(int(part.strip()))
             except ValueError:
-                errors["years"] = f"'{part.strip()}' is not a year"
+                errors.say("years", "not_a_year", text=part.strip())
     doc["years"] = years
     opt = form.get("option", "1").strip()
     if opt.isdigit() and int(opt) in OPTIONS:
         doc["option"] = int(opt)
     else:
-        errors["option"] = f"unknown option '{opt}': choose 1, 2, 3 or 4"
+        errors.say("option", "unknown_option", text=opt)
     for key in ("district_method", "rural_method"):
         m = form.get(key, "").strip()
         if m:
             if m in METHODS:
                 doc[key] = m
             else:
-                errors[key] = f"unknown method '{m}': choose {', '.join(METHODS)}"
+                errors.say(key, "unknown_method", text=m, choices=", ".join(METHODS))
     rate = _number(form.get("withdrawal_rate", ""), "withdrawal_rate", errors)
     if rate is not None:
         doc["withdrawal_rate"] = _keep_reference(old.get("withdrawal_rate"), rate)
@@ -165,7 +185,7 @@ def parse_form(form: dict[str, str], old: dict, taxes: list[str]) -> tuple[dict,
                 env[key] = v
         doc["envelope"] = env
     elif any(form.get(f"envelope.{k}", "").strip() for k in ("floor", "ceiling")):
-        errors["envelope.total"] = "an envelope needs its total (one amount, or 2027: 100, 2028: 120)"
+        errors.say("envelope.total", "envelope_total")
     return {k: v for k, v in doc.items() if v is not None}, errors
 
 

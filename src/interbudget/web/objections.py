@@ -141,7 +141,9 @@ def register(app: FastAPI, site) -> None:
         for f in form.getlist("attachment"):
             if isinstance(f, UploadFile) and f.filename:  # a text field of that name, or an empty file input: nothing
                 name = PureWindowsPath(PurePosixPath(f.filename).name).name[:200] or "attachment"
-                files.append((name, f.content_type or "application/octet-stream", await f.read()))
+                if f.size is not None and f.size > MAX_BYTES:  # spooled to disk by the parser: never read whole
+                    raise HTTPException(413, f"attachment '{name}' is {f.size / 1e6:.1f} MB: at most {MAX_BYTES // 2**20} MB each")
+                files.append((name, f.content_type or "application/octet-stream", await f.read(MAX_BYTES + 1)))
         year = str(form.get("year", "")).strip()
         if year and not year.isdigit():
             raise HTTPException(422, f"year '{year}' is not a year")

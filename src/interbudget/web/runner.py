@@ -11,11 +11,40 @@ from pathlib import Path
 _DATASET = None
 
 
-def init_worker(dataset: str) -> None:
+def init_worker(dataset: str, server_pid: int | None = None) -> None:
     global _DATASET
     from ..dataset import load_dataset
 
+    if server_pid is not None:
+        die_with(server_pid)
     _DATASET = load_dataset(Path(dataset))
+
+
+def die_with(server_pid: int, every_s: float = 0.2) -> None:
+    """End this worker when the server process is gone, however it ended (kill -9 included): on Linux the kernel
+    kills it (PR_SET_PDEATHSIG), and everywhere a daemon thread sees it re-parented and exits. Without this a
+    worker idling on its queue outlives the server, and with it multiprocessing's resource tracker."""
+    import os
+    import signal
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != server_pid:  # the server died while this worker started
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == server_pid:
+            time.sleep(every_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="interbudget-die-with-server", daemon=True).start()
 
 
 def compute(doc: dict, name: str, version: int, fingerprint: str) -> tuple[str, dict]:

@@ -69,3 +69,45 @@ def attachment_header(filename: str) -> dict[str, str]:
 
     plain = "".join(c if c.isascii() and (c.isalnum() or c in "._-@ ") else "_" for c in filename) or "download"
     return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"}
+
+
+def trusted_networks(proxies: list[str] | tuple[str, ...]) -> tuple:
+    """`--trusted-proxy` values (an address or a network such as 10.0.0.0/8) as networks; a bad one is an error."""
+    import ipaddress
+
+    from ..errors import InterbudgetError
+
+    out = []
+    for p in proxies:
+        try:
+            out.append(ipaddress.ip_network(p.strip(), strict=False))
+        except ValueError:
+            raise InterbudgetError(f"--trusted-proxy '{p}': not an IP address or network (such as 10.0.0.1 or 10.0.0.0/8)") from None
+    return tuple(out)
+
+
+def client_address(request: Request, trusted: tuple = ()) -> str:
+    """The real client of REQUEST: the connection's peer, unless that peer is a trusted proxy; then the last
+    X-Forwarded-For address that is not one (a client can write anything at the left of that header, never at its
+    right). Without trusted proxies forwarded headers are ignored: a spoofed one changes nothing."""
+    import ipaddress
+
+    peer = request.client.host if request.client else ""
+
+    def is_trusted(addr: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(addr)
+        except ValueError:
+            return False
+        return any(ip in net for net in trusted)
+
+    if not trusted or not is_trusted(peer):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not is_trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:  # garbage from the client's side of the header: the proxy's view is all we know
+                return peer
+    return peer

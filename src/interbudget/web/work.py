@@ -8,14 +8,14 @@ from fastapi import Body, Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ..errors import InterbudgetError
+from ..i18n import catalog
 from ..store import Conflict, NotFound, TooManyAttempts
 from . import editor
-from .access import Viewer, region_of, require
-from .app import plain
+from .access import Viewer, require, unit_allowed
+from .app import lang_ok, plain
 
-PER_REGION = ("region_shares", "child_shares", "district_method", "rural_method")  # maps keyed by unit code
-from .security import (SESSION_COOKIE, attachment_header, check_csrf, check_login_csrf, clear_session, login_token, set_login_cookie,
-                       set_session)
+from .security import (SESSION_COOKIE, attachment_header, check_csrf, check_login_csrf, clear_session, client_address, login_token,
+                       set_login_cookie, set_session)
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -53,7 +53,7 @@ def register(app: FastAPI, site) -> None:
 
     def _authenticate(request: Request, username: str, password: str) -> dict | None:
         try:
-            return st.authenticate(username, password, request.client.host if request.client else "")
+            return st.authenticate(username, password, client_address(request, site.trusted))
         except TooManyAttempts as exc:
             raise HTTPException(429, str(exc)) from None
 
@@ -127,6 +127,7 @@ def register(app: FastAPI, site) -> None:
     def edit_page(request: Request, scenario: str, lang: str = "en", viewer: Viewer = viewer_dep):
         require(viewer, "analyst")
         sc = wb.scenario(scenario)
+        sc["latest"] = st.latest(scenario)  # as stored now: a save of another server process a moment ago included
         doc = st.content(scenario, sc["latest"])
         return _editor(request, lang, viewer, sc, sc["latest"], editor.form_values(doc, taxes), {}, None)
 
@@ -147,9 +148,8 @@ def register(app: FastAPI, site) -> None:
         except ValueError:
             raise HTTPException(422, "the form lost its base_version: reload the editor") from None
         old = st.content(scenario, min(base_version, sc["latest"]))
-        doc, errors = editor.parse_form(form, old, taxes)
-        if not errors:
-            errors = _check(doc, scenario)
+        doc, errors = editor.parse_form(form, old, taxes, lang_ok(lang))
+        errors = _check(doc, scenario, errors, lang_ok(lang))
         if errors:
             return _editor(request, lang, viewer, sc, base_version, form, errors, None, status_code=422)
         try:
@@ -161,13 +161,29 @@ def register(app: FastAPI, site) -> None:
             return _see_other(f"/runs/{rid}?lang={lang}")
         return _see_other(f"/scenarios/{scenario}/edit?lang={lang}&saved={v}")
 
-    def _check(doc: dict, scenario: str) -> dict[str, str]:
-        """Problems by form field; then, for a valid document, what stops it from running on the dataset."""
-        errors = editor.validate(doc, scenario, taxes)
-        if not errors:
-            problem = wb.check(doc, scenario)
-            if problem:
-                errors["scenario"] = f"valid, but it does not run on this dataset: {problem}"
+    def _check(doc: dict, scenario: str, found: dict[str, str] | None = None, lang: str = "en") -> dict[str, str]:
+        """Every problem at once, by form field: FOUND (reading the form), the validator's, and what stops the
+        document from running on the dataset (the engine's checks, each also next to its field where it has one).
+        The engine cannot run an invalid document: its years without receipts are told all the same."""
+        errors = dict(found or {})
+        say = catalog(lang)["editor_messages"]
+
+        def add(field: str, msg: str) -> None:
+            errors[field] = f"{errors[field]}; {msg}" if field in errors and msg not in errors[field] else msg
+
+        for field, msg in editor.validate(doc, scenario, taxes).items():
+            add(field, msg)
+        if errors:
+            have = wb.ds.receipts.years()
+            for y in [y for y in doc.get("years") or [] if isinstance(y, int) and y not in have]:
+                add("years", say["no_receipts"].format(year=y, have=", ".join(map(str, sorted(have)))))
+            return errors
+        problems = wb.problems(doc, scenario)
+        if problems:
+            errors["scenario"] = say["does_not_run"] + "\n".join(str(p) for p in problems)
+            for p in problems:
+                if p.column:
+                    add("years" if p.column == "year" else editor.field_of(p.column, taxes), p.message)
         return errors
 
     @app.get("/api/scenarios/{scenario}")
@@ -175,13 +191,12 @@ def register(app: FastAPI, site) -> None:
         """The scenario document at a version (the one this viewer sees by default), and its version list."""
         v = wb.view(viewer, scenario, version)
         sc = wb.scenario(scenario)
+        from .projection import document
+
         content = st.content(scenario, v.version)
-        if v.region is not None:  # a shared draft: per-region keys of other regions stay inside
-            h = wb.result(v).hierarchy
-            known = h.unit_index()
-            mine = lambda code: code in known and region_of(h, [code])[0] == v.region  # noqa: E731
-            content = {k: ({c: x for c, x in val.items() if mine(c)} if k in PER_REGION and isinstance(val, dict) else val)
-                       for k, val in content.items()}
+        if v.region is not None:  # a shared draft: its rules, not its national aggregates nor other regions' keys
+            h = wb.ds.hierarchy
+            content = document(content, v.region, lambda code: unit_allowed(h, code, v.region))
         out = {"name": scenario, "version": v.version, "published": sc["published"], "content": content}
         if viewer.sees_everything:
             out["versions"] = [{k: r[k] for k in ("version", "author", "created_at", "note", "diff")} for r in st.versions(scenario)]
@@ -277,10 +292,10 @@ def register(app: FastAPI, site) -> None:
 
     @app.post("/scenarios/{scenario}/run", include_in_schema=False)
     def run_form(request: Request, scenario: str, csrf_token: str = Form(""), lang: str = Form("en"),
-                 viewer: Viewer = viewer_dep):
+                 version: int = Form(0, ge=0), viewer: Viewer = viewer_dep):
         check_csrf(viewer, request, csrf_token)
         require(viewer, "analyst")
-        v = wb.view(viewer, scenario)
+        v = wb.view(viewer, scenario, version or None)  # a version: "run again" of an interrupted run
         return _see_other(f"/runs/{wb.start_run(scenario, v.version, viewer.username)}?lang={lang}")
 
     def _run(run_id: int, viewer: Viewer, results: bool = False) -> dict:

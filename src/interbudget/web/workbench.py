@@ -115,11 +115,15 @@ class Workbench:
     def check(self, doc: dict, source: str) -> str | None:
         """What stops DOC from running on this dataset (years without receipts, shares the methods cannot honour,
         keys of another option), found by running it (~0.03 s on data/kz) before it is saved; None when it runs."""
+        return "\n".join(str(p) for p in self.problems(doc, source)) or None
+
+    def problems(self, doc: dict, source: str) -> list:
+        """Every problem the engine's checks find in DOC against this dataset (errors.Problem), [] when it runs."""
         try:
             run(self.ds, validate_scenario(doc, source), source)
         except InterbudgetError as exc:
-            return str(exc)
-        return None
+            return exc.problems
+        return []
 
     # ---- runs --------------------------------------------------------------------------------------
     def start_run(self, name: str, version: int, author: str) -> int:
@@ -148,14 +152,22 @@ class Workbench:
     def _workers(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._procs is None:  # started on the first run; spawned, since this process has threads
+                import os
+
                 self._procs = ProcessPoolExecutor(max_workers=self._n_workers, mp_context=mp.get_context("spawn"),
-                                                  initializer=runner.init_worker, initargs=(str(self.dataset_path),))
+                                                  initializer=runner.init_worker, initargs=(str(self.dataset_path), os.getpid()))
             return self._procs
+
+    def recover_runs(self) -> list[int]:
+        """At start: runs a previous server left queued or running are failed (interrupted); see Store.interrupt_runs."""
+        return self.store.interrupt_runs()
 
     def ended(self, rid: int) -> bool:
         return rid in self._ended
 
     def close(self) -> None:
+        """Finish the runs under way, then end the worker processes (a clean stop calls it; after a crash the
+        workers end by themselves, runner.die_with, and the next start marks the runs interrupted)."""
         self._pool.shutdown(wait=True)
         if self._procs is not None:
             self._procs.shutdown(wait=True)

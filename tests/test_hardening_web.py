@@ -261,7 +261,7 @@ def test_compare_takes_any_name_at_version_and_shows_what_the_api_computes(s):
     from interbudget.i18n import fmt_amount
 
     for c, sec in zip(api["comparisons"], page.split('<section class="comparison"')[1:]):
-        for r in c["winners"] + c["losers"]:
+        for r in c["transfer_gains"] + c["transfer_losses"] + c["balance_gains"] + c["balance_losses"]:
             assert r["code"] in sec and fmt_amount(round(r["change"], 1) + 0.0, "ru") in sec
         for b in c["bands"]:
             assert fmt_amount(round(b["change_per_capita_tenge"], 1) + 0.0, "ru") in sec.split('class="bands"')[1]

@@ -199,9 +199,17 @@ class Dataset:
     payer_is_base: np.ndarray = field(default_factory=lambda: np.array([False, True]))
     oil_elasticity: dict[str, float] = field(default_factory=dict)  # taxes.csv: how a tax moves with the oil price
     file_hashes: dict[str, str] = field(default_factory=dict)
+    listed_taxes: list[str] = field(default_factory=list)  # taxes.csv's taxes, where present
+    warnings: list[str] = field(default_factory=list)  # what was accepted on request (--allow-duplicates)
 
     def tax_index(self) -> dict[str, int]:
         return {t: i for i, t in enumerate(self.taxes)}
+
+    def tax_list(self) -> set[str]:
+        """The dataset's tax list: taxes seen in a receipts file, and those of taxes.csv where present."""
+        seen = [np.unique(r.tax) for r in (self.receipts, self.receipts_actual, self.receipts_revised) if r is not None]
+        ids = np.unique(np.concatenate(seen)) if seen else np.zeros(0, np.int32)
+        return {self.taxes[i] for i in ids.tolist()} | set(self.listed_taxes)
 
     def hashes(self) -> dict[str, str]:
         if not self.file_hashes:
@@ -233,11 +241,11 @@ def _locate(folder: Path, problems: Problems) -> dict[str, Path]:
     return files
 
 
-def _read(files: dict[str, Path], stem: str, problems: Problems) -> T.RawTable | None:
+def _read(files: dict[str, Path], stem: str, problems: Problems, allow_duplicates: bool = False) -> T.RawTable | None:
     if stem not in files:
         return None
     req, opt, needed = TABLES[stem]
-    return T.read_table(files[stem], req, opt, problems, must_have_rows=needed)
+    return T.read_table(files[stem], req, opt, problems, must_have_rows=needed, allow_duplicates=allow_duplicates)
 
 
 def _load_units(t: T.RawTable, problems: Problems) -> tuple[pa.Array, Hierarchy | None]:
@@ -339,6 +347,9 @@ def _load_receipts(t: T.RawTable, codes: pa.Array, taxes: dict[str, int], payers
     payer = (T.choices(t, "payer", payers, problems, default="regional", dtype=np.int16) if t.has("payer")
              else np.zeros(t.nrows, np.int16))
     amount = T.numbers(t, "amount", problems, negative_ok=True, what="amount")
+    # METHOD.md adds up the receipts booked at a unit (a refund may be a row of its own): a (code, year, tax,
+    # payer) given twice is summed, never silently; an exact repeat is an error (read_table)
+    T.duplicates(t, [unit, year, tax, payer], problems, "(code, year, tax, payer)", allow="summed as METHOD.md reads receipts")
     return Receipts(unit, year, tax, payer, amount)
 
 
@@ -370,12 +381,15 @@ def _load_networks(t: T.RawTable, functions: dict[str, int], problems: Problems)
     return nw
 
 
-def load_dataset(folder: str | Path) -> Dataset:
-    """Read and check every file of a dataset; raise all problems together."""
+def load_dataset(folder: str | Path, allow_duplicates: bool = False) -> Dataset:
+    """Read and check every file of a dataset; raise all problems together.
+
+    A row repeated exactly is an error naming both rows; `allow_duplicates` keeps such rows as given and says so
+    in `Dataset.warnings`, as it says of receipts given twice for one (code, year, tax, payer), which are summed."""
     folder = Path(folder)
     problems = Problems()
     files = _locate(folder, problems)
-    raw = {stem: _read(files, stem, problems) for stem in TABLES}
+    raw = {stem: _read(files, stem, problems, allow_duplicates) for stem in TABLES}
     if raw["units"] is None:
         problems.raise_if_any()
     codes, h = _load_units(raw["units"], problems)
@@ -384,9 +398,8 @@ def load_dataset(folder: str | Path) -> Dataset:
     drivers: dict[str, int] = {}
 
     payer_names, payer_is_base = _load_payers(raw["payers"], problems)
-    receipts = _load_receipts(raw["receipts"], codes, taxes, payer_names, problems) if raw["receipts"] else None
-    actual = _load_receipts(raw["receipts_actual"], codes, taxes, payer_names, problems) if raw["receipts_actual"] else None
-    revised = _load_receipts(raw["receipts_revised"], codes, taxes, payer_names, problems) if raw["receipts_revised"] else None
+    receipts, actual, revised = (_load_receipts(raw[k], codes, taxes, payer_names, problems) if raw[k] else None
+                                 for k in ("receipts", "receipts_actual", "receipts_revised"))
     bases = None
     if (t := raw["bases"]) is not None:
         bases = Bases(unit=T.lookup(t, "code", codes, problems), year=T.integers(t, "year", problems),
@@ -450,10 +463,11 @@ def load_dataset(folder: str | Path) -> Dataset:
             problems.add_rows(t.name, "code", [t.row_label(int(i)) for i in rows], msgs + [""] * (rows.size - len(msgs)))
 
     networks = _load_networks(raw["networks"], functions, problems) if raw["networks"] is not None else None
-    oil = {}
-    if (t := raw["taxes"]) is not None and t.has("oil_elasticity"):
-        names = T.strings(t, "tax", problems).to_pylist()
-        oil = dict(zip(names, T.numbers(t, "oil_elasticity", problems, what="oil elasticity", empty=0.0).tolist()))
+    oil, listed_taxes = {}, []
+    if (t := raw["taxes"]) is not None:
+        listed_taxes = T.strings(t, "tax", problems).to_pylist()
+    if t is not None and t.has("oil_elasticity"):
+        oil = dict(zip(listed_taxes, T.numbers(t, "oil_elasticity", problems, what="oil elasticity", empty=0.0).tolist()))
     mandate_costs = None
     if (t := raw["mandates"]) is not None:
         names = T.strings(t, "mandate", problems).to_pylist()
@@ -515,4 +529,6 @@ def load_dataset(folder: str | Path) -> Dataset:
         driver_names=list(drivers),
         payer_names=payer_names,
         payer_is_base=payer_is_base,
+        listed_taxes=listed_taxes,
+        warnings=problems.warnings,
     )

@@ -46,6 +46,10 @@ class Problems:
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        self.warnings: list[str] = []  # accepted on request (--allow-duplicates, ...), still said
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
 
     def add(self, file: str, message: str, row: str | None = None, column: str | None = None) -> None:
         self.items.append(Problem(file, message, row, column))

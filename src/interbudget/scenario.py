@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InterbudgetError, Problem
 from .patch import apply as _merge  # `extends:` is a JSON merge patch of the parent
+from .yamlfile import load as load_yaml
 
 OPTIONS = (1, 2, 3, 4)
 METHODS = ("M1", "M2", "M3", "M4")
@@ -352,11 +352,7 @@ def _read_yaml(path: Path, chain: list[Path]) -> tuple[dict, list[Path]]:
         who = f" (extended by {chain[-1].name})" if chain else ""
         raise InterbudgetError(Problem(str(path), f"scenario file not found{who}"))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else None
-        raise InterbudgetError(Problem(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}", where)) from None
+        data = load_yaml(path.read_text(encoding="utf-8"), path.name)  # a key given twice is an error naming its line
     except UnicodeDecodeError:
         raise InterbudgetError(Problem(path.name, "not valid UTF-8")) from None
     if data is None:

@@ -37,6 +37,7 @@ class RawTable:
     columns: dict[str, pa.Array]
     nrows: int
     is_csv: bool
+    repeated: np.ndarray | None = None  # rows already reported as exact repeats (key checks skip them)
 
     @property
     def name(self) -> str:
@@ -64,8 +65,12 @@ def read_table(
     optional: list[str],
     problems: Problems,
     must_have_rows: bool = False,
+    allow_duplicates: bool = False,
 ) -> RawTable | None:
-    """Read `path`; None (with problems added) if it cannot be used at all."""
+    """Read `path`; None (with problems added) if it cannot be used at all.
+
+    A row that repeats an earlier row in every column read is an error naming both rows, or, with
+    `allow_duplicates`, kept as given and counted in a warning."""
     name = path.name
     if path.stat().st_size == 0:
         problems.add(name, "the file is empty (expected a header row with columns " + ", ".join(required) + ")")
@@ -115,7 +120,62 @@ def read_table(
     # text and dictionary columns are combined (one dictionary for the lookups)
     cols = {c: (col if _numeric(col.type) and col.num_chunks > 0 else col.combine_chunks())
             for c in table.column_names for col in [table.column(c)]}
-    return RawTable(path, cols, table.num_rows, is_csv)
+    t = RawTable(path, cols, table.num_rows, is_csv)
+    _exact_repeats(t, problems, allow_duplicates)
+    return t
+
+
+def row_keys(columns: list[pa.Array | pa.ChunkedArray], nrows: int) -> np.ndarray | None:
+    """One int64 per row, equal exactly when the rows are equal in every column; None when no two rows can be
+    equal (some column's values are all distinct). Each column is hash-encoded once in Arrow; the codes are
+    combined in numpy and re-densified before they could overflow."""
+    key: np.ndarray | None = None
+    card = 1
+    for col in columns:
+        enc = pc.dictionary_encode(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col, null_encoding="encode")
+        m = len(enc.dictionary)
+        if m >= nrows:
+            return None
+        idx = to_np(enc.indices, np.int64)
+        if key is None:
+            key, card = idx.copy(), m
+            continue
+        if card * m >= 2**62:
+            _, key = np.unique(key, return_inverse=True)
+            key = key.reshape(-1).astype(np.int64)
+            card = int(key.max()) + 1
+        key *= m
+        key += idx
+        card *= m
+    return key
+
+
+def repeats(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose key repeats an earlier row's, and for each the earlier (first) row."""
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    earlier = first[inverse.reshape(-1)]
+    rows = np.flatnonzero(earlier != np.arange(key.size))
+    return rows, earlier[rows]
+
+
+def _exact_repeats(t: RawTable, problems: Problems, allow: bool) -> None:
+    if t.nrows < 2:
+        return
+    # the last columns (amounts, values) are the most varied: a column of distinct values ends the check early
+    key = row_keys([t.columns[c] for c in reversed(list(t.columns))], t.nrows)
+    if key is None or len(pc.unique(pa.array(key))) == t.nrows:
+        return
+    rows, first = repeats(key)
+    if allow:
+        problems.warn(f"{t.name}: {rows.size} row(s) repeat an earlier row exactly; kept as given (--allow-duplicates), "
+                      "so each counts")
+        return
+    t.repeated = np.zeros(t.nrows, dtype=bool)
+    t.repeated[rows] = True
+    shown = rows[: Problems.PER_KIND + 1]
+    msgs = [f"duplicate row: the same values as {t.row_label(int(f))} (--allow-duplicates keeps both)"
+            for f in first[: shown.size]]
+    problems.add_rows(t.name, None, [t.row_label(int(i)) for i in rows], msgs + [""] * (rows.size - shown.size))
 
 
 def _numeric(t: pa.DataType) -> bool:
@@ -272,17 +332,26 @@ def encode(t: RawTable, column: str, problems: Problems, vocabulary: dict[str, i
     return ids[ind]
 
 
-def duplicates(t: RawTable, keys: list[np.ndarray], problems: Problems, what: str, column: str | None = None) -> None:
-    """Report rows whose key (a tuple of integer arrays) repeats an earlier row."""
-    if t.nrows == 0:
+def duplicates(t: RawTable, keys: list[np.ndarray], problems: Problems, what: str, column: str | None = None,
+               allow: str | None = None) -> None:
+    """Report rows whose key (a tuple of integer arrays) repeats an earlier row; rows already reported as exact
+    repeats are not reported again. `allow`: accept them with a warning that says so (e.g. "summed")."""
+    if t.nrows < 2:
         return
-    key = np.stack([np.asarray(k, dtype=np.int64) for k in keys], axis=1)
-    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    dup = first[inverse] != np.arange(t.nrows)
-    rows = np.flatnonzero(dup)
-    if rows.size:
-        labels = [t.row_label(int(i)) for i in rows]
-        msgs = [f"duplicate {what} (first given on {t.row_label(int(first[inverse[i]]))})" for i in rows[: Problems.PER_KIND + 1]]
-        msgs += [""] * (rows.size - len(msgs))
-        problems.add_rows(t.name, column, labels, msgs)
+    key = row_keys([pa.array(np.asarray(k)) for k in keys], t.nrows)
+    if key is None:
+        return
+    rows, first = repeats(key)
+    if t.repeated is not None:
+        keep = ~t.repeated[rows]
+        rows, first = rows[keep], first[keep]
+    if not rows.size:
+        return
+    if allow is not None:
+        problems.warn(f"{t.name}: {rows.size} row(s) repeat the {what} of an earlier row (first: {t.row_label(int(rows[0]))} "
+                      f"repeats {t.row_label(int(first[0]))}); {allow}")
+        return
+    labels = [t.row_label(int(i)) for i in rows]
+    msgs = [f"duplicate {what} (first given on {t.row_label(int(f))})" for f in first[: Problems.PER_KIND + 1]]
+    msgs += [""] * (rows.size - len(msgs))
+    problems.add_rows(t.name, column, labels, msgs)

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InterbudgetError
-from ._common import (BUNDLED_REGISTRY, DatasetArg, ScenarioArg, app, fmt as _fmt, out, reported as _reported)
+from ._common import (BUNDLED_REGISTRY, AllowDuplicates, DatasetArg, dataset_of, ScenarioArg, app, fmt as _fmt, out, reported as _reported)
 
 functions_app = typer.Typer(no_args_is_help=True, help="State functions: the registry, its audits and the §3.2 criteria.")
 app.add_typer(functions_app, name="functions")
@@ -148,11 +148,11 @@ def proposal_apply(
     registry: Path = typer.Option(None, "--registry", help="Functions registry folder (default: registry/kz)."),
     out_file: Path = typer.Option(None, "--out", help="Write the results: .xlsx (a sheet per table) or .csv."),
     top: int = typer.Option(15, "--top", help="Budgets to show in the terminal, by the largest change in needs."),
+    allow_duplicates: AllowDuplicates = False,
 ) -> None:
     """Apply a proposal: each move changes the needs of the budgets it touches by the function's normative cost
     at the receiving level, the engine reruns, and each budget's needs, transfers and balance are compared;
     moves that leave a budget with a need and no money are flagged as unfunded mandates (§3.3.1)."""
-    from ..dataset import load_dataset
     from ..functions.proposals import apply
     from ..functions.proposals import load_proposal
     from ..functions.registry import load_registry
@@ -161,7 +161,7 @@ def proposal_apply(
     with _reported(out_file):
         reg = load_registry(registry or BUNDLED_REGISTRY)
         prop = load_proposal(proposal, reg)
-        result = apply(load_dataset(dataset), reg, prop, load_scenario(scenario)[0])
+        result = apply(dataset_of(dataset, allow_duplicates), reg, prop, load_scenario(scenario)[0])
         paths = _write_proposal(out_file, result) if out_file is not None else []
     t = Table(title=f"{escape(result['proposal'])}: moves (from {prop['effective_year']})")
     for c in ("move", "need moved", "after, at the receiving norm", "norm ratio", "merged", "stayed (no budget below)"):

@@ -17,14 +17,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import yaml
-
 from ..dataset import Dataset, Needs
 from ..engine import run
 from ..errors import InterbudgetError, Problem
 from ..hierarchy import LEVELS
 from ..rules.transfers import balance
 from ..scenario import Scenario
+from ..yamlfile import load as load_yaml
 from .registry import Registry
 
 OUT_OF_STATE = ("competitive", "abolish")
@@ -33,9 +32,10 @@ OUT_OF_STATE = ("competitive", "abolish")
 def load_proposal(path: Path, reg: Registry) -> dict:
     path = Path(path)
     try:
-        p = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise InterbudgetError(Problem(path.name, f"cannot read the proposal: {exc}")) from None
+    p = load_yaml(text, path.name)
     problems = []
     if not isinstance(p, dict) or not isinstance(p.get("moves"), list) or "effective_year" not in p:
         raise InterbudgetError(Problem(path.name, "a proposal needs name, effective_year and a list of moves"))

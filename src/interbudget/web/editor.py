@@ -13,6 +13,7 @@ import yaml
 
 from ..errors import InterbudgetError
 from ..scenario import METHODS, OPTIONS, SHARE_LEVELS, validate_scenario
+from ..yamlfile import DuplicateKey, YAMLError, parse as parse_yaml
 
 SIMPLE = ("description", "years", "option", "district_method", "rural_method", "withdrawal_rate", "transfer_model",
           "rural_budgets")
@@ -98,7 +99,7 @@ def parse_form(form: dict[str, str], old: dict, taxes: list[str]) -> tuple[dict,
     adv_text = form.get("advanced", "")
     if adv_text.strip():
         try:
-            adv = yaml.safe_load(adv_text)
+            adv = parse_yaml(adv_text)
             if not isinstance(adv, dict):
                 errors["advanced"] = "write a map of keys (for example `mandates: [...]`), or leave it empty"
             else:
@@ -107,7 +108,9 @@ def parse_form(form: dict[str, str], old: dict, taxes: list[str]) -> tuple[dict,
                     errors["advanced"] = f"{', '.join(bad)} {'has' if len(bad) == 1 else 'have'} a field of its own above: set it there"
                 else:
                     doc.update(adv)
-        except yaml.YAMLError as exc:
+        except DuplicateKey as exc:
+            errors["advanced"] = f"line {exc.line}: key '{exc.key}' is given twice (first on line {exc.first_line}); keep one"
+        except YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             errors["advanced"] = f"not valid YAML{f' (line {mark.line + 1})' if mark else ''}: {getattr(exc, 'problem', exc)}"
     if form.get("description", "").strip():

@@ -72,13 +72,15 @@ def receipts_aggregate(
         ys = sorted(years) if years else sorted(ds.receipts.years())
         taxes = sorted(set(ds.taxes) | set(ds.oil_elasticity))
         receipts, recon = aggregate(payments, ds.hierarchy.codes.tolist(), taxes, ds.payer_names, ys, backend, master)
+        t = Table(title=f"reconciliation ({backend}): payments in = aggregated + rejected")
+        for c in ("reason", "payments", "amount, tenge", "refunds", "refunds, tenge"):
+            t.add_column(c, justify="left" if c == "reason" else "right")
+        rows = recon.to_pylist()
+        for r in rows + [{"reason": "total in", **{k: sum(x[k] for x in rows) for k in ("payments", "amount_tiyn", "refunds", "refunds_tiyn")}}]:
+            t.add_row(r["reason"], f"{r['payments']:,}", f"{r['amount_tiyn'] / 100:,.2f}", f"{r['refunds']:,}", f"{r['refunds_tiyn'] / 100:,.2f}")
+        out.print(t)
+        if len(receipts) == 0:  # an empty receipts file would be a dataset without receipts: nothing is written
+            raise InterbudgetError(f"{payments}: no payment was aggregated (see the reconciliation above); nothing written to {out_dir}")
         month = aggregate(payments, ds.hierarchy.codes.tolist(), taxes, ds.payer_names, ys, backend, master, monthly=True)[0] if monthly else None
         paths = write_dataset(receipts, recon, base, out_dir, actual, month)
-    t = Table(title=f"reconciliation ({backend}): payments in = aggregated + rejected")
-    for c in ("reason", "payments", "amount, tenge", "refunds", "refunds, tenge"):
-        t.add_column(c, justify="left" if c == "reason" else "right")
-    rows = recon.to_pylist()
-    for r in rows + [{"reason": "total in", **{k: sum(x[k] for x in rows) for k in ("payments", "amount_tiyn", "refunds", "refunds_tiyn")}}]:
-        t.add_row(r["reason"], f"{r['payments']:,}", f"{r['amount_tiyn'] / 100:,.2f}", f"{r['refunds']:,}", f"{r['refunds_tiyn'] / 100:,.2f}")
-    out.print(t)
     out.print(f"{len(receipts):,} receipt rows: {', '.join(str(p) for p in paths.values())}", highlight=False, soft_wrap=True)

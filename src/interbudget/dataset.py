@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from . import tables as T
 from .errors import InterbudgetError, Problems
+from .grid import receipt_grid, year_positions
 from .hierarchy import LEVELS, REPUBLIC, Hierarchy, find_cycles
 
 PRIORITIES = ("mandatory", "basic", "additional")
@@ -47,16 +48,6 @@ TABLES = {
 }
 
 
-def year_positions(year: np.ndarray, years: list[int]) -> np.ndarray:
-    """Position of each row's year in `years`, -1 for other years (one lookup table, no loop over rows)."""
-    if year.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    out = np.full(year.shape, -1, dtype=np.int64)
-    for k, y in enumerate(years):  # a few years: one comparison pass each
-        out[year == y] = k
-    return out
-
-
 @dataclass
 class Receipts:
     unit: np.ndarray  # int32 booking unit
@@ -76,14 +67,9 @@ class Receipts:
         return self._cache["years"]
 
     def grid(self, years: list[int], n_units: int, n_taxes: int, base_mask: np.ndarray):
-        """The receipts of `years` summed per (unit, year) x (payer class, tax), built once.
+        """The receipts of `years` summed per (unit, year) x (payer class, tax), built once (grid.receipt_grid).
         `base_mask[category]` says which payer categories are base enterprises."""
-        from .grid import ReceiptGrid
-
-        key = (tuple(years), n_units, n_taxes, base_mask.tobytes())
-        if key not in self._cache:
-            self._cache[key] = ReceiptGrid.build(self.classify(base_mask), years, n_units, n_taxes)
-        return self._cache[key]
+        return receipt_grid(self, years, n_units, n_taxes, base_mask)
 
     def classify(self, base_mask: np.ndarray) -> "Receipts":
         """The same receipts with `payer` as a class: 0 regional, 1 base."""

@@ -99,6 +99,14 @@ class Result:
                                  "first_year": min(self.years), "last_year": max(self.years)})
         return rows
 
+    def frame(self, track: str = "plan", lang: str = "en"):
+        """One tidy pandas table of TRACK (plan, actual, revised): a row per budget and year with code, name
+        (in LANG), level, region, year, population, needs, revenue, the four transfers, balance and status
+        (frame.FRAME_COLUMNS; amounts in thousand tenge)."""
+        from .frame import result_frame
+
+        return result_frame(self, track, lang)
+
     def computed_for(self, unit: int) -> ComputedShares | None:
         for cs in self.computed:
             if unit in set(cs.units.tolist()):

@@ -210,7 +210,10 @@ class Revision(BaseModel):
 
 
 class Scenario(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A validated scenario (METHOD.md "Scenario"), frozen: a reform is made with `with_changes(diff)`, which
+    validates the result with the same messages as a YAML file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     description: str | None = None
     years: list[int]
@@ -316,6 +319,25 @@ class Scenario(BaseModel):
     @classmethod
     def _rate(cls, v: float) -> float:
         return _check_share(v, "withdrawal_rate")
+
+    # ---- changes -------------------------------------------------------
+    def document(self) -> dict:
+        """The scenario's keys as given (defaults not filled in): what a YAML file after `extends:` would hold."""
+        return self.model_dump(exclude_unset=True)
+
+    def with_changes(self, diff: dict, source: str = "changes") -> "Scenario":
+        """This scenario with DIFF applied as `extends:` applies a file (a JSON merge patch: maps merge key by key,
+        other values replace, None removes a key), validated like a file: an unknown key, a share outside
+        [0, 1] or an unknown option raise InterbudgetError with the YAML path's messages, SOURCE as the file."""
+        if not isinstance(diff, dict):
+            raise InterbudgetError(Problem(source, "the changes must be a map of scenario keys"))
+        return validate_scenario(_merge(self.document(), diff), source)
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> "Scenario":
+        """A copy; with UPDATE its keys are replaced and the result is validated (never an invalid scenario)."""
+        if not update:
+            return super().model_copy(deep=deep)
+        return validate_scenario({**self.document(), **update}, "model_copy")
 
     # ---- derived -------------------------------------------------------
     @property

@@ -21,6 +21,7 @@ from ..explain import explain, render
 from ..hierarchy import LEVELS
 from ..i18n import LANGUAGES, catalog, fmt_amount
 from ..store import Store
+from .common import lang_ok, plain  # noqa: F401 — also used by the page modules, from .common
 from .access import PUBLIC, View, Viewer, objection_visible, region_of, unit_allowed, visible_scenarios
 from .security import attachment_header, viewer_of
 from .workbench import Workbench
@@ -58,17 +59,6 @@ def no_nan(x):
     if isinstance(x, list):
         return [no_nan(v) for v in x]
     return x
-
-
-def plain(x):
-    """Store rows as JSON: timestamps become text."""
-    return json.loads(json.dumps(x, default=str))
-
-
-def lang_ok(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise HTTPException(404, f"unknown language '{lang}': choose kk, ru or en")
-    return lang
 
 
 class Site:

@@ -13,7 +13,7 @@ PKG = Path(__file__).resolve().parents[1] / "src" / "interbudget"
 
 #: layers from the bottom; a module may import its own layer and those below. Prefixes name packages.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("data", ["_version", "errors", "tables", "hierarchy", "patch", "yamlfile", "grid", "scenario", "dataset", "i18n",
+    ("data", ["_version", "bundled", "errors", "tables", "hierarchy", "patch", "yamlfile", "grid", "scenario", "dataset", "i18n",
               "store", "scale"]),  # the store and payments->receipts know no rule
     ("rules", ["rules"]),
     ("engine", ["engine", "frame"]),

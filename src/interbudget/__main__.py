@@ -1,4 +1,4 @@
-"""python -m interbudget: the same as the interbudget command."""
+"""`python -m interbudget ...` runs the CLI."""
 from .cli import main
 
 main()

@@ -107,6 +107,12 @@ class Result:
 
         return result_frame(self, track, lang)
 
+    def table(self, track: str = "plan", lang: str = "en"):
+        """`frame` as a pyarrow Table (core dependencies only)."""
+        from .frame import result_table
+
+        return result_table(self, track, lang)
+
     def computed_for(self, unit: int) -> ComputedShares | None:
         for cs in self.computed:
             if unit in set(cs.units.tolist()):

@@ -1,11 +1,12 @@
 """A run's figures as one tidy table: a row per budget and year of a track, for notebooks (`Result.frame`).
 
-Built from the result's arrays in numpy (no loop over budgets); the status is the project's one transfer-status
-rule (rules/status.py). pandas is imported here only, when a table is asked for.
+Built from the result's arrays in numpy (no loop over budgets) as an Arrow table (core dependencies only);
+`Result.frame` hands it to pandas. The status is the project's one transfer-status rule (rules/status.py).
 """
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 
 from .errors import InterbudgetError
 from .hierarchy import LEVELS
@@ -31,12 +32,10 @@ def _names(h, units: np.ndarray, lang: str) -> np.ndarray:
     return out
 
 
-def result_frame(res, track: str = "plan", lang: str = "en"):
-    """A pandas DataFrame with FRAME_COLUMNS: one row per budget and year of TRACK (plan, actual or revised),
+def result_table(res, track: str = "plan", lang: str = "en") -> pa.Table:
+    """An Arrow table with FRAME_COLUMNS: one row per budget and year of TRACK (plan, actual or revised),
     budgets ordered by level and code as in budgets.csv; `region` is the code of the region the budget belongs
     to ("" for the republic), `population` that of the budget's territory."""
-    import pandas as pd
-
     tracks = {t.name: t for t in res.tracks}
     if track not in tracks:
         raise InterbudgetError(f"track '{track}' is not in this result: choose {', '.join(tracks)}")
@@ -54,11 +53,11 @@ def result_frame(res, track: str = "plan", lang: str = "en"):
     def col(a: np.ndarray) -> np.ndarray:
         return a[b, y] + 0.0  # + 0.0 turns -0.0 into 0.0
 
-    return pd.DataFrame({
-        "code": h.b_codes[b].astype(str),
-        "name": _names(h, units, lang),
-        "level": np.asarray(LEVELS, dtype=object)[h.b_level[b]],
-        "region": np.where(region_unit >= 0, h.codes[np.maximum(region_unit, 0)], "").astype(str),
+    return pa.table({
+        "code": pa.array(h.b_codes[b].astype(str)),
+        "name": pa.array(_names(h, units, lang), pa.string()),
+        "level": pa.array(np.asarray(LEVELS, dtype=object)[h.b_level[b]], pa.string()),
+        "region": pa.array(np.where(region_unit >= 0, h.codes[np.maximum(region_unit, 0)], "").astype(str)),
         "year": np.asarray(res.years, dtype=np.int64)[y],
         "population": h.population[units],
         "needs": col(res.needs),
@@ -68,5 +67,15 @@ def result_frame(res, track: str = "plan", lang: str = "en"):
         "subventions_paid": col(tr.subventions_paid),
         "withdrawals_received": col(tr.withdrawals_received),
         "balance": col(t.balance),
-        "status": statuses(col(tr.subvention), col(tr.withdrawal)),
-    }, columns=FRAME_COLUMNS)
+        "status": pa.array(statuses(col(tr.subvention), col(tr.withdrawal))),
+    })
+
+
+def result_frame(res, track: str = "plan", lang: str = "en"):
+    """`result_table` as a pandas DataFrame (pandas is not a core dependency: a clear error without it)."""
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        raise InterbudgetError("Result.frame needs pandas (pip install pandas); Result.table gives the same as an Arrow "
+                               "table") from None
+    return result_table(res, track, lang).to_pandas()

@@ -5,10 +5,7 @@ row and problem, and the command exits with status 2; never a traceback.
 """
 from __future__ import annotations
 
-from . import analysis, functions, receipts, reports, run, web  # noqa: F401 — each registers its commands
+from . import analysis, functions, info, receipts, reports, run, web  # noqa: F401 — each registers its commands
 from ._common import app, main
 
 __all__ = ["app", "main"]
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

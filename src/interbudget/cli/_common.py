@@ -16,16 +16,28 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from .. import bundled
 from .._version import __version__
 from ..errors import InterbudgetError
 
+
+def bundled_path(value: Path | None) -> Path | None:
+    """Typer callback for every path argument: `bundled:data/kz` names the data shipped with interbudget."""
+    try:
+        return bundled.resolve(value)
+    except InterbudgetError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 # arguments every command shares
-DatasetArg = Annotated[Path, typer.Argument(help="Dataset folder (units.csv, receipts.csv, ...).")]
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.")]
 AllowDuplicates = Annotated[bool, typer.Option("--allow-duplicates", help="Keep rows repeated exactly in a dataset table "
                                                "(each counts), with a warning, instead of refusing them.")]
 AllowUnknownTaxes = Annotated[bool, typer.Option("--allow-unknown-taxes", help="Accept a tax in sharing, sharing_base, child_shares "
                                                  "or regulated_taxes that the dataset's tax list lacks, with a warning.")]
+DatasetArg = Annotated[Path, typer.Argument(help="Dataset folder (units.csv, receipts.csv, ...), or bundled:data/NAME.",
+                                            callback=bundled_path)]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file (bundled:scenarios/NAME.yaml for a shipped one).",
+                                             callback=bundled_path)]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Inter-budgetary relations workbench.")
@@ -98,6 +110,13 @@ def main() -> None:
     """Entry point: a bug still ends in one readable line (INTERBUDGET_DEBUG=1 shows the traceback)."""
     try:
         app()
+    except ModuleNotFoundError as exc:
+        extra = EXTRAS.get((exc.name or "").split(".")[0])
+        if extra is None or os.environ.get("INTERBUDGET_DEBUG"):
+            raise
+        err.print("[red]error:[/red] " + escape(f"this command needs {exc.name}, which the core install leaves out: "
+                                                 f"pip install 'interbudget[{extra}]'"), highlight=False, soft_wrap=True)
+        sys.exit(2)
     except Exception as exc:  # noqa: BLE001 — the last line of defence, not error handling
         if os.environ.get("INTERBUDGET_DEBUG"):
             raise
@@ -123,7 +142,12 @@ def write_json(folder: Path, name: str, data: dict) -> None:
         raise InterbudgetError(f"{folder}: cannot write {name} ({exc.strerror})") from None
 
 
-BUNDLED_KZ = Path(__file__).resolve().parents[3] / "data" / "kz"
-BUNDLED_REGISTRY = Path(__file__).resolve().parents[3] / "registry" / "kz"
+BUNDLED_KZ = bundled.path("data/kz")
+BUNDLED_REGISTRY = bundled.path("registry/kz")
+# optional dependencies -> the extra that installs them (pyproject.toml)
+EXTRAS = {"plotly": "reports", "xlsxwriter": "reports", "openpyxl": "reports", "highspy": "optimize",
+          "fastapi": "web", "uvicorn": "web", "jinja2": "web", "starlette": "web", "argon2": "web", "multipart": "web",
+          "duckdb": "web", "psycopg": "postgres", "psycopg_pool": "postgres", "ibis": "scale", "pyspark": "scale",
+          "pandas": "scale", "sqlglot": "scale"}
 DEFAULT_STORE = Path("out/workbench.duckdb")
 STORE_HELP = "The store: a DuckDB file (default out/workbench.duckdb) or a postgresql:// URL."

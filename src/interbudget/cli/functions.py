@@ -9,7 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InterbudgetError
-from ._common import (BUNDLED_REGISTRY, AllowDuplicates, DatasetArg, dataset_of, ScenarioArg, app, fmt as _fmt, out, reported as _reported)
+from ._common import (bundled_path, BUNDLED_REGISTRY, AllowDuplicates, DatasetArg, dataset_of, ScenarioArg, app, fmt as _fmt, out,
+                      reported as _reported)
 
 functions_app = typer.Typer(no_args_is_help=True, help="State functions: the registry, its audits and the §3.2 criteria.")
 app.add_typer(functions_app, name="functions")
@@ -29,7 +30,8 @@ def _write_rows(path: Path, rows: list[dict], columns: list[str]) -> None:
 
 @functions_app.command("audit")
 def functions_audit(
-    registry: Path = typer.Argument(None, help="A folder with functions.csv and bodies.csv (default: registry/kz)."),
+    registry: Path = typer.Argument(None, help="A folder with functions.csv and bodies.csv (default: bundled:registry/kz).",
+                                   callback=bundled_path),
     out_file: Path = typer.Option(None, "--out", help="Write the findings as CSV."),
 ) -> None:
     """Duplications, overlaps, functions without legal basis or not inherent to the state, unfunded mandates,
@@ -51,7 +53,8 @@ def functions_audit(
 
 @functions_app.command("recommend")
 def functions_recommend(
-    registry: Path = typer.Argument(None, help="A folder with functions.csv and bodies.csv (default: registry/kz)."),
+    registry: Path = typer.Argument(None, help="A folder with functions.csv and bodies.csv (default: bundled:registry/kz).",
+                                   callback=bundled_path),
     weight: list[str] = typer.Option(None, "--weight", help="A criterion's weight, e.g. --weight national=3 (repeatable)."),
     out_file: Path = typer.Option(None, "--out", help="Write the recommendations as CSV."),
 ) -> None:
@@ -84,8 +87,10 @@ def functions_recommend(
 
 @functions_app.command("structure")
 def functions_structure(
-    registry: Path = typer.Argument(None, help="A folder with functions.csv and bodies.csv (default: registry/kz)."),
-    proposal: Path = typer.Option(None, "--proposal", help="Show the structure after this proposal's moves."),
+    registry: Path = typer.Argument(None, help="A folder with functions.csv and bodies.csv (default: bundled:registry/kz).",
+                                   callback=bundled_path),
+    proposal: Path = typer.Option(None, "--proposal", help="Show the structure after this proposal's moves.",
+                                   callback=bundled_path),
     out_file: Path = typer.Option(None, "--out", help="Write the table as CSV."),
 ) -> None:
     """A model structure of local government (§3.2): per level, the functions it performs and the bodies."""
@@ -143,9 +148,11 @@ def _write_proposal(path: Path, result: dict) -> list[Path]:
 @proposal_app.command("apply")
 def proposal_apply(
     dataset: DatasetArg,
-    proposal: Path = typer.Argument(..., help="Proposal YAML: name, effective_year, moves (see registry/kz/proposals)."),
+    proposal: Path = typer.Argument(..., help="Proposal YAML: name, effective_year, moves (see bundled:registry/kz/proposals).",
+                                   callback=bundled_path),
     scenario: ScenarioArg = ...,
-    registry: Path = typer.Option(None, "--registry", help="Functions registry folder (default: registry/kz)."),
+    registry: Path = typer.Option(None, "--registry", help="Functions registry folder (default: bundled:registry/kz).",
+                                   callback=bundled_path),
     out_file: Path = typer.Option(None, "--out", help="Write the results: .xlsx (a sheet per table) or .csv."),
     top: int = typer.Option(15, "--top", help="Budgets to show in the terminal, by the largest change in needs."),
     allow_duplicates: AllowDuplicates = False,

@@ -9,15 +9,17 @@ from pathlib import Path
 import typer
 
 from ..errors import InterbudgetError
-from ._common import (BUNDLED_REGISTRY, DEFAULT_STORE, STORE_HELP, app, out, reported as _reported)
+from ._common import (bundled_path, BUNDLED_REGISTRY, DEFAULT_STORE, STORE_HELP, app, out, reported as _reported)
 
 @app.command()
 def serve(
-    dataset: Path = typer.Argument(Path("data/kz"), help="Dataset folder to serve."),
-    scenarios: Path = typer.Option(Path("scenarios"), "--scenarios", help="Folder of scenario YAML files, imported and published."),
+    dataset: Path = typer.Argument(Path("bundled:data/kz"), help="Dataset folder to serve.", callback=bundled_path),
+    scenarios: Path = typer.Option(Path("bundled:scenarios"), "--scenarios", callback=bundled_path,
+                                   help="Folder of scenario YAML files, imported and published."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (localhost by default)."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
-    registry: Path = typer.Option(None, "--registry", help="Functions registry to show (default: registry/kz)."),
+    registry: Path = typer.Option(None, "--registry", help="Functions registry to show (default: bundled:registry/kz).",
+                                   callback=bundled_path),
     store: str = typer.Option(str(DEFAULT_STORE), "--store", help=STORE_HELP),
     insecure_cookies: bool = typer.Option(False, "--insecure-cookies",
                                           help="Session cookies without the Secure flag: only for plain HTTP beyond localhost."),

@@ -1,8 +1,8 @@
 """The public Python API (re-exported by `interbudget`): load a dataset and a scenario, run, get tables.
 
     import interbudget as ib
-    ds = ib.load_dataset("data/kz")
-    law = ib.load_scenario("scenarios/current-law.yaml")
+    ds = ib.load_dataset("bundled:data/kz")
+    law = ib.load_scenario("bundled:scenarios/current-law.yaml")
     res = ib.run(ds, law.with_changes({"option": 2}))
     res.frame()          # one row per budget and year: code, name, level, region, ..., balance, status
 
@@ -12,20 +12,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import bundled
 from .dataset import Dataset, load_dataset as _load_dataset
 from .engine import Result, run as _run
 from .scenario import Scenario, load_scenario as _load_scenario
 
 
 def load_dataset(folder: str | Path, allow_duplicates: bool = False) -> Dataset:
-    """The dataset in FOLDER (docs/METHOD.md's files, CSV or Parquet), every file checked; all problems are
-    raised together. `allow_duplicates` keeps rows repeated exactly (with `Dataset.warnings`) instead of refusing."""
-    return _load_dataset(folder, allow_duplicates=allow_duplicates)
+    """The dataset in FOLDER (docs/METHOD.md's files, CSV or Parquet; `bundled:data/kz` for a shipped one), every
+    file checked; all problems are raised together. `allow_duplicates` keeps rows repeated exactly (said in
+    `Dataset.warnings`) instead of refusing them."""
+    return _load_dataset(bundled.resolve(folder), allow_duplicates=allow_duplicates)
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """The scenario of a YAML file after `extends:` (frozen; change it with `Scenario.with_changes`)."""
-    return _load_scenario(path)[0]
+    """The scenario of a YAML file after `extends:` (`bundled:scenarios/NAME.yaml` for a shipped one); frozen:
+    change it with `Scenario.with_changes`."""
+    return _load_scenario(bundled.resolve(path))[0]
 
 
 def run(dataset: Dataset | str | Path, scenario: Scenario | str | Path, allow_unknown_taxes: bool = False) -> Result:

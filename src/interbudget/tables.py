@@ -125,47 +125,106 @@ def read_table(
     return t
 
 
-def row_keys(columns: list[pa.Array | pa.ChunkedArray], nrows: int) -> np.ndarray | None:
-    """One int64 per row, equal exactly when the rows are equal in every column; None when no two rows can be
-    equal (some column's values are all distinct). Each column is hash-encoded once in Arrow; the codes are
-    combined in numpy and re-densified before they could overflow."""
-    key: np.ndarray | None = None
-    card = 1
+def _dense(col, nrows: int) -> tuple[np.ndarray, int]:
+    """Integer codes of a column's values (equal exactly when the values are) and their number: small-range
+    integers as they are, anything else hash-encoded once in Arrow."""
+    if isinstance(col, np.ndarray) and col.dtype.kind in "iu" and col.size:
+        lo, hi = int(col.min()), int(col.max())
+        if hi - lo <= 4 * nrows + 1024:
+            return col.astype(np.int64) - lo, hi - lo + 1
+        col = pa.array(col)
+    if isinstance(col, np.ndarray):
+        col = pa.array(col)
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if pa.types.is_dictionary(col.type):  # each distinct value once (a dictionary may repeat a value), spread by the indices
+        values, m = _dense(col.dictionary, len(col.dictionary))
+        if col.null_count == 0:
+            return values[to_np(col.indices, col.indices.type.to_pandas_dtype())], m
+        idx = to_np(col.indices.fill_null(len(values)), np.int64)
+        return np.append(values, m)[idx], m + 1
+    enc = pc.dictionary_encode(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col, null_encoding="encode")
+    return to_np(enc.indices, np.int64), len(enc.dictionary)
+
+
+def _signature(col) -> np.ndarray:
+    """One int64 per value, equal whenever the values are equal (unequal values may share one): the values of a
+    numeric or numeric-text column as bits, exact codes otherwise. Cheap on millions of rows; a filter only."""
+    if isinstance(col, np.ndarray):
+        return col.astype(np.int64)
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if pa.types.is_dictionary(col.type):
+        return _dense(col, len(col))[0]
+    if not _numeric(col.type):
+        try:
+            col = pc.cast(col, pa.float64())  # a numeric text: its value ("100" and "100.0" only share a signature)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return _dense(col, len(col))[0]
+    v = to_np(col.cast(pa.float64()).fill_null(np.nan), np.float64, copy=True)
+    v[np.isnan(v)] = np.nan  # one NaN
+    return v.view(np.int64)
+
+
+def _repeating(key: np.ndarray) -> np.ndarray:
+    """Which entries of KEY occur more than once (one sort; a lookup only when some do)."""
+    s = np.sort(key)
+    same = s[1:] == s[:-1]
+    if not same.any():  # the common case: one sort and done
+        return np.zeros(key.size, dtype=bool)
+    return np.isin(key, s[1:][same])
+
+
+def _small_int_key(columns: list, nrows: int) -> np.ndarray | None:
+    """The exact row key of integer columns whose ranges multiply to a few times the rows (codes, years, taxes,
+    payers: a mixed radix, no sort), else None."""
+    key, k = np.zeros(nrows, dtype=np.int64), 1
     for col in columns:
-        enc = pc.dictionary_encode(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col, null_encoding="encode")
-        m = len(enc.dictionary)
-        if m >= nrows:
+        if not (isinstance(col, np.ndarray) and col.dtype.kind in "iu"):
             return None
-        idx = to_np(enc.indices, np.int64)
-        if key is None:
-            key, card = idx.copy(), m
-            continue
-        if card * m >= 2**62:
-            _, key = np.unique(key, return_inverse=True)
-            key = key.reshape(-1).astype(np.int64)
-            card = int(key.max()) + 1
-        key *= m
-        key += idx
-        card *= m
-    return key
+        lo, hi = int(col.min()), int(col.max())
+        m = hi - lo + 1
+        if k * m > 4 * nrows + 1024:
+            return None
+        key = key * m + (col.astype(np.int64) - lo)
+        k *= m
+    return key if np.bincount(key, minlength=k).max() > 1 else np.zeros(0, dtype=np.int64)
 
 
-def repeats(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows whose key repeats an earlier row's, and for each the earlier (first) row."""
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+def repeated_rows(columns: list, nrows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows equal to an earlier row in every column (Arrow arrays or numpy integer arrays), and for each the
+    first such row. Integer keys of small range are compared exactly by a mixed radix; otherwise a cheap
+    signature of every value (a number's bits, a dictionary's codes) is mixed into one row key, one sort finds
+    the rows whose key repeats, and only those (repeats, and the rare collisions) are compared exactly."""
+    none = np.zeros(0, dtype=np.int64)
+    key = _small_int_key(columns, nrows)
+    if key is None:
+        key = np.zeros(nrows, dtype=np.int64)
+        for col in columns:
+            key = key * np.int64(1_000_003) + _signature(col)  # wraps around: a collision only costs the exact pass
+    if not key.size:
+        return none, none
+    rows = np.flatnonzero(_repeating(key))
+    if not rows.size:
+        return none, none
+    exact, k = np.zeros(rows.size, dtype=np.int64), 1  # exact codes below k of the columns seen so far
+    for col in columns:
+        part = col[rows] if isinstance(col, np.ndarray) else col.take(pa.array(rows))
+        codes, m = _dense(part, rows.size)
+        exact, k = _dense(exact * m + codes, rows.size)  # below k * m <= rows**2: no overflow
+    _, first, inverse = np.unique(exact, return_index=True, return_inverse=True)
     earlier = first[inverse.reshape(-1)]
-    rows = np.flatnonzero(earlier != np.arange(key.size))
-    return rows, earlier[rows]
+    dup = earlier != np.arange(rows.size)
+    return rows[dup], rows[earlier[dup]]
 
 
 def _exact_repeats(t: RawTable, problems: Problems, allow: bool) -> None:
     if t.nrows < 2:
         return
-    # the last columns (amounts, values) are the most varied: a column of distinct values ends the check early
-    key = row_keys([t.columns[c] for c in reversed(list(t.columns))], t.nrows)
-    if key is None or len(pc.unique(pa.array(key))) == t.nrows:
+    # the last columns (amounts, values) are the most varied: they settle most rows first
+    rows, first = repeated_rows([t.columns[c] for c in reversed(list(t.columns))], t.nrows)
+    if not rows.size:
         return
-    rows, first = repeats(key)
     if allow:
         problems.warn(f"{t.name}: {rows.size} row(s) repeat an earlier row exactly; kept as given (--allow-duplicates), "
                       "so each counts")
@@ -338,10 +397,7 @@ def duplicates(t: RawTable, keys: list[np.ndarray], problems: Problems, what: st
     repeats are not reported again. `allow`: accept them with a warning that says so (e.g. "summed")."""
     if t.nrows < 2:
         return
-    key = row_keys([pa.array(np.asarray(k)) for k in keys], t.nrows)
-    if key is None:
-        return
-    rows, first = repeats(key)
+    rows, first = repeated_rows([np.asarray(k) for k in keys], t.nrows)
     if t.repeated is not None:
         keep = ~t.repeated[rows]
         rows, first = rows[keep], first[keep]

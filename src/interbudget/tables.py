@@ -157,8 +157,14 @@ def _signature(col) -> np.ndarray:
     if pa.types.is_dictionary(col.type):
         return _dense(col, len(col))[0]
     if not _numeric(col.type):
+        # a numeric text by its value ("100" and "100.0" only share a signature); a failed cast is slow, so a
+        # sample decides whether to try
+        sample = col.slice(0, 64)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)) or \
+                not pc.all(pc.match_substring_regex(sample, NUMBER_RE)).as_py():
+            return _dense(col, len(col))[0]
         try:
-            col = pc.cast(col, pa.float64())  # a numeric text: its value ("100" and "100.0" only share a signature)
+            col = pc.cast(col, pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return _dense(col, len(col))[0]
     v = to_np(col.cast(pa.float64()).fill_null(np.nan), np.float64, copy=True)

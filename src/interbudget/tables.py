@@ -143,7 +143,7 @@ def _dense(col, nrows: int) -> tuple[np.ndarray, int]:
             return values[to_np(col.indices, col.indices.type.to_pandas_dtype())], m
         idx = to_np(col.indices.fill_null(len(values)), np.int64)
         return np.append(values, m)[idx], m + 1
-    enc = pc.dictionary_encode(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col, null_encoding="encode")
+    enc = pc.dictionary_encode(col, null_encoding="encode")
     return to_np(enc.indices, np.int64), len(enc.dictionary)
 
 
@@ -227,8 +227,7 @@ def repeated_rows(columns: list, nrows: int) -> tuple[np.ndarray, np.ndarray]:
 def _exact_repeats(t: RawTable, problems: Problems, allow: bool) -> None:
     if t.nrows < 2:
         return
-    # the last columns (amounts, values) are the most varied: they settle most rows first
-    rows, first = repeated_rows([t.columns[c] for c in reversed(list(t.columns))], t.nrows)
+    rows, first = repeated_rows(list(t.columns.values()), t.nrows)  # every column the contract reads
     if not rows.size:
         return
     if allow:

@@ -167,8 +167,12 @@ def _signature(col) -> np.ndarray:
             col = pc.cast(col, pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return _dense(col, len(col))[0]
-    v = to_np(col.cast(pa.float64()).fill_null(np.nan), np.float64, copy=True)
-    v[np.isnan(v)] = np.nan  # one NaN
+    if col.type != pa.float64():
+        col = col.cast(pa.float64())
+    v = to_np(col.fill_null(np.nan) if col.null_count else col, np.float64)
+    nan = np.isnan(v)
+    if nan.any():
+        v = np.where(nan, np.nan, v)  # one NaN
     return v.view(np.int64)
 
 

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from . import tables as T
 from .errors import InterbudgetError, Problem, Problems
+from .grid import receipt_grid, year_positions
 from .hierarchy import LEVELS, REPUBLIC, Hierarchy, find_cycles
 from .vocab import CREDITORS, KINDS
 from .scenario import NEEDS_BASES  # the needs bases and their files (docs/METHOD.md "Needs bases")
@@ -54,16 +55,6 @@ TABLES = {
 }
 
 
-def year_positions(year: np.ndarray, years: list[int]) -> np.ndarray:
-    """Position of each row's year in `years`, -1 for other years (one lookup table, no loop over rows)."""
-    if year.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    out = np.full(year.shape, -1, dtype=np.int64)
-    for k, y in enumerate(years):  # a few years: one comparison pass each
-        out[year == y] = k
-    return out
-
-
 @dataclass
 class Receipts:
     unit: np.ndarray  # int32 booking unit
@@ -83,14 +74,9 @@ class Receipts:
         return self._cache["years"]
 
     def grid(self, years: list[int], n_units: int, n_taxes: int, base_mask: np.ndarray):
-        """The receipts of `years` summed per (unit, year) x (payer class, tax), built once.
+        """The receipts of `years` summed per (unit, year) x (payer class, tax), built once (grid.receipt_grid).
         `base_mask[category]` says which payer categories are base enterprises."""
-        from .grid import ReceiptGrid
-
-        key = (tuple(years), n_units, n_taxes, base_mask.tobytes())
-        if key not in self._cache:
-            self._cache[key] = ReceiptGrid.build(self.classify(base_mask), years, n_units, n_taxes)
-        return self._cache[key]
+        return receipt_grid(self, years, n_units, n_taxes, base_mask)
 
     def classify(self, base_mask: np.ndarray) -> "Receipts":
         """The same receipts with `payer` as a class: 0 regional, 1 base."""
@@ -247,9 +233,19 @@ class Dataset:
             raise InterbudgetError(Problem(source, f"needs basis '{basis}' is not in the dataset {self.folder}: it needs "
                                                    f"{NEEDS_BASES.get(basis, '?')}.csv (bases present: {have})", column="needs_basis"))
         return replace(self, needs=self.needs_bases[basis], needs_basis=basis)
+    listed_taxes: list[str] = field(default_factory=list)  # taxes.csv's taxes, where present
+    warnings: list[str] = field(default_factory=list)  # what was accepted on request (--allow-duplicates)
 
     def tax_index(self) -> dict[str, int]:
         return {t: i for i, t in enumerate(self.taxes)}
+
+    def tax_list(self) -> set[str]:
+        """The dataset's tax list: taxes seen in a receipts file, and those of taxes.csv where present."""
+        seen = np.zeros(len(self.taxes), dtype=bool)
+        for r in (self.receipts, self.receipts_actual, self.receipts_revised):
+            if r is not None and r.tax.size:
+                seen |= np.bincount(r.tax, minlength=len(self.taxes))[: len(self.taxes)] > 0  # one pass, no sort
+        return {t for t, s in zip(self.taxes, seen.tolist()) if s} | set(self.listed_taxes)
 
     def hashes(self) -> dict[str, str]:
         if not self.file_hashes:
@@ -281,11 +277,11 @@ def _locate(folder: Path, problems: Problems) -> dict[str, Path]:
     return files
 
 
-def _read(files: dict[str, Path], stem: str, problems: Problems) -> T.RawTable | None:
+def _read(files: dict[str, Path], stem: str, problems: Problems, allow_duplicates: bool = False) -> T.RawTable | None:
     if stem not in files:
         return None
     req, opt, needed = TABLES[stem]
-    return T.read_table(files[stem], req, opt, problems, must_have_rows=needed)
+    return T.read_table(files[stem], req, opt, problems, must_have_rows=needed, allow_duplicates=allow_duplicates)
 
 
 def _load_units(t: T.RawTable, problems: Problems) -> tuple[pa.Array, Hierarchy | None]:
@@ -387,6 +383,9 @@ def _load_receipts(t: T.RawTable, codes: pa.Array, taxes: dict[str, int], payers
     payer = (T.choices(t, "payer", payers, problems, default="regional", dtype=np.int16) if t.has("payer")
              else np.zeros(t.nrows, np.int16))
     amount = T.numbers(t, "amount", problems, negative_ok=True, what="amount")
+    # METHOD.md adds up the receipts booked at a unit (a refund may be a row of its own): a (code, year, tax,
+    # payer) given twice is summed, never silently; an exact repeat is an error (read_table)
+    T.duplicates(t, [unit, year, tax, payer], problems, "(code, year, tax, payer)", allow="summed as METHOD.md reads receipts")
     return Receipts(unit, year, tax, payer, amount)
 
 
@@ -432,12 +431,15 @@ def _load_debt(t: T.RawTable, codes: pa.Array, problems: Problems) -> Debt:
                 start_year=start, maturity_year=maturity)
 
 
-def load_dataset(folder: str | Path) -> Dataset:
-    """Read and check every file of a dataset; raise all problems together."""
+def load_dataset(folder: str | Path, allow_duplicates: bool = False) -> Dataset:
+    """Read and check every file of a dataset; raise all problems together.
+
+    A row repeated exactly is an error naming both rows; `allow_duplicates` keeps such rows as given and says so
+    in `Dataset.warnings`, as it says of receipts given twice for one (code, year, tax, payer), which are summed."""
     folder = Path(folder)
     problems = Problems()
     files = _locate(folder, problems)
-    raw = {stem: _read(files, stem, problems) for stem in TABLES}
+    raw = {stem: _read(files, stem, problems, allow_duplicates) for stem in TABLES}
     if raw["units"] is None:
         problems.raise_if_any()
     codes, h = _load_units(raw["units"], problems)
@@ -446,9 +448,8 @@ def load_dataset(folder: str | Path) -> Dataset:
     drivers: dict[str, int] = {}
 
     payer_names, payer_is_base = _load_payers(raw["payers"], problems)
-    receipts = _load_receipts(raw["receipts"], codes, taxes, payer_names, problems) if raw["receipts"] else None
-    actual = _load_receipts(raw["receipts_actual"], codes, taxes, payer_names, problems) if raw["receipts_actual"] else None
-    revised = _load_receipts(raw["receipts_revised"], codes, taxes, payer_names, problems) if raw["receipts_revised"] else None
+    receipts, actual, revised = (_load_receipts(raw[k], codes, taxes, payer_names, problems) if raw[k] else None
+                                 for k in ("receipts", "receipts_actual", "receipts_revised"))
     bases = None
     if (t := raw["bases"]) is not None:
         bases = Bases(unit=T.lookup(t, "code", codes, problems), year=T.integers(t, "year", problems),
@@ -521,10 +522,11 @@ def load_dataset(folder: str | Path) -> Dataset:
             problems.add_rows(t.name, "code", [t.row_label(int(i)) for i in rows], msgs + [""] * (rows.size - len(msgs)))
 
     networks = _load_networks(raw["networks"], functions, problems) if raw["networks"] is not None else None
-    oil = {}
-    if (t := raw["taxes"]) is not None and t.has("oil_elasticity"):
-        names = T.strings(t, "tax", problems).to_pylist()
-        oil = dict(zip(names, T.numbers(t, "oil_elasticity", problems, what="oil elasticity", empty=0.0).tolist()))
+    oil, listed_taxes = {}, []
+    if (t := raw["taxes"]) is not None:
+        listed_taxes = T.strings(t, "tax", problems).to_pylist()
+    if t is not None and t.has("oil_elasticity"):
+        oil = dict(zip(listed_taxes, T.numbers(t, "oil_elasticity", problems, what="oil elasticity", empty=0.0).tolist()))
     oil_regions = None
     if (t := raw["oil_elasticity"]) is not None and h is not None:
         unit = T.lookup(t, "code", codes, problems)
@@ -605,4 +607,6 @@ def load_dataset(folder: str | Path) -> Dataset:
         debt=debt,
         needs_bases=bases_of_needs,
         tax_series=series,
+        listed_taxes=listed_taxes,
+        warnings=problems.warnings,
     )

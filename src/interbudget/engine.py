@@ -106,6 +106,20 @@ class Result:
                                  "first_year": min(self.years), "last_year": max(self.years)})
         return rows
 
+    def frame(self, track: str = "plan", lang: str = "en"):
+        """One tidy pandas table of TRACK (plan, actual, revised): a row per budget and year with code, name
+        (in LANG), level, region, year, population, needs, revenue, the four transfers, balance and status
+        (frame.FRAME_COLUMNS; amounts in thousand tenge)."""
+        from .frame import result_frame
+
+        return result_frame(self, track, lang)
+
+    def table(self, track: str = "plan", lang: str = "en"):
+        """`frame` as a pyarrow Table (core dependencies only)."""
+        from .frame import result_table
+
+        return result_table(self, track, lang)
+
     def computed_for(self, unit: int) -> ComputedShares | None:
         for cs in self.computed:
             if unit in set(cs.units.tolist()):
@@ -136,9 +150,31 @@ def base_mask(ds: Dataset, s: Scenario, scenario_file: str) -> np.ndarray:
     return mask
 
 
-def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
-    """Problems that need both the dataset and the scenario; returns warnings."""
+def unknown_taxes(ds: Dataset, s: Scenario) -> list[tuple[str, str]]:
+    """(key path, tax) of every tax the scenario names in sharing, sharing_base, child_shares or (written)
+    regulated_taxes that is not in the dataset's tax list (receipts files, taxes.csv): a typo would
+    otherwise send that tax's receipts wholly to the republic without a word."""
+    known = ds.tax_list()
+    named = [(f"sharing.{t}", t) for t in s.sharing] + [(f"sharing_base.{t}", t) for t in s.sharing_base or {}]
+    named += [(f"child_shares.{c}.{t}", t) for c, shares in s.child_shares.items() for t in shares]
+    named += [("regulated_taxes", t) for t in s.regulated_taxes or []]
+    return [(k, t) for k, t in named if t not in known]
+
+
+def check_compatible(ds: Dataset, s: Scenario, scenario_file: str, allow_unknown_taxes: bool = False) -> list[str]:
+    """Problems that need both the dataset and the scenario; returns warnings. A tax the dataset does not
+    know is a problem, or with `allow_unknown_taxes` a warning."""
     problems: list[Problem] = []
+    unknown = unknown_taxes(ds, s)
+    if not allow_unknown_taxes:
+        import difflib
+
+        known = sorted(ds.tax_list())
+        for key, t in unknown:
+            near = difflib.get_close_matches(t, known, n=1)
+            hint = f"did you mean '{near[0]}'? " if near else ""
+            problems.append(Problem(scenario_file, f"tax '{t}' is not in the dataset's tax list (receipts, taxes.csv): {hint}"
+                                    "known: " + ", ".join(known) + " (--allow-unknown-taxes accepts it)", column=key))
     h = scenario_hierarchy(ds, s)
     rows = ds.receipts.grid(s.years, h.n, len(scenario_taxes(ds, s)), base_mask(ds, s, scenario_file)).year_rows
     for y in (y for y, n in zip(s.years, rows) if n == 0):
@@ -191,19 +227,20 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str) -> list[str]:
                          for y in s.years if y >= s.revision.from_year and y not in have]
     if problems:
         raise InterbudgetError(problems)
-    known = set(ds.taxes)
-    warnings = [f"{scenario_file}: tax '{t}' in sharing has no receipts in the dataset" for t in s.sharing if t not in known]
-    if s.option != 1 or "M2" in s.methods_used():
+    known = ds.tax_list()
+    warnings = [f"{scenario_file}: tax '{t}' ({key}) is not in the dataset's tax list; accepted (--allow-unknown-taxes)"
+                for key, t in unknown]
+    if s.regulated_taxes is None and (s.option != 1 or "M2" in s.methods_used()):
         warnings += [f"{scenario_file}: regulated tax '{t}' has no receipts in the dataset" for t in s.regulated if t not in known]
     if ds.bases is not None:
         with_base = set(np.unique(ds.bases.tax).tolist())
         warnings += [f"{scenario_file}: capacity tax '{t}' has no rows in bases.csv: its capacity is 0"
-                     for t in s.capacity if t not in known or ds.taxes.index(t) not in with_base]
+                     for t in s.capacity if t not in ds.taxes or ds.taxes.index(t) not in with_base]
     if s.sequestration is not None:
         warnings += [f"{scenario_file}: sequestration.protected names function '{f}', which has no needs in the dataset"
                      for f in s.sequestration.protected if f not in ds.functions]
     if s.actual_shock is not None:
-        warnings += [f"{scenario_file}: actual_shock tax '{t}' has no receipts in the dataset" for t in s.actual_shock.taxes if t not in known]
+        warnings += [f"{scenario_file}: actual_shock tax '{t}' has no receipts in the dataset" for t in s.actual_shock.taxes if t not in ds.taxes]
     if (s.sequestration or s.borrowing) and ds.receipts_actual is None and s.revision is None and s.actual_shock is None:
         warnings.append(f"{scenario_file}: sequestration and borrowing act on the actual and revised tracks; this run has neither")
     if unused:
@@ -540,9 +577,9 @@ def apply_mandates(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], tr:
     return out, spending
 
 
-def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario") -> Result:
+def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario", allow_unknown_taxes: bool = False) -> Result:
     ds = ds.with_needs_basis(s.needs_basis, scenario_file)  # the scenario's needs basis (docs/METHOD.md)
-    warnings = check_compatible(ds, s, scenario_file)
+    warnings = ds.warnings + check_compatible(ds, s, scenario_file, allow_unknown_taxes)
     h = scenario_hierarchy(ds, s)
     mask = base_mask(ds, s, scenario_file)
     years = list(s.years)

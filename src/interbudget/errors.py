@@ -21,7 +21,8 @@ class Problem:
         if self.row:
             where.append(self.row)
         if self.column:
-            kind = "key" if self.file.endswith((".yaml", ".yml")) else "column"
+            # a table's column (CSV, Parquet, an Excel sheet); a scenario's key (a YAML file, a stored version, a diff)
+            kind = "column" if self.file.endswith((".csv", ".parquet", ".xlsx", "]")) else "key"
             where.append(f"{kind} '{self.column}'")
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
@@ -46,6 +47,10 @@ class Problems:
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        self.warnings: list[str] = []  # accepted on request (--allow-duplicates, ...), still said
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
 
     def add(self, file: str, message: str, row: str | None = None, column: str | None = None) -> None:
         self.items.append(Problem(file, message, row, column))

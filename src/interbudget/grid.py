@@ -9,6 +9,7 @@ units, few taxes each) keeps the rows instead of a mostly empty matrix.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,34 @@ import numpy as np
 #: a dense matrix is used while it has at most this many cells per receipt row (plus a floor)
 DENSE_CELLS_PER_ROW = 4
 DENSE_FLOOR = 1_000_000
+
+
+def year_positions(year: np.ndarray, years: list[int]) -> np.ndarray:
+    """Position of each row's year in `years`, -1 for other years (one lookup table, no loop over rows)."""
+    if year.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    out = np.full(year.shape, -1, dtype=np.int64)
+    for k, y in enumerate(years):  # a few years: one comparison pass each
+        out[year == y] = k
+    return out
+
+
+#: grids built per receipts object (by its id, dropped with the object): a scenario's checks, its run and
+#: every later run on the same dataset (the web workbench) aggregate the rows once
+_GRIDS: dict[int, dict[tuple, "ReceiptGrid"]] = {}
+
+
+def receipt_grid(rec, years: list[int], n_units: int, n_taxes: int, base_mask: np.ndarray) -> "ReceiptGrid":
+    """The receipts REC (a dataset's `Receipts`) of `years` summed per (unit, year) x (payer class, tax), built
+    once per REC and arguments. `base_mask[category]` says which payer categories are base enterprises."""
+    key = (tuple(years), n_units, n_taxes, base_mask.tobytes())
+    built = _GRIDS.get(id(rec))
+    if built is None:
+        built = _GRIDS[id(rec)] = {}
+        weakref.finalize(rec, _GRIDS.pop, id(rec), None)
+    if key not in built:
+        built[key] = ReceiptGrid.build(rec.classify(base_mask), years, n_units, n_taxes)
+    return built[key]
 
 
 @dataclass
@@ -34,8 +63,6 @@ class ReceiptGrid:
 
     @classmethod
     def build(cls, rec, years: list[int], n_units: int, n_taxes: int) -> "ReceiptGrid":
-        from .dataset import year_positions
-
         ny = len(years)
         yi = year_positions(rec.year, years)
         counts = np.bincount(yi + 1, minlength=ny + 1)

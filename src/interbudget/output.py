@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from . import __version__
+from ._version import __version__
 from .engine import Result
 from .errors import InterbudgetError
 from .hierarchy import LEVELS

@@ -11,12 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InterbudgetError, Problem
 from .patch import apply as _merge  # `extends:` is a JSON merge patch of the parent
 from .vocab import CREDITORS, KINDS
+from .yamlfile import load as load_yaml
 
 OPTIONS = (1, 2, 3, 4)
 METHODS = ("M1", "M2", "M3", "M4")
@@ -317,7 +317,10 @@ class ActualShock(BaseModel):
 
 
 class Scenario(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A validated scenario (METHOD.md "Scenario"), frozen: a reform is made with `with_changes(diff)`, which
+    validates the result with the same messages as a YAML file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     description: str | None = None
     years: list[int]
@@ -448,6 +451,25 @@ class Scenario(BaseModel):
     def _rate(cls, v: float) -> float:
         return _check_share(v, "withdrawal_rate")
 
+    # ---- changes -------------------------------------------------------
+    def document(self) -> dict:
+        """The scenario's keys as given (defaults not filled in): what a YAML file after `extends:` would hold."""
+        return self.model_dump(exclude_unset=True)
+
+    def with_changes(self, diff: dict, source: str = "changes") -> "Scenario":
+        """This scenario with DIFF applied as `extends:` applies a file (a JSON merge patch: maps merge key by key,
+        other values replace, None removes a key), validated like a file: an unknown key, a share outside
+        [0, 1] or an unknown option raise InterbudgetError with the YAML path's messages, SOURCE as the file."""
+        if not isinstance(diff, dict):
+            raise InterbudgetError(Problem(source, "the changes must be a map of scenario keys"))
+        return validate_scenario(_merge(self.document(), diff), source)
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> "Scenario":
+        """A copy; with UPDATE its keys are replaced and the result is validated (never an invalid scenario)."""
+        if not update:
+            return super().model_copy(deep=deep)
+        return validate_scenario({**self.document(), **update}, "model_copy")
+
     # ---- derived -------------------------------------------------------
     @property
     def regulated(self) -> list[str]:
@@ -483,11 +505,7 @@ def _read_yaml(path: Path, chain: list[Path]) -> tuple[dict, list[Path]]:
         who = f" (extended by {chain[-1].name})" if chain else ""
         raise InterbudgetError(Problem(str(path), f"scenario file not found{who}"))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else None
-        raise InterbudgetError(Problem(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}", where)) from None
+        data = load_yaml(path.read_text(encoding="utf-8"), path.name)  # a key given twice is an error naming its line
     except UnicodeDecodeError:
         raise InterbudgetError(Problem(path.name, "not valid UTF-8")) from None
     if data is None:

@@ -16,7 +16,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .. import __version__, bundled
+from .. import bundled
+from .._version import __version__
 from ..errors import InterbudgetError
 
 
@@ -29,6 +30,10 @@ def bundled_path(value: Path | None) -> Path | None:
 
 
 # arguments every command shares
+AllowDuplicates = Annotated[bool, typer.Option("--allow-duplicates", help="Keep rows repeated exactly in a dataset table "
+                                               "(each counts), with a warning, instead of refusing them.")]
+AllowUnknownTaxes = Annotated[bool, typer.Option("--allow-unknown-taxes", help="Accept a tax in sharing, sharing_base, child_shares "
+                                                 "or regulated_taxes that the dataset's tax list lacks, with a warning.")]
 DatasetArg = Annotated[Path, typer.Argument(help="Dataset folder (units.csv, receipts.csv, ...), or bundled:data/NAME.",
                                             callback=bundled_path)]
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file (bundled:scenarios/NAME.yaml for a shipped one).",
@@ -61,14 +66,36 @@ def fmt(x: float, digits: int = 1) -> str:
     return f"{round(x, digits) + 0.0:,.{digits}f}".replace(",", " ")  # + 0.0: no "-0.000"
 
 
-def load(dataset: Path, scenario: Path):
+def warn(lines: list[str]) -> None:
+    for w in lines:
+        err.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False, soft_wrap=True)
+
+
+def dataset_of(dataset: Path, allow_duplicates: bool = False):
+    """The dataset, its warnings (what --allow-duplicates accepted, receipts summed) printed once."""
     from ..dataset import load_dataset
+
+    ds = load_dataset(dataset, allow_duplicates=allow_duplicates)
+    warn(ds.warnings)
+    return ds
+
+
+def run_on(ds, scenario: Path, allow_unknown_taxes: bool = False):
+    """SCENARIO run on DS, the run's own warnings printed; (result, scenario files)."""
     from ..engine import run
     from ..scenario import load_scenario
 
     s, files = load_scenario(scenario)
-    ds = load_dataset(dataset)
-    return run(ds, s, scenario.name), files
+    res = run(ds, s, scenario.name, allow_unknown_taxes=allow_unknown_taxes)
+    warn(res.warnings[len(ds.warnings):])
+    return res, files
+
+
+def load(dataset: Path, scenario: Path, allow_duplicates: bool = False, allow_unknown_taxes: bool = False):
+    from ..scenario import load_scenario
+
+    load_scenario(scenario)  # a bad scenario is reported before the dataset is read
+    return run_on(dataset_of(dataset, allow_duplicates), scenario, allow_unknown_taxes)
 
 
 @app.callback(invoke_without_command=True)

@@ -8,8 +8,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InterbudgetError
-from ._common import (DatasetArg, ScenarioArg, app, fail as _fail, fmt as _fmt, load as _load, out, write_json as _write_json,
-                      year_pos as _year_pos)
+from ._common import (AllowDuplicates, AllowUnknownTaxes, DatasetArg, ScenarioArg, app, dataset_of, fail as _fail, fmt as _fmt,
+                      load as _load, out, run_on, write_json as _write_json, year_pos as _year_pos)
 
 @app.command()
 def metrics(
@@ -17,12 +17,14 @@ def metrics(
     scenario: ScenarioArg,
     year: int = typer.Option(None, "--year", help="A year of the scenario (default: the first)."),
     out_dir: Path = typer.Option(None, "--out", help="Write metrics.json here."),
+    allow_duplicates: AllowDuplicates = False,
+    allow_unknown_taxes: AllowUnknownTaxes = False,
 ) -> None:
     """Equalization, counts, dependence, stability, incentive and oil exposure of a run (§3.3.2)."""
     from ..analysis.metrics import metrics as compute
 
     try:
-        res, _ = _load(dataset, scenario)
+        res, _ = _load(dataset, scenario, allow_duplicates, allow_unknown_taxes)
         k = 0 if year is None else _year_pos(res, year)
         m = compute(res, k, scenario.name)
         if out_dir is not None:
@@ -67,18 +69,17 @@ def compare(
     amendments: list[Path] = typer.Argument(None, help="Amendments to the draft (scenario YAML files)."),
     year: int = typer.Option(None, "--year", help="A year every scenario has (default: the base's first)."),
     out_dir: Path = typer.Option(None, "--out", help="Write compare.json, compare.xlsx and compare.html here."),
+    allow_duplicates: AllowDuplicates = False,
+    allow_unknown_taxes: AllowUnknownTaxes = False,
 ) -> None:
     """Current law vs draft vs amendments: transfers, and apart from them balances, status changes, population bands."""
     from ..analysis.compare import compare as build
     from ..basis import MARK, footnote, rule_filled
-    from ..dataset import load_dataset
-    from ..engine import run
     from ..reports.compare import write_compare_html, write_compare_xlsx
-    from ..scenario import load_scenario
 
     try:
-        ds = load_dataset(dataset)
-        results = [run(ds, load_scenario(p)[0], p.name) for p in [base, draft, *(amendments or [])]]
+        ds = dataset_of(dataset, allow_duplicates)
+        results = [run_on(ds, p, allow_unknown_taxes)[0] for p in [base, draft, *(amendments or [])]]
         c = build(results, results[0].years[0] if year is None else year)
         marks = rule_filled(dataset)
         if out_dir is not None:
@@ -126,20 +127,19 @@ def stress(
     region_sd: float = typer.Option(0.05, "--region-sd", min=0, help="Regional recessions and booms (log)."),
     growth: float = typer.Option(0.0, "--growth", help="Log growth of every base."),
     out_dir: Path = typer.Option(None, "--out", help="Write stress.json here."),
+    allow_duplicates: AllowDuplicates = False,
+    allow_unknown_taxes: AllowUnknownTaxes = False,
 ) -> None:
     """Monte Carlo over correlated shocks to receipts with the medium-term amounts fixed (§3.3.2)."""
     from ..analysis.stress import Shocks, stress as run_stress
-    from ..dataset import load_dataset
-    from ..engine import run
-    from ..scenario import load_scenario
 
     shocks = Shocks(draws, seed, oil_sd, common_sd, region_sd, growth)
     try:
-        ds = load_dataset(dataset)
+        ds = dataset_of(dataset, allow_duplicates)
         results = []
         for p in scenarios:
             with out.status(f"{p.name}: {draws:,} draws"):
-                results.append(run_stress(run(ds, load_scenario(p)[0], p.name), shocks))
+                results.append(run_stress(run_on(ds, p, allow_unknown_taxes)[0], shocks))
         if out_dir is not None:
             _write_json(out_dir, "stress.json", {"shocks": shocks.__dict__, "results": results})
     except InterbudgetError as exc:
@@ -163,15 +163,15 @@ def taxes(
     scenario: Path = typer.Argument(..., help="The scenario whose sharing is today's assignment."),
     criteria: Path = typer.Option(None, "--criteria", help="Expert scores (default: DATASET/tax_criteria.csv)."),
     out_dir: Path = typer.Option(None, "--out", help="Write tax_criteria.json here."),
+    allow_duplicates: AllowDuplicates = False,
 ) -> None:
     """Score every tax on the seven criteria of §3.3.2 and recommend a level, against today's assignment."""
     from ..analysis.tax_criteria import CRITERIA, assess, read_expert
-    from ..dataset import load_dataset
     from ..scenario import load_scenario
 
     try:
         s, _ = load_scenario(scenario)
-        ds = load_dataset(dataset)
+        ds = dataset_of(dataset, allow_duplicates)
         path = criteria or dataset / "tax_criteria.csv"
         expert = read_expert(path) if path.is_file() else {}
         sharing = {t: {lv: ts.level(lv) for lv in ("region", "district", "rural") if ts.level(lv)} for t, ts in s.sharing.items()}
@@ -204,6 +204,8 @@ def optimize(
     republic_floor: float = typer.Option(None, "--republic-floor", help="Lowest balance of the republic each year, thousand tenge."),
     curve: int = typer.Option(6, "--curve", min=0, help="Points of the trade-off curve (transfers against the spread)."),
     out_dir: Path = typer.Option(None, "--out", help="Write optimize.json and a scenario with the optimized shares here."),
+    allow_duplicates: AllowDuplicates = False,
+    allow_unknown_taxes: AllowUnknownTaxes = False,
 ) -> None:
     """Region shares for options 2 and 4 that minimize transfers or withdrawals, with HiGHS (§3.3.2)."""
     import yaml
@@ -211,7 +213,7 @@ def optimize(
     from ..analysis.optimize import evaluate, problem, solve, trade_off
 
     try:
-        res, _ = _load(dataset, scenario)
+        res, _ = _load(dataset, scenario, allow_duplicates, allow_unknown_taxes)
         p = problem(res)
         best = solve(p, objective, max_spread, republic_floor)
         now = evaluate(p, p["current"])

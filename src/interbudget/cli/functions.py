@@ -9,7 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InterbudgetError
-from ._common import (bundled_path, BUNDLED_REGISTRY, DatasetArg, ScenarioArg, app, fmt as _fmt, out, reported as _reported)
+from ._common import (bundled_path, BUNDLED_REGISTRY, AllowDuplicates, DatasetArg, dataset_of, ScenarioArg, app, fmt as _fmt, out,
+                      reported as _reported)
 
 functions_app = typer.Typer(no_args_is_help=True, help="State functions: the registry, its audits and the §3.2 criteria.")
 app.add_typer(functions_app, name="functions")
@@ -204,11 +205,11 @@ def proposal_apply(
     top: int = typer.Option(15, "--top", help="Budgets to show in the terminal, by the largest change in needs."),
     base: str = typer.Option(None, "--base", help="Price from this registry state (e.g. baseline-2002) instead of the "
                              "proposal's own base (default today)."),
+    allow_duplicates: AllowDuplicates = False,
 ) -> None:
     """Apply a proposal: each move changes the needs of the budgets it touches by the function's normative cost
     at the receiving level, the engine reruns, and each budget's needs, transfers and balance are compared;
     moves that leave a budget with a need and no money are flagged as unfunded mandates (§3.3.1)."""
-    from ..dataset import load_dataset
     from ..functions.proposals import apply
     from ..functions.proposals import load_proposal
     from ..functions.registry import load_registry
@@ -219,7 +220,7 @@ def proposal_apply(
         prop = load_proposal(proposal, reg)
         if base:
             prop["base"] = base
-        result = apply(load_dataset(dataset), reg, prop, load_scenario(scenario)[0])
+        result = apply(dataset_of(dataset, allow_duplicates), reg, prop, load_scenario(scenario)[0])
         paths = _write_proposal(out_file, result) if out_file is not None else []
     t = Table(title=f"{escape(result['proposal'])}: moves (from {prop['effective_year']}, base state {escape(result['base'])})")
     for c in ("move", "need moved", "after, at the receiving norm", "norm ratio", "merged", "stayed", "note"):

@@ -7,7 +7,7 @@ import typer
 from rich.table import Table
 
 from ..errors import InterbudgetError
-from ._common import (BUNDLED_KZ, app, err,
+from ._common import (BUNDLED_KZ, AllowDuplicates, app, dataset_of, err,
                       out, reported as _reported)
 
 receipts_app = typer.Typer(no_args_is_help=True, help="Taxpayer-level payments: generate them, aggregate them into receipts.")
@@ -30,15 +30,15 @@ def receipts_generate(
     rows: int = typer.Option(1_000_000, "--rows", min=1, help="Number of payments."),
     seed: int = typer.Option(1, "--seed"),
     chunk: int = typer.Option(2_000_000, "--chunk", min=1, help="Payments per Parquet part."),
+    allow_duplicates: AllowDuplicates = False,
 ) -> None:
     """Synthetic payments calibrated to a dataset's receipts: heavy-tailed taxpayers, seasonality, refunds."""
     from rich.progress import Progress
 
-    from ..dataset import load_dataset
     from ..scale.payments import generate
 
     with _reported(out_dir):
-        ds = load_dataset(_base_dataset(dataset))
+        ds = dataset_of(_base_dataset(dataset), allow_duplicates)
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("payments", total=rows)
             info = generate(ds, out_dir, rows, seed, chunk=chunk, progress=lambda n: progress.advance(task, n))
@@ -57,9 +57,9 @@ def receipts_aggregate(
     actual: bool = typer.Option(False, "--actual", help="Write receipts_actual.csv instead of receipts.csv."),
     monthly: bool = typer.Option(False, "--monthly", help="Also write receipts_monthly.csv."),
     years: list[int] = typer.Option(None, "--year", help="Years to keep (default: the base dataset's receipt years)."),
+    allow_duplicates: AllowDuplicates = False,
 ) -> None:
     """Payments -> receipts per booking unit, year, tax and payer category, with a reconciliation table."""
-    from ..dataset import load_dataset
     from ..scale.aggregate import aggregate, write_dataset
 
     with _reported(out_dir):
@@ -68,17 +68,19 @@ def receipts_aggregate(
         if not payments.exists():
             raise InterbudgetError(f"{payments}: no such file or folder of payments")
         base = _base_dataset(base, out_dir)
-        ds = load_dataset(base)
+        ds = dataset_of(base, allow_duplicates)
         ys = sorted(years) if years else sorted(ds.receipts.years())
         taxes = sorted(set(ds.taxes) | set(ds.oil_elasticity))
         receipts, recon = aggregate(payments, ds.hierarchy.codes.tolist(), taxes, ds.payer_names, ys, backend, master)
+        t = Table(title=f"reconciliation ({backend}): payments in = aggregated + rejected")
+        for c in ("reason", "payments", "amount, tenge", "refunds", "refunds, tenge"):
+            t.add_column(c, justify="left" if c == "reason" else "right")
+        rows = recon.to_pylist()
+        for r in rows + [{"reason": "total in", **{k: sum(x[k] for x in rows) for k in ("payments", "amount_tiyn", "refunds", "refunds_tiyn")}}]:
+            t.add_row(r["reason"], f"{r['payments']:,}", f"{r['amount_tiyn'] / 100:,.2f}", f"{r['refunds']:,}", f"{r['refunds_tiyn'] / 100:,.2f}")
+        out.print(t)
+        if len(receipts) == 0:  # an empty receipts file would be a dataset without receipts: nothing is written
+            raise InterbudgetError(f"{payments}: no payment was aggregated (see the reconciliation above); nothing written to {out_dir}")
         month = aggregate(payments, ds.hierarchy.codes.tolist(), taxes, ds.payer_names, ys, backend, master, monthly=True)[0] if monthly else None
         paths = write_dataset(receipts, recon, base, out_dir, actual, month)
-    t = Table(title=f"reconciliation ({backend}): payments in = aggregated + rejected")
-    for c in ("reason", "payments", "amount, tenge", "refunds", "refunds, tenge"):
-        t.add_column(c, justify="left" if c == "reason" else "right")
-    rows = recon.to_pylist()
-    for r in rows + [{"reason": "total in", **{k: sum(x[k] for x in rows) for k in ("payments", "amount_tiyn", "refunds", "refunds_tiyn")}}]:
-        t.add_row(r["reason"], f"{r['payments']:,}", f"{r['amount_tiyn'] / 100:,.2f}", f"{r['refunds']:,}", f"{r['refunds_tiyn'] / 100:,.2f}")
-    out.print(t)
     out.print(f"{len(receipts):,} receipt rows: {', '.join(str(p) for p in paths.values())}", highlight=False, soft_wrap=True)

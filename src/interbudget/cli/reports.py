@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._common import (DatasetArg, ScenarioArg, app, err,
+from ._common import (AllowDuplicates, AllowUnknownTaxes, DatasetArg, ScenarioArg, app, err,
                       load as _load, out, reported as _reported)
 
 @app.command()
@@ -20,6 +20,8 @@ def report(
     no_programme: bool = typer.Option(False, "--no-programme", help="Leave the programme status out."),
     published: Path = typer.Option(None, "--published", help="Published transfers (code,year,transfer,amount,source): adds "
                                    "the reconciliation sheet."),
+    allow_duplicates: AllowDuplicates = False,
+    allow_unknown_taxes: AllowUnknownTaxes = False,
 ) -> None:
     """An Excel workbook (the law's layout, every budget, the inputs, the programme's status) and a standalone HTML
     report with charts and maps."""
@@ -34,7 +36,7 @@ def report(
         out_dir.mkdir(parents=True, exist_ok=True)
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("simulating", total=4)
-            res, _ = _load(dataset, scenario)
+            res, _ = _load(dataset, scenario, allow_duplicates, allow_unknown_taxes)
             progress.update(task, advance=1, description="metrics")
             m = compute(res, 0, scenario.name)
             prog = None if no_programme else _programme(res, programme)
@@ -72,6 +74,8 @@ def _programme(res, folder: Path | None) -> dict:
 def import_excel(
     workbook: Path = typer.Argument(..., help="A workbook with a Receipts sheet (code, year, tax, payer, amount) and/or a Shares sheet (tax, region, district, rural)."),
     out_dir: Path = typer.Option(..., "--out", help="Writes receipts.csv and sharing.yaml here."),
+    dataset: Path = typer.Option(None, "--dataset", help="Check codes against this dataset's units.csv and restore codes "
+                                                           "typed as numbers as it spells them (without it they are refused)."),
 ) -> None:
     """Read receipts and sharing norms from Excel, in the layout the workbooks of `report` use."""
     import csv as csvmod
@@ -81,7 +85,12 @@ def import_excel(
     from ..reports.excel import RECEIPT_COLUMNS, read_workbook
 
     with _reported(out_dir):
-        receipts, sharing = read_workbook(workbook)
+        codes = None
+        if dataset is not None:
+            from ..dataset import load_dataset
+
+            codes = load_dataset(dataset, allow_duplicates=True).hierarchy.codes.tolist()  # only its codes are used
+        receipts, sharing = read_workbook(workbook, codes)
         out_dir.mkdir(parents=True, exist_ok=True)
         if receipts:
             tmp = out_dir / ".receipts.csv.tmp"

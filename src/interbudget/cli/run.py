@@ -10,8 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InterbudgetError
-from ._common import (DatasetArg, ScenarioArg, app, err,
-                      fail as _fail, fmt as _fmt, load as _load, out)
+from ._common import (AllowDuplicates, AllowUnknownTaxes, DatasetArg, ScenarioArg, app, err,
+                      fail as _fail, fmt as _fmt, load as _load, out, warn)
 
 @app.command()
 def simulate(
@@ -20,6 +20,8 @@ def simulate(
     out_dir: Path = typer.Option(..., "--out", help="Folder for budgets.csv, shares.csv and manifest.json."),
     lang: str = typer.Option("en", "--lang", help="Language of unit names: kk, ru or en."),
     own: bool = typer.Option(False, "--own", help="Also show the oblast's own budget (its needs and revenue without the districts)."),
+    allow_duplicates: AllowDuplicates = False,
+    allow_unknown_taxes: AllowUnknownTaxes = False,
 ) -> None:
     """Run SCENARIO on DATASET and write budgets.csv, shares.csv and manifest.json."""
     from ..output import write_results
@@ -30,13 +32,11 @@ def simulate(
     from ..summary import region_summary, revision_changes, unfunded_mandates
 
     try:
-        res, files = _load(dataset, scenario)
+        res, files = _load(dataset, scenario, allow_duplicates, allow_unknown_taxes)
         paths = write_results(res, out_dir, files)
     except InterbudgetError as exc:
         _fail(exc)
         return
-    for w in res.warnings:
-        err.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False, soft_wrap=True)
     for f in review(res):
         err.print(f"[yellow]warning:[/yellow] {escape(review_message(f))}", highlight=False, soft_wrap=True)
     year = res.years[0]
@@ -118,7 +118,8 @@ def _print_shortfalls(res, lang: str) -> None:
 
 @app.command()
 def validate(dataset: DatasetArg,
-             scenario: Path = typer.Option(None, "--scenario", help="Also check a scenario against the dataset.")) -> None:
+             scenario: Path = typer.Option(None, "--scenario", help="Also check a scenario against the dataset."),
+             allow_duplicates: AllowDuplicates = False, allow_unknown_taxes: AllowUnknownTaxes = False) -> None:
     """Check a dataset (and optionally a scenario) and report every problem found."""
     from ..dataset import load_dataset
     from ..engine import check_compatible
@@ -127,14 +128,15 @@ def validate(dataset: DatasetArg,
     problems = []
     ds = None
     try:
-        ds = load_dataset(dataset)
+        ds = load_dataset(dataset, allow_duplicates=allow_duplicates)
+        warn(ds.warnings)
     except InterbudgetError as exc:
         problems += exc.problems
     if scenario is not None:
         try:
             s, _ = load_scenario(scenario)
             if ds is not None:
-                check_compatible(ds, s, scenario.name)
+                warn(check_compatible(ds, s, scenario.name, allow_unknown_taxes))
         except InterbudgetError as exc:
             problems += exc.problems
     if problems:
@@ -154,12 +156,14 @@ def explain(
     lang: str = typer.Option("en", "--lang", help="kk, ru or en."),
     track: str = typer.Option("plan", "--track", help="plan, actual or revised."),
     as_json: bool = typer.Option(False, "--json", help="Print the breakdown as JSON."),
+    allow_duplicates: AllowDuplicates = False,
+    allow_unknown_taxes: AllowUnknownTaxes = False,
 ) -> None:
     """Show how one budget's figures for one year arise."""
     from ..explain import explain as build, render
 
     try:
-        res, _ = _load(dataset, scenario)
+        res, _ = _load(dataset, scenario, allow_duplicates, allow_unknown_taxes)
         ex = build(res, code, year, track=track, lang=lang)
     except InterbudgetError as exc:
         _fail(exc)

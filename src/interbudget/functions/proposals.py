@@ -17,8 +17,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import yaml
-
 from ..dataset import Dataset, Needs
 from ..engine import run
 from ..errors import InterbudgetError, Problem
@@ -26,6 +24,7 @@ from ..hierarchy import LEVELS
 from ..rules.transfers import balance
 from ..scenario import Scenario
 from .costs import Lines, carve, cost_levels, paying_level
+from ..yamlfile import load as load_yaml
 from .registry import Registry
 
 OUT_OF_STATE = ("competitive", "abolish")
@@ -35,9 +34,10 @@ MAX_BASE_DEPTH = 5
 def load_proposal(path: Path, reg: Registry) -> dict:
     path = Path(path)
     try:
-        p = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise InterbudgetError(Problem(path.name, f"cannot read the proposal: {exc}")) from None
+    p = load_yaml(text, path.name)
     return check_proposal(p, reg, path.name, path.parent)
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from ..errors import InterbudgetError
+from ..yamlfile import load as load_yaml
 
 LANGUAGES = ("kk", "ru", "en")
 
@@ -20,7 +19,7 @@ def catalog(lang: str) -> dict:
     here = Path(__file__).parent
     merged: dict = {}
     for f in [here / f"{lang}.yaml", *sorted(here.glob(f"*.{lang}.yaml"))]:
-        part = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        part = load_yaml(f.read_text(encoding="utf-8"), f.name) or {}
         twice = sorted(set(part) & set(merged))
         if twice:
             raise InterbudgetError(f"{f.name}: message key(s) {', '.join(twice)} already defined in another catalogue")

@@ -91,6 +91,7 @@ def write_workbook(res: Result, path: Path, lang: str = "en", programme: dict | 
             from .reconcile import reconcile_sheet
 
             reconcile_sheet(wb, reconciliation, lang, lambda w, name, hd, rs, widths: _sheet(w, name, hd, rs, head, num, widths))
+        _input_sheets(wb, res, head)
         wb.close()
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is to be read
         os.replace(tmp, path)
@@ -102,9 +103,65 @@ def write_workbook(res: Result, path: Path, lang: str = "en", programme: dict | 
     return path
 
 
-def read_workbook(path: Path) -> tuple[list[list], dict[str, dict[str, float]]]:
+#: rows of a worksheet (Excel's limit, the header aside)
+SHEET_ROWS = 1_048_575
+
+
+def _input_sheets(wb, res: Result, head) -> None:
+    """The sheets `import-excel` reads back: the dataset's receipts row by row (codes as text, amounts at full
+    precision) and the scenario's sharing norms."""
+    ds = res.dataset
+    rec = ds.receipts
+    if rec.amount.size <= SHEET_ROWS:
+        full = wb.add_format({"num_format": "0.0##############"})
+        codes, taxes, payers = ds.hierarchy.codes, ds.taxes, ds.payer_names
+        ws = wb.add_worksheet("Receipts")
+        ws.write_row(0, 0, RECEIPT_COLUMNS, head)
+        for i, (u, y, t, p, a) in enumerate(zip(rec.unit.tolist(), rec.year.tolist(), rec.tax.tolist(), rec.payer.tolist(),
+                                                 rec.amount.tolist()), start=1):
+            ws.write_string(i, 0, codes[u])
+            ws.write_number(i, 1, y)
+            ws.write_string(i, 2, taxes[t])
+            ws.write_string(i, 3, payers[p])
+            ws.write_number(i, 4, a, full)
+        ws.freeze_panes(1, 0)
+    shares = [[tax, ts.region, ts.district, ts.rural] for tax, ts in res.scenario.sharing.items()]
+    _sheet(wb, "Shares", SHARE_COLUMNS, shares, head, wb.add_format({"num_format": "0.0##############"}))
+
+
+def _code(v, row: int, where: str, spelled: dict[int, list[str]] | None, known: set[str] | None, problems: list[Problem]) -> str | None:
+    """A unit code as units.csv spells it. A code typed as a number in Excel has lost any leading zeros: it is
+    restored only when exactly one code of units.csv has that value, never guessed."""
+    if isinstance(v, str) or v is None:
+        code = (v or "").strip()
+        if not code:
+            problems.append(Problem(where, "empty code", f"row {row}", "code"))
+        elif known is not None and code not in known:
+            problems.append(Problem(where, f"unknown unit code '{code}' (not in units.csv)", f"row {row}", "code"))
+        else:
+            return code
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or int(v) != v or v < 0:
+        problems.append(Problem(where, f"'{v}' is not a unit code", f"row {row}", "code"))
+        return None
+    n = int(v)
+    if spelled is None:
+        problems.append(Problem(where, f"code {n} is a number in Excel, so leading zeros may be lost: format the column as "
+                                "text, or give --dataset to restore codes as units.csv spells them", f"row {row}", "code"))
+        return None
+    found = spelled.get(n, [])
+    if len(found) != 1:
+        what = "no code of units.csv has this value" if not found else f"ambiguous: {', '.join(found)} in units.csv"
+        problems.append(Problem(where, f"code {n} is a number in Excel and {what}; format the column as text", f"row {row}", "code"))
+        return None
+    return found[0]
+
+
+def read_workbook(path: Path, codes: list[str] | None = None) -> tuple[list[list], dict[str, dict[str, float]]]:
     """Receipts (sheet "Receipts": code, year, tax, payer, amount) and shares (sheet "Shares": tax, region,
-    district, rural) from a workbook in the layout the workbook of a run uses; problems name sheet, row, column."""
+    district, rural) from a workbook in the layout the workbook of a run (`report`) uses; problems name sheet,
+    row, column. CODES (units.csv's): codes must be among them, and codes typed as numbers are restored
+    as spelled there when exactly one matches; without CODES a code typed as a number is refused."""
     from openpyxl import load_workbook
 
     path = Path(path)
@@ -126,15 +183,26 @@ def read_workbook(path: Path) -> tuple[list[list], dict[str, dict[str, float]]]:
         pos = [header.index(c) for c in columns]
         return [(i, [row[p] for p in pos]) for i, row in enumerate(it, start=2) if any(v is not None for v in row)]
 
+    known = set(codes) if codes is not None else None
+    spelled: dict[int, list[str]] | None = None
+    if codes is not None:
+        spelled = {}
+        for c in codes:
+            if c.isdigit():
+                spelled.setdefault(int(c), []).append(c)
     receipts = []
+    where = f"{path.name} [Receipts]"
     for i, (code, year, tax, payer, amount) in rows_of("Receipts", RECEIPT_COLUMNS):
+        code = _code(code, i, where, spelled, known, problems)
+        if code is None:
+            continue
         if not isinstance(amount, (int, float)):
             problems.append(Problem(f"{path.name} [Receipts]", f"'{amount}' is not a number", f"row {i}", "amount"))
             continue
         if not isinstance(year, (int, float)) or int(year) != year:
             problems.append(Problem(f"{path.name} [Receipts]", f"'{year}' is not a year", f"row {i}", "year"))
             continue
-        receipts.append([str(code).strip(), int(year), str(tax).strip(), str(payer or "regional").strip(), float(amount)])
+        receipts.append([code, int(year), str(tax).strip(), str(payer or "regional").strip(), float(amount)])
     sharing: dict[str, dict[str, float]] = {}
     for i, (tax, *levels) in rows_of("Shares", SHARE_COLUMNS):
         shares = {}

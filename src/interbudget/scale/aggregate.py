@@ -12,8 +12,44 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
+from ..errors import InterbudgetError
+
 TIYN_PER_THOUSAND_TENGE = 100_000
 DUCKDB_MEMORY = "5GB"
+#: the payments' columns (docs/METHOD.md "Payments") and the kinds of type each may have
+COLUMNS = {"payment_id": "integer", "taxpayer_id": "integer", "category": "text", "tax": "text", "kato": "text",
+           "date": "date", "amount_tiyn": "integer"}
+_KINDS = {"integer": pa.types.is_integer, "date": lambda t: pa.types.is_date(t) or pa.types.is_timestamp(t),
+          "text": lambda t: pa.types.is_string(t) or pa.types.is_large_string(t)
+          or (pa.types.is_dictionary(t) and pa.types.is_string(t.value_type))}
+
+
+def payment_files(path: Path) -> Path:
+    """The Parquet payments at PATH: one file, a folder of parts, or the folder `receipts generate` wrote
+    (its payments/ inside); each file's columns are checked first, so a wrong file gets one line, not a crash."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if path.is_dir() and (path / "payments").is_dir():  # generate's folder: payments/ beside taxpayers.parquet
+        path = path / "payments"
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    if not files:
+        raise InterbudgetError(f"{path}: no Parquet files of payments (*.parquet) in this folder")
+    need = ", ".join(f"{c} ({k})" for c, k in COLUMNS.items())
+    for f in files:
+        if f.suffix.lower() != ".parquet":
+            raise InterbudgetError(f"{f}: payments must be Parquet (a .parquet file or a folder of them) with the columns {need}")
+        try:
+            schema = pq.read_schema(f)
+        except (pa.ArrowException, OSError) as exc:
+            raise InterbudgetError(f"{f}: not a readable Parquet file ({exc})") from None
+        missing = [c for c in COLUMNS if c not in schema.names]
+        wrong = [f"{c} is {schema.field(c).type}, not {k}" for c, k in COLUMNS.items()
+                 if c in schema.names and not _KINDS[k](schema.field(c).type)]
+        if missing or wrong:
+            what = (f"missing column(s) {', '.join(missing)}" if missing else "") + ("; " if missing and wrong else "") + "; ".join(wrong)
+            raise InterbudgetError(f"{f}: {what}; payments need the columns {need}")
+    return path
 
 
 def connect(backend: str = "duckdb", master: str = "local[2]"):
@@ -75,7 +111,7 @@ def aggregate(payments_path: Path, codes: list[str], taxes: list[str], categorie
               backend: str = "duckdb", master: str = "local[2]", monthly: bool = False) -> tuple[pa.Table, pa.Table]:
     con, spark = connect(backend, master)
     try:
-        path = Path(payments_path)
+        path = payment_files(payments_path)
         # a folder of parts (DuckDB by a glob, Spark by the folder) or one file
         source = str(path / "*.parquet") if path.is_dir() and backend == "duckdb" else str(path)
         t = con.read_parquet(source)

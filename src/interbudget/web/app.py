@@ -22,6 +22,7 @@ from ..explain import basis_line, explain, render
 from ..hierarchy import LEVELS
 from ..i18n import LANGUAGES, catalog, fmt_amount
 from ..store import Store
+from .common import TEMPLATES, lang_ok, no_nan, plain  # noqa: F401 — also used by the page modules, from .common
 from .access import PUBLIC, View, Viewer, objection_visible, region_of, unit_allowed, visible_scenarios
 from .security import attachment_header, viewer_of
 from .workbench import Workbench
@@ -35,41 +36,6 @@ def numbers(lang: str) -> dict:
     return {"amount": lambda x: "—" if x is None else fmt_amount(round(x, 1) + 0.0, lang),
             "count": lambda x: fmt_amount(x, lang)[:-2],
             "ratio": lambda x: "—" if x is None or x != x else (f"{x:.2f}" if lang == "en" else f"{x:.2f}".replace(".", ","))}
-
-
-def _templates():
-    from fastapi.templating import Jinja2Templates
-
-    t = Jinja2Templates(directory=Path(__file__).parent / "templates")
-    # the language switch keeps the page's other parameters
-    t.env.filters["replace_lang"] = lambda q, lg: "&".join(
-        [f"{k}={quote(v)}" for k, v in q.items() if k != "lang"] + [f"lang={lg}"])
-    return t
-
-
-TEMPLATES = _templates()
-
-
-def no_nan(x):
-    """JSON has no NaN (a per-capita figure of an empty unit): null instead."""
-    if isinstance(x, float):
-        return None if x != x else x
-    if isinstance(x, dict):
-        return {k: no_nan(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [no_nan(v) for v in x]
-    return x
-
-
-def plain(x):
-    """Store rows as JSON: timestamps become text."""
-    return json.loads(json.dumps(x, default=str))
-
-
-def lang_ok(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise HTTPException(404, f"unknown language '{lang}': choose kk, ru or en")
-    return lang
 
 
 class Site:

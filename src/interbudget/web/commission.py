@@ -13,7 +13,7 @@ from ..i18n import catalog
 from ..store import Conflict, NotFound
 from ..store.commission import Commission
 from .access import Viewer, commission_visible, require
-from .app import plain
+from .common import plain
 from .security import check_csrf
 
 TOP = 30

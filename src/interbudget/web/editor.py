@@ -14,6 +14,7 @@ import yaml
 from ..errors import InterbudgetError
 from ..i18n import catalog
 from ..scenario import METHODS, OPTIONS, SHARE_LEVELS, validate_scenario
+from ..yamlfile import DuplicateKey, YAMLError, parse as parse_yaml
 
 SIMPLE = ("description", "years", "option", "district_method", "rural_method", "withdrawal_rate", "transfer_model",
           "rural_budgets")
@@ -117,7 +118,7 @@ def parse_form(form: dict[str, str], old: dict, taxes: list[str], lang: str = "e
     adv_text = form.get("advanced", "")
     if adv_text.strip():
         try:
-            adv = yaml.safe_load(adv_text)
+            adv = parse_yaml(adv_text)
             if not isinstance(adv, dict):
                 errors.say("advanced", "not_a_map")
             else:
@@ -126,7 +127,9 @@ def parse_form(form: dict[str, str], old: dict, taxes: list[str], lang: str = "e
                     errors.say("advanced", "own_field", keys=", ".join(bad))
                 else:
                     doc.update(adv)
-        except yaml.YAMLError as exc:
+        except DuplicateKey as exc:
+            errors["advanced"] = f"line {exc.line}: key '{exc.key}' is given twice (first on line {exc.first_line}); keep one"
+        except YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = catalog(lang)["editor_messages"]["yaml_line"].format(line=mark.line + 1) if mark else ""
             errors.say("advanced", "bad_yaml", line=line, problem=getattr(exc, "problem", exc))

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ..errors import InterbudgetError
 from ..store import Conflict, NotFound
 from .access import Viewer, objection_visible, region_of, require
-from .app import plain
+from .common import plain
 from .security import attachment_header, check_csrf
 
 MAX_FILES = 5

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ..errors import InterbudgetError
 from ..i18n import LANGUAGES, catalog
 from .access import PUBLIC, Viewer, require, visible_scenarios
-from .app import lang_ok, no_nan, plain
+from .common import lang_ok, no_nan, plain
 from .security import check_csrf
 
 BUNDLED = Path(__file__).resolve().parents[3] / "programme" / "kz"
@@ -23,7 +23,7 @@ EDITORS = ("commission", "analyst")
 
 def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None = None) -> None:
     from ..programme.data import STATUSES, load_for
-    from .app import TEMPLATES
+    from .common import TEMPLATES
 
     TEMPLATES.env.globals["programme_nav"] = {lg: catalog(lg)["programme"]["title"] for lg in LANGUAGES}  # base.html's link
     wb = site.wb

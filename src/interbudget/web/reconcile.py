@@ -22,7 +22,7 @@ def _clean(x):
 
 
 def register(app: FastAPI, site) -> None:
-    from .app import TEMPLATES, lang_ok
+    from .common import TEMPLATES, lang_ok
 
     wb = site.wb
     viewer_dep = Depends(site.viewer)

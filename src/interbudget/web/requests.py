@@ -11,7 +11,7 @@ from ..errors import InterbudgetError
 from ..store import Conflict, NotFound
 from ..store import requests as rq
 from .access import Viewer, objection_visible, region_of, require
-from .app import plain
+from .common import plain
 from .security import check_csrf
 
 

@@ -11,8 +11,8 @@ from ..errors import InterbudgetError
 from ..i18n import catalog
 from ..store import Conflict, NotFound, TooManyAttempts
 from . import editor
-from .access import Viewer, require, unit_allowed
-from .app import lang_ok, plain
+from .access import Viewer, region_of, require, unit_allowed
+from .common import lang_ok, plain
 
 from .security import (SESSION_COOKIE, attachment_header, check_csrf, check_login_csrf, clear_session, client_address, login_token,
                        set_login_cookie, set_session)
@@ -326,7 +326,7 @@ def register(app: FastAPI, site) -> None:
     @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
     def run_page(request: Request, run_id: int, lang: str = "en", viewer: Viewer = viewer_dep):
         from ..i18n import catalog
-        from .app import lang_ok
+        from .common import lang_ok
 
         stages = {k[len("stage_"):]: v for k, v in catalog(lang_ok(lang))["workbench"].items() if k.startswith("stage_")}
         return site.page(request, "run.html", lang, viewer, run=_run(run_id, viewer), stages=stages)

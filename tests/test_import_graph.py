@@ -13,12 +13,12 @@ PKG = Path(__file__).resolve().parents[1] / "src" / "interbudget"
 
 #: layers from the bottom; a module may import its own layer and those below. Prefixes name packages.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("data", ["_version", "bundled", "errors", "tables", "hierarchy", "patch", "yamlfile", "grid", "scenario", "dataset", "i18n",
+    ("data", ["_version", "bundled", "errors", "tables", "hierarchy", "patch", "yamlfile", "grid", "scenario", "dataset", "i18n", "vocab", "basis",
               "store", "scale"]),  # the store and payments->receipts know no rule
     ("rules", ["rules"]),
     ("engine", ["engine", "frame"]),
-    ("analysis", ["analysis", "functions", "explain", "summary", "reference"]),
-    ("reports", ["reports", "output"]),
+    ("analysis", ["analysis", "functions", "explain", "summary", "reference", "explain_debt", "summary_debt", "review", "programme"]),
+    ("reports", ["reports", "output", "output_debt"]),
     ("interfaces", ["web", "cli", "__main__", "api", ""]),  # "": the package itself, the public API's facade
 ]
 

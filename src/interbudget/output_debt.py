@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from .engine import Result
 from .rules import borrowing as debt_rules
+from .summary_debt import refinancing_rows
 
 SEQUESTRATION_COLUMNS = ["track", "code", "year", "priority", "kind", "cut"]
 DEFICIT_COLUMNS = ["track", "code", "year", "shortfall", "deficit", "cut", "borrowed", "unfinanced"]
@@ -82,20 +83,6 @@ def limits_table(res: Result) -> pa.Table | None:
     rows = [(t, res.hierarchy.b_codes[b], res.years[k], limit, v, d, v / d if d > 0 else float("inf"), r)
             for t, b, k, limit, v, d, r in dr.breaches]
     return _table(LIMIT_COLUMNS, sorted(rows, key=lambda r: (r[0], r[1], r[2], r[3])))
-
-
-def refinancing_rows(res: Result) -> list[tuple]:
-    """§3.3.3 per budget and year: the debt the republic now holds, debt service before and after, the saving."""
-    dr = res.debt
-    if dr is None or dr.refinancing is None:
-        return []
-    rf, h = dr.refinancing, res.hierarchy
-    before = [debt_rules.schedule(x.amount, x.rate, x.start, x.maturity, res.years) for x in (rf.before, rf.after)]
-    sb, sa = (debt_rules.per_budget(i + a, rf.before.budget, h.nb) for i, a, _ in before)
-    held = debt_rules.per_budget(np.where(rf.refinanced[:, None], before[1][2], 0.0), rf.before.budget, h.nb)
-    on = np.flatnonzero(np.bincount(rf.before.budget[rf.refinanced], minlength=h.nb))
-    return sorted((h.b_codes[b], res.years[k], held[b, k], sb[b, k], sa[b, k], sb[b, k] - sa[b, k])
-                  for b in on.tolist() for k in range(len(res.years)))
 
 
 def refinancing_table(res: Result) -> pa.Table | None:

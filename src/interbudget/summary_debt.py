@@ -6,6 +6,7 @@ import numpy as np
 
 from .engine import Result
 from .hierarchy import REGION
+from .rules import borrowing as debt_rules
 
 
 def _region_of_budget(res: Result) -> np.ndarray:
@@ -34,11 +35,23 @@ def shortfall_by_region(res: Result, lang: str = "en") -> list[dict]:
 
 def refinancing_summary(res: Result) -> dict | None:
     """§3.3.3: the interest saved by the budgets and the principal the republic now holds, over the medium term."""
-    from .output_debt import refinancing_rows
-
     rows = refinancing_rows(res)
     if not rows:
         return None
     rf = res.debt.refinancing
     return {"budgets": len({r[0] for r in rows}), "saving": sum(r[5] for r in rows),
             "exposure": float(rf.after.amount[rf.refinanced].sum()), "first_year": min(res.years)}
+
+
+def refinancing_rows(res: Result) -> list[tuple]:
+    """§3.3.3 per budget and year: the debt the republic now holds, debt service before and after, the saving."""
+    dr = res.debt
+    if dr is None or dr.refinancing is None:
+        return []
+    rf, h = dr.refinancing, res.hierarchy
+    before = [debt_rules.schedule(x.amount, x.rate, x.start, x.maturity, res.years) for x in (rf.before, rf.after)]
+    sb, sa = (debt_rules.per_budget(i + a, rf.before.budget, h.nb) for i, a, _ in before)
+    held = debt_rules.per_budget(np.where(rf.refinanced[:, None], before[1][2], 0.0), rf.before.budget, h.nb)
+    on = np.flatnonzero(np.bincount(rf.before.budget[rf.refinanced], minlength=h.nb))
+    return sorted((h.b_codes[b], res.years[k], held[b, k], sb[b, k], sa[b, k], sb[b, k] - sa[b, k])
+                  for b in on.tolist() for k in range(len(res.years)))

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from ..errors import Problems
 from ..hierarchy import LEVELS
+from ..vocab import STATUSES
 
-STATUSES = ("planned", "in_progress", "done", "late", "dropped", "unknown")
 STAGES = ("unknown", "to_draft", "drafted", "in_parliament", "adopted", "in_force", "repealed")
 CONDITION_STATUSES = ("met", "not_met", "unknown")
 #: the bodies the concept names as lead or co-executor (names in i18n/programme.*.yaml)

@@ -3,7 +3,7 @@ transaction; a measure's history is every update, oldest first."""
 from __future__ import annotations
 
 from ..errors import InterbudgetError
-from ..programme.data import STATUSES
+from ..vocab import STATUSES
 from .store import Store, now
 
 MAX_TEXT = 4000

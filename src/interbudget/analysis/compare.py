@@ -45,7 +45,7 @@ def compare(results: list[Result], year: int) -> dict:
     ks = [r.years.index(year) for r in results]
     regions = [region_table(r, k) for r, k in zip(results, ks)]
     views = [budget_view(r, k) for r, k in zip(results, ks)]
-    base, base_view = regions[0], views[0]
+    base = regions[0]
     region_rows = []
     for i, code in enumerate(base["code"].tolist()):
         row = {"code": code, "name": results[0].hierarchy.name(int(base["unit"][i])), "population": float(base["population"][i])}

@@ -470,12 +470,33 @@ class Scenario(BaseModel):
             return super().model_copy(deep=deep)
         return validate_scenario({**self.document(), **update}, "model_copy")
 
+    # ---- option semantics (CONCEPT §3.3.2), named so that no rule tests option numbers ----
+    @property
+    def fixed_uniform_shares(self) -> bool:
+        """Option 1: one fixed share per tax and level, the same in every region."""
+        return self.option == 1
+
+    @property
+    def region_specific_shares(self) -> bool:
+        """Options 2 and 4: the oblast's share of the regulated taxes is set region by region."""
+        return self.option in (2, 4)
+
+    @property
+    def centralizes_regulated_taxes(self) -> bool:
+        """Option 3: the regulated taxes go to the republic at every level (the withdrawals disappear)."""
+        return self.option == 3
+
+    @property
+    def base_payers_to_republic(self) -> bool:
+        """Option 4: the base (large) enterprises' receipts go wholly to the republic."""
+        return self.option == 4
+
     # ---- derived -------------------------------------------------------
     @property
     def regulated(self) -> list[str]:
         if self.regulated_taxes is not None:
             return list(self.regulated_taxes)
-        return list(OPTION4_REGULATED if self.option == 4 else DEFAULT_REGULATED)
+        return list(OPTION4_REGULATED if self.base_payers_to_republic else DEFAULT_REGULATED)
 
     def share(self, tax: str, level: str, base: bool = False) -> float:
         table = self.sharing_base if (base and self.sharing_base is not None) else self.sharing

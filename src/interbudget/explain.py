@@ -1,73 +1,45 @@
 """Turn a run into a readable breakdown of one budget and year (kk/ru/en).
 
 `explain` returns a plain dict (numbers at full precision, for `--json` and
-the API); `render` turns it into text in the chosen language.
+the API); `render` (explain_render.py) turns it into text in the chosen language.
+Which rule set a share is read from the stamps the rules left (rules/provenance.py).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from typing import Any
+
 from .dataset import NEEDS_BASES, PAYERS, PRIORITIES
 from .engine import Result
 from .errors import InterbudgetError
+from .explain_debt import debt_items, shortfall_section
+from .explain_render import basis_line, render
 from .hierarchy import LEVELS, REGION
-from .i18n import catalog, fmt_amount
-from .explain_debt import debt_items, render_debt_item, render_shortfall, shortfall_section
-from .rules.needs import FROM_DEBT, FROM_NETWORK, FROM_NORM, FROM_ROWS
-from .vocab import KINDS
+from .i18n import catalog
+from .rules.needs import FROM_DEBT, FROM_NORM, FROM_ROWS
+from .rules.provenance import Stamp
 from .rules.sharing import SHARED_LEVELS
-from .rules.status import HALF_TIYN, budget_status
+from .vocab import KINDS
+
+__all__ = ["basis_line", "explain", "render"]
 
 MAX_CHILDREN = 10
 
 
-def _sharing_rule(res: Result, tax: str, lvl: int, payer: int) -> str:
-    s = res.scenario
-    name = LEVELS[lvl]
-    if s.option == 3 and tax in s.regulated:
-        return "option 3: regulated tax centralized, §3.3.2"
-    if s.option == 4 and PAYERS[payer] == "base":
-        return "option 4: base enterprise to the republic, §3.3.2"
-    table = "sharing_base" if PAYERS[payer] == "base" and s.sharing_base is not None else "sharing"
-    ts = (s.sharing_base if table == "sharing_base" else s.sharing).get(tax)
-    ref = (ts.references.get(name) or ts.reference) if ts else None
-    return f"{table}.{tax}.{name}" + (f", {ref}" if ref else "")
+def _stamp(res: Result, lvl: int, payer: int, tax: int, row: int) -> tuple[Stamp | None, str, str]:
+    """The stamp of the rule that set this share (the republic: why it keeps the rest), with the row's unit
+    code and the tax's name that fill it (rules/provenance.py)."""
+    m = res.model
+    taxname = res.dataset.taxes[tax]
+    if lvl == 0:
+        return m.stamps.get(int(m.republic[payer, tax])), "", taxname
+    ls = res.tables[lvl]
+    label = ls.label(row, res.hierarchy.codes)
+    return m.stamps.get(int(ls.origin[row, payer, tax])), label[2] if label else "", taxname
 
 
-def _rule(res: Result, tax: str, lvl: int, payer: int, row: int) -> str:
-    """Which rule set the share of this row: the scenario's sharing, a computed share or a method."""
-    label = res.tables[lvl].label(row, res.hierarchy.codes)
-    s = res.scenario
-    regulated = tax in s.regulated and not (s.option == 4 and PAYERS[payer] == "base")
-    if label is None:
-        return _sharing_rule(res, tax, lvl, payer)
-    kind, detail, code = label
-    if kind == "option":
-        return f"option {detail}: region-specific share (shares.csv), §3.3.2" if regulated else _sharing_rule(res, tax, lvl, payer)
-    if kind == "keep":
-        return f"{detail}: the local part minus the share of '{code}', §1.6"
-    if detail == "M1":
-        return f"M1: child_shares['{code}'].{tax}, §1.6"
-    if detail == "M4":
-        return "M4: the whole local part to the child, §1.6"
-    if regulated:
-        return "M2: child-specific share (shares.csv), §1.6"
-    return _sharing_rule(res, tax, lvl, payer)
-
-
-def _republic_rule(res: Result, tax: str, payer: int) -> str:
-    """Why the republic keeps what it keeps of a receipt: beyond 1 - shares given."""
-    s = res.scenario
-    if s.option == 4 and PAYERS[payer] == "base":
-        return "option 4: base enterprise to the republic, §3.3.2"
-    if s.option == 3 and tax in s.regulated:
-        return "option 3: regulated tax centralized, §3.3.2"
-    if tax not in s.sharing and not (PAYERS[payer] == "base" and s.sharing_base and tax in s.sharing_base):
-        return "not in sharing: wholly republican"
-    return ""
-
-
-def _revenue_items(res: Result, b: int, yk: int, track: str) -> list[dict]:
+def _revenue_items(res: Result, b: int, yk: int, track: str, provenance: bool) -> list[dict[str, Any]]:
     h = res.hierarchy
     sub, _ = res.receipts_of(track).classify(res.base_mask).select_years([res.years[yk]])
     unit, tax, payer, amount = sub.unit, sub.tax, sub.payer, sub.amount
@@ -79,14 +51,16 @@ def _revenue_items(res: Result, b: int, yk: int, track: str) -> list[dict]:
         given += frac
         row = ls.row_of_unit[unit]
         sel = (h.share_target(lvl)[unit] == b) & (frac != 0)
-        items += _group(res, sel, unit, tax, payer, amount, frac, row, lvl, lvl != h.b_level[b])
+        items += _group(res, sel, (unit, tax, payer, amount, frac, row), lvl, bool(lvl != h.b_level[b]), provenance)
     if b == h.b_republic:
         rest = 1.0 - given
-        items += _group(res, rest != 0, unit, tax, payer, amount, rest, np.zeros(unit.size, np.int32), 0, False)
+        items += _group(res, rest != 0, (unit, tax, payer, amount, rest, np.zeros(unit.size, np.int32)), 0, False, provenance)
     return items
 
 
-def _group(res, sel, unit, tax, payer, amount, frac, row, lvl, passed_up) -> list[dict]:
+def _group(res: Result, sel: np.ndarray, cols: tuple[np.ndarray, ...], lvl: int, passed_up: bool, provenance: bool) -> list[dict[str, Any]]:
+    """Receipts of one level grouped by tax, payer, table row and share, each with the stamp of its rule."""
+    unit, tax, payer, amount, frac, row = cols
     if not sel.any():
         return []
     key = np.stack([tax[sel], payer[sel], row[sel], frac[sel]], axis=1).astype(np.float64)
@@ -95,14 +69,16 @@ def _group(res, sel, unit, tax, payer, amount, frac, row, lvl, passed_up) -> lis
     sums = np.bincount(inv, weights=amount[sel], minlength=len(uniq))
     nunits = [np.unique(unit[sel][inv == g]).size for g in range(len(uniq))]
     out = []
-    for g, (t, p, r, f) in enumerate(uniq):
-        t, p, r = int(t), int(p), int(r)
-        taxname = res.dataset.taxes[t]
-        out.append({
-            "tax": taxname, "payer": PAYERS[p], "level": LEVELS[lvl], "receipts": float(sums[g]),
+    for g, (t, p, r, f) in enumerate(uniq):  # a loop over groups of the one budget explained
+        stamp, code, taxname = _stamp(res, lvl, int(p), int(t), int(r))
+        item = {
+            "tax": taxname, "payer": PAYERS[int(p)], "level": LEVELS[lvl], "receipts": float(sums[g]),
             "units": nunits[g], "share": float(f), "amount": float(sums[g] * f), "passed_up": bool(passed_up),
-            "rule": _republic_rule(res, taxname, p) if lvl == 0 else _rule(res, taxname, lvl, p, r),
-        })
+            "rule": "" if stamp is None else stamp.text(code, taxname),
+        }
+        if provenance:
+            item["provenance"] = None if stamp is None else stamp.as_dict(code, taxname)
+        out.append(item)
     return out
 
 
@@ -116,7 +92,9 @@ def _factors(ds, h, u: int) -> dict[int, list[dict]]:
     return out
 
 
-def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = "en") -> dict:
+def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = "en", provenance: bool = False) -> dict[str, Any]:
+    """The breakdown of budget CODE in YEAR on TRACK. With `provenance`, every revenue item, the computed
+    share and the run's quantities carry the stamp of the rule that set them (rule, section, parameter, reference)."""
     catalog(lang)  # fail early on an unknown language
     ds = res.dataset
     h = res.hierarchy
@@ -172,7 +150,7 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
         "code": code, "name": h.name(u, lang), "level": LEVELS[h.level[u]], "year": year, "track": track,
         "scenario": res.scenario.name, "option": res.scenario.option,
         "parent": None if pb < 0 else {"code": h.b_codes[pb], "name": h.name(int(h.budget_units[pb]), lang)},
-        "revenue": {"total": float(tr_obj.revenue[b, yk]), "items": _revenue_items(res, b, yk, track)},
+        "revenue": {"total": float(tr_obj.revenue[b, yk]), "items": _revenue_items(res, b, yk, track, provenance)},
         "needs": {"total": float(res.needs[b, yk]), "items": needs, "basis": ds.needs_basis, "file": basis_file},
         "transfers": {
             "own_gap": float(res.needs[b, yk] - tr_obj.basis[b, yk]),
@@ -216,117 +194,8 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
         i = cs.units.tolist().index(u)
         out["computed_share"] = {"level": cs.level, "rule": cs.rule, "taxes": cs.taxes, "cap": float(cs.cap[i]), "share": float(cs.share[i]),
                                  "years": [{"year": y, "g0": float(cs.g0[i, k]), "q": float(cs.q[i, k])} for k, y in enumerate(res.years)]}
+        if provenance:
+            out["computed_share"]["provenance"] = cs.stamp.as_dict(code)
+    if provenance:
+        out["provenance"] = {k: v.as_dict() for k, v in res.provenance.items()}
     return out
-
-
-def basis_line(basis: str, lang: str = "en") -> str:
-    """Which needs basis the figures rest on, in words (docs/METHOD.md "Needs bases")."""
-    c = catalog(lang)
-    return c["needs_basis_line"].format(basis=c["needs_basis_names"][basis], file=NEEDS_BASES[basis] + ".csv",
-                                        meaning=c["needs_basis_meaning"][basis])
-
-
-def render(ex: dict, lang: str = "en") -> str:
-    c = catalog(lang)
-    a = lambda x: fmt_amount(x, lang)  # noqa: E731
-    lines = [c["title"].format(name=ex["name"], code=ex["code"], level=c["levels"][ex["level"]], year=ex["year"],
-                               track=c["tracks"][ex["track"]], scenario=ex["scenario"], option=ex["option"])]
-    p = ex["parent"]
-    lines.append(c["parent"].format(**p) if p else c["no_parent"])
-    if ex["track"] == "actual":
-        lines.append(c["actual_note"])
-    if ex["track"] == "revised":
-        lines.append(c["revised_note"].format(year=ex["revision_from"]))
-    if ex.get("methods"):
-        lines.append(c["methods"].format(m1=c["method_names"][ex["methods"]["district"]], m2=c["method_names"][ex["methods"]["rural"]]))
-    lines += ["", c["revenue"].format(total=a(ex["revenue"]["total"]))]
-    for it in ex["revenue"]["items"]:
-        rule = it["rule"]
-        if it["level"] == "republic":
-            rule = c["republic_rest"] + (f"; {rule}" if rule else "")
-        if it["passed_up"]:
-            rule += "; " + c["passed_up"].format(level=c["levels"][it["level"]])
-        lines.append("  " + c["revenue_line"].format(tax=it["tax"], payer=c["payers"][it["payer"]], receipts=a(it["receipts"]),
-                                                     units=it["units"], share=f"{it['share']:.6g}", amount=a(it["amount"]), rule=rule))
-    if not ex["revenue"]["items"]:
-        lines.append("  " + c["no_revenue"])
-    lines += ["", c["needs"].format(total=a(ex["needs"]["total"]))]
-    lines.append("  " + basis_line(ex["needs"].get("basis", "observed"), lang))
-    for it in ex["needs"]["items"]:
-        pr = c["priorities"][it["priority"]]
-        if it["source"] == "norm":
-            lines.append("  " + c["need_norm"].format(function=it["function"], priority=pr, norm=f"{it['norm']:.6g}", driver=it["driver"],
-                                                      value=f"{it['driver_value']:.6g}", coefficient=f"{it['coefficient']:.6g}", amount=a(it["amount"])))
-        elif it["source"] == "network":
-            rule = " ".join(filter(None, [
-                c["network_people"].format(people=f"{it['population']:.0f}", per=f"{it['per_population']:.6g}") if it["per_population"] else "",
-                c["network_area"].format(area=f"{it['area']:.6g}", per=f"{it['per_area']:.6g}") if it["per_area"] else ""]))
-            lines.append("  " + c["need_network"].format(function=it["function"], priority=pr, institution=it["institution"],
-                                                         n=f"{it['institutions']:.0f}", rule=rule, cost=a(it["cost"]),
-                                                         coefficient=f"{it['coefficient']:.6g}", amount=a(it["amount"])))
-        elif it["source"] == "debt":
-            lines.append("  " + render_debt_item(it, c, a))
-        else:
-            pr += f", {c['kinds'][it['kind']]}" if it.get("kind", "current") != "current" else ""
-            lines.append("  " + c["need_direct"].format(function=it["function"], priority=pr, amount=a(it["amount"]), rows=it["rows"],
-                                                        file=it["source"]))
-        for fct in it.get("factors", []):
-            lines.append("    " + c["need_factor"].format(factor=fct["factor"], value=f"{fct['value']:.6g}",
-                                                         reference=f" ({fct['reference']})" if fct["reference"] else ""))
-    if not ex["needs"]["items"]:
-        lines.append("  " + c["no_needs"])
-    t = ex["transfers"]
-    lines += ["", c["transfers"]]
-    if ex.get("capacity"):
-        lines.append("  " + c["capacity_basis"].format(basis=a(t["basis"]), kept=a(ex["revenue"]["total"] - t["basis"])))
-    lines.append("  " + c["own_gap"].format(value=a(t["own_gap"])))
-    if t["children_count"]:
-        lines.append("  " + c["children"].format(count=t["children_count"], s=a(t["children_subventions"]), w=a(t["children_withdrawals"])))
-        for k in t["children"]:
-            lines.append("    " + c["child_line"].format(name=k["name"], code=k["code"], s=a(k["subvention"]), w=a(k["withdrawal"])))
-        if t["children_count"] > len(t["children"]):
-            lines.append("    " + c["more_children"].format(count=t["children_count"] - len(t["children"])))
-    if ex.get("coverage"):
-        cv = ex["coverage"]
-        lines += ["  " + c["targeted_title"],
-                  "    " + c["targeted_mandatory"].format(need=a(cv["mandatory"]), revenue=a(cv["mandatory"] - cv["category1"]), s1=a(cv["category1"])),
-                  "    " + c["targeted_basic"].format(need=a(cv["basic"]), covered=a(cv["basic_covered"]), gap=a(cv["basic"] - cv["basic_covered"])),
-                  "    " + c["targeted_additional"].format(need=a(cv["additional"]), covered=a(cv["additional_covered"]),
-                                                           gap=a(cv["additional"] - cv["additional_covered"])),
-                  "    " + c["targeted_surplus"].format(surplus=a(cv["surplus"]))]
-        for p in cv.get("programs", []):
-            lines.append("    " + c["targeted_program"].format(program=p["program"], cost=a(p["cost"]), score=f"{p['score']:g}",
-                                                              funded=a(p["funded"])))
-    for m in ex.get("mandates", []):
-        lines.append("  " + (c["mandate_compensated"] if m["compensated"] else c["mandate_unfunded"]).format(
-            mandate=m["mandate"], by=c["levels"][m["decided_by"]], cost=a(m["cost"]), unfunded=a(m["unfunded"])))
-    if ex.get("envelope"):
-        e = ex["envelope"]
-        lines.append("  " + c["envelope_line"].format(kind=e["applies_to"], need=a(e["need"]), allocated=a(e["allocated"]),
-                                                      bound=c["envelope_bounds"][e["bound"]], scale="—" if e.get("scale") is None else f"{e['scale']:.6g}",
-                                                      floor=a(e["floor"]), ceiling=a(e["ceiling"]) if e["ceiling"] != float("inf") else "—"))
-    if t["is_republic"]:
-        lines.append("  " + c["republic_flows"].format(s=a(t["children_subventions"]), w=a(t["children_withdrawals"])))
-    else:
-        lines.append("  " + c["gap"].format(value=a(t["gap"])))
-        status = budget_status(t["subvention"], t["withdrawal"])  # the one status rule (rules/status.py)
-        if t["gap"] >= HALF_TIYN or status == "subvention":
-            lines.append("  " + c["rule_subvention"].format(value=a(t["subvention"])))
-        elif t["gap"] <= -HALF_TIYN or status == "donor":
-            lines.append("  " + c["rule_withdrawal"].format(rate=f"{t['withdrawal_rate']:g}", value=a(t["withdrawal"])))
-        elif t["gap"] != 0:  # a residue below half a tiyn
-            lines.append("  " + c["truthful"]["rule_residue"])
-        else:
-            lines.append("  " + c["rule_balanced"])
-    if "computed_share" in ex:
-        rs = ex["computed_share"]
-        yrs = [y["year"] for y in rs["years"]]
-        lines += ["", c["computed_share"].format(taxes=", ".join(rs["taxes"]), rule=rs["rule"], level=c["levels"][rs["level"]],
-                                                 years=f"{min(yrs)}–{max(yrs)}")]
-        for y in rs["years"]:
-            lines.append("  " + c["region_share_year"].format(year=y["year"], g0=a(y["g0"]), q=a(y["q"])))
-        lines.append("  " + c["region_share_rule"].format(cap=f"{rs['cap']:.6g}", share=f"{rs['share']:.6g}"))
-    if ex.get("shortfall"):
-        lines += render_shortfall(ex["shortfall"], c, a)
-    lines += ["", c["balance"].format(value=a(ex["balance"]))]
-    return "\n".join(lines)

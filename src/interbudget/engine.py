@@ -35,6 +35,7 @@ from .rules.sharing import LevelShares, ShareModel, revenue, scenario_model
 from .rules.shock import shocked_receipts
 from .rules.shortfall import DebtRun, debt_loans, shortfalls
 from .rules.targeted import Coverage, close_gaps_targeted
+from .rules.track import Track
 from .rules.transfers import Transfers, balance, close_gaps
 from .scenario import Scenario
 
@@ -44,17 +45,6 @@ __all__ = ["BOUND_NAMES", "SHARE_TOLERANCE", "ComputedShares", "EnvelopeRows", "
 #: provenance of the transfers (rules/transfers.py, rules/targeted.py)
 GENERAL = Stamp("transfers", "§3.3.3", "withdrawal_rate", "G = N - R + children's S - W; S = max(G, 0), W = max(-G, 0) x rate")
 TARGETED = Stamp("targeted", "§3.3.3", "transfer_model", "category 1 for mandatory needs; the surplus withdrawn at withdrawal_rate")
-
-
-@dataclass
-class Track:
-    name: str  # "plan", "actual" or "revised"
-    year_pos: list[int]  # positions in the scenario's years that this track covers
-    revenue: np.ndarray  # (n_budgets, n_years of the scenario)
-    balance: np.ndarray
-    transfers: Transfers  # the fixed amounts this track keeps
-    basis: np.ndarray  # the revenue the transfers were fixed on (capacity, or the revenue itself)
-    needs: np.ndarray | None = None  # this track's own needs (after sequestration cuts); None: the result's
 
 
 @dataclass
@@ -182,7 +172,8 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario", allow_unknown
 
     def grid_of(rec: Receipts) -> ReceiptGrid:
         if not s.capacity or ds.bases is None:  # check_compatible: a capacity basis has bases.csv
-            return rec.grid(years, h.n, len(taxes), mask)
+            plain: ReceiptGrid = rec.grid(years, h.n, len(taxes), mask)
+            return plain
         return ReceiptGrid.build(capacity_receipts(ds.bases, s, rec.classify(mask), taxes), years, h.n, len(taxes))
 
     c = ShareContext(s, h, taxes, grid_of(ds.receipts), needs, scenario_file)

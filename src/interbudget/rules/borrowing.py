@@ -21,13 +21,17 @@ the saving is the interest no longer paid, and the republic's added exposure the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from ..dataset import Debt
 from ..hierarchy import REPUBLIC
+from ..scenario import Borrowing
 from ..vocab import CREDITORS
 from .needs import FROM_DEBT, NeedItems
 from .sequestration import cut
+from .transfers import Transfers
 
 REPUBLIC_LENDER = CREDITORS.index("republic")
 
@@ -64,7 +68,7 @@ def schedule(amount: np.ndarray, rate: np.ndarray, start: np.ndarray, maturity: 
     return interest, amortization, np.maximum(outstanding, 0.0)
 
 
-def loans_of(debt, budget_of: np.ndarray) -> Loans:
+def loans_of(debt: Debt, budget_of: np.ndarray) -> Loans:
     """debt.csv's rows as loans of the budgets (a unit without a budget: the nearest budget above)."""
     return Loans(budget_of[debt.unit].astype(np.int32), debt.creditor.astype(np.int8), debt.amount, debt.rate,
                  debt.start_year.astype(np.int64), debt.maturity_year.astype(np.int64), np.arange(debt.amount.size))
@@ -129,11 +133,12 @@ class Financing:
     lender: str
     needs: np.ndarray  # the track's needs after cuts and with the new service
     balance: np.ndarray  # after cuts; a deficit left is borrowed + unfinanced
-    new_loans: list[dict] = field(default_factory=list)  # per loan: code index, year, amount
+    new_loans: list[dict[str, Any]] = field(default_factory=list)  # per loan: code index, year, amount
 
 
 def finance(name: str, pos: list[int], years: list[int], needs: np.ndarray, revenue: np.ndarray, plan_revenue: np.ndarray,
-            tr, b_level: np.ndarray, available: np.ndarray | None, cfg, service: np.ndarray, debt: np.ndarray) -> Financing:
+            tr: Transfers, b_level: np.ndarray, available: np.ndarray | None, cfg: Borrowing | None, service: np.ndarray,
+            debt: np.ndarray) -> Financing:
     """Cut, then borrow, year by year (a loan's service weighs on the years after it).
 
     available: (budgets, years, steps) what the sequestration order may cut, or None (no sequestration);
@@ -145,15 +150,17 @@ def finance(name: str, pos: list[int], years: list[int], needs: np.ndarray, reve
     disposable = revenue + tr.subvention - tr.withdrawal
     base = disposable - tr.subventions_paid + tr.withdrawals_received - needs
     shortfall = np.where(local[:, None], np.maximum(plan_revenue - revenue, 0.0), 0.0)
-    z = lambda *shape: np.zeros(shape)  # noqa: E731
+    def z(*shape: int) -> np.ndarray:
+        return np.zeros(shape)
+
     deficit, borrowed, unfinanced, new_service, new_debt, cuts = z(nb, ny), z(nb, ny), z(nb, ny), z(nb, ny), z(nb, ny), z(nb, ny, ns)
     rate, term = (cfg.rate, cfg.term) if cfg is not None else (0.0, 1)
-    loans: list[dict] = []
+    loans: list[dict[str, Any]] = []
     for k in sorted(pos):  # a loop over the few years of the track
         bal = base[:, k] - new_service[:, k]
         hit = local & ((shortfall[:, k] > 0) | (new_service[:, k] > 0))
         deficit[:, k] = np.where(hit, np.maximum(-bal, 0.0), 0.0)
-        if ns:
+        if ns and available is not None:
             cuts[:, k, :] = cut(deficit[:, k], available[:, k, :])
         left = deficit[:, k] - cuts[:, k, :].sum(axis=1)
         if cfg is not None:
@@ -178,10 +185,10 @@ def finance(name: str, pos: list[int], years: list[int], needs: np.ndarray, reve
                      disposable, cfg.lenders[0] if cfg is not None else "", needs_after, base - new_service + cut_total, loans)
 
 
-def limit_breaches(name: str, pos: list[int], service: np.ndarray, debt: np.ndarray, disposable: np.ndarray, cfg,
+def limit_breaches(name: str, pos: list[int], service: np.ndarray, debt: np.ndarray, disposable: np.ndarray, cfg: Borrowing | None,
                    b_level: np.ndarray) -> list[tuple[int, int, str, float, float, float]]:
     """(budget, year position, limit, value, disposable revenue, the limit's ratio) where a legal limit is exceeded."""
-    out = []
+    out: list[tuple[int, int, str, float, float, float]] = []
     if cfg is None:
         return out
     local = (b_level != REPUBLIC)[:, None]

@@ -95,11 +95,11 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str, allow_unknown
                          for y in s.years if y >= s.revision.from_year and y not in have]
     if problems:
         raise InterbudgetError(problems)
-    known = ds.tax_list()
+    listed = ds.tax_list()
     warnings = [f"{scenario_file}: tax '{t}' ({key}) is not in the dataset's tax list; accepted (--allow-unknown-taxes)"
                 for key, t in unknown]
     if s.regulated_taxes is None and (not s.fixed_uniform_shares or "M2" in s.methods_used()):
-        warnings += [f"{scenario_file}: regulated tax '{t}' has no receipts in the dataset" for t in s.regulated if t not in known]
+        warnings += [f"{scenario_file}: regulated tax '{t}' has no receipts in the dataset" for t in s.regulated if t not in listed]
     if ds.bases is not None:
         with_base = set(np.unique(ds.bases.tax).tolist())
         warnings += [f"{scenario_file}: capacity tax '{t}' has no rows in bases.csv: its capacity is 0"

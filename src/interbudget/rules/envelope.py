@@ -41,7 +41,9 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
             raise InterbudgetError(f"{what}: the floors add up to {floors:,.1f}, more than the envelope {total:,.1f}")
         if ceilings < total * (1 - 1e-12):
             raise InterbudgetError(f"{what}: the ceilings add up to {ceilings:,.1f}, less than the envelope {total:,.1f}")
-        f = lambda lam: alloc(lam).sum() - total  # noqa: E731 — nondecreasing in lam
+        def f(lam: float) -> float:  # nondecreasing in lam
+            return float(alloc(lam).sum()) - total
+
         if f(0.0) >= 0:
             scale = 0.0
         else:
@@ -53,6 +55,8 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
             from scipy.optimize import brentq  # only where an envelope is allocated: scipy costs 0.3 s to import
 
             scale = brentq(f, 0.0, upper, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+    if scale is None:  # solved above
+        raise AssertionError("the envelope's scale was not solved")
     out = alloc(scale)
     if solved and not np.isclose(out.sum(), total, rtol=1e-12, atol=1e-6):
         # brentq leaves a residual of float rounding: put it on the scaled units, in proportion

@@ -110,7 +110,7 @@ def child_shares(c: ShareContext, model: ShareModel, tier: int) -> tuple[ShareMo
         origin[m1] = st.id(M1)
     d[m4] = lp[m4]  # M4: the whole local part to the child
     origin[m4] = st.id(m4_stamp(tier))
-    sel = np.ix_(np.flatnonzero(m2), list(c.payers), np.flatnonzero(c.regulated))
+    sel = np.ix_(np.flatnonzero(m2), np.array(c.payers, dtype=np.intp), np.flatnonzero(c.regulated))
     if m2.any():  # provisional: no regulated share for the M2 children
         d[sel] = 0.0
         origin[sel] = st.id(m2_stamp(tier))
@@ -120,15 +120,17 @@ def child_shares(c: ShareContext, model: ShareModel, tier: int) -> tuple[ShareMo
         keep[m4] = 0.0
         return ChildShares(tier, units, methods.tolist(), d.copy(), keep, origin, keep_origin)
 
-    attr = "tier1" if tier == DISTRICT else "tier2"
-    model = replace(model, **{attr: child(d)})
+    def with_tier(model: ShareModel, t: ChildShares) -> ShareModel:
+        return replace(model, tier1=t) if tier == DISTRICT else replace(model, tier2=t)
+
+    model = with_tier(model, child(d))
     computed = []
     if m2.any():
         # bound: the smallest local part among the regulated taxes (METHOD.md M2; local parts from `sharing`)
-        lp_reg = lp[np.ix_(np.flatnonzero(m2), [REGIONAL], np.flatnonzero(c.regulated))]
+        lp_reg = lp[np.ix_(np.flatnonzero(m2), np.array([REGIONAL], dtype=np.intp), np.flatnonzero(c.regulated))]
         cap = lp_reg.reshape(lp_reg.shape[0], -1).min(axis=1) if lp_reg.size else np.zeros(int(m2.sum()))
         cs = c.computed(model, tier, units[m2], cap, m2_stamp(tier))
         d[sel] = cs.share[:, None, None]
-        model = replace(model, **{attr: child(d)})
+        model = with_tier(model, child(d))
         computed.append(cs)
     return model, computed

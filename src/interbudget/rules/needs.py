@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dataset import Dataset, year_positions
+from ..dataset import Dataset
+from ..grid import year_positions
 from ..hierarchy import Hierarchy
 
 FROM_ROWS, FROM_NORM, FROM_NETWORK, FROM_DEBT = 0, 1, 2, 3  # FROM_DEBT: debt service of debt.csv (rules/borrowing.py)
@@ -87,7 +88,7 @@ def institutions(population: np.ndarray, area: np.ndarray, per_population: float
 
 def need_items(ds: Dataset, years: list[int], h: Hierarchy) -> NeedItems:
     """h: the scenario's hierarchy (which units have budgets)."""
-    parts: list[tuple] = []
+    parts: list[tuple[np.ndarray, ...]] = []
     n = ds.needs
     yi = year_positions(n.year, years)
     keep = yi >= 0

@@ -74,7 +74,8 @@ class LevelShares:
         rows = self.row_of_unit[rec.unit]
         nt = self.table.shape[2]
         flat = (rows.astype(np.int64) * 2 + rec.payer) * nt + rec.tax
-        return self.table.reshape(-1)[flat]
+        out: np.ndarray = self.table.reshape(-1)[flat]
+        return out
 
 
 @dataclass
@@ -105,7 +106,8 @@ class ShareModel:
     def parent_part(self, h: Hierarchy, tier: int, units: np.ndarray) -> np.ndarray:
         """(k, 2, n_tax): what the parent level holds of a receipt booked at each child before the split."""
         if tier == DISTRICT:
-            return self.region.table[self.region.row_of_unit[units]]
+            region: np.ndarray = self.region.table[self.region.row_of_unit[units]]
+            return region
         out = np.repeat(self.district[None], units.size, axis=0)
         if self.tier1 is not None:
             row = np.full(h.n, -1, dtype=np.int64)
@@ -215,6 +217,8 @@ def revenue(h: Hierarchy, grid: ReceiptGrid, tables: dict[int, LevelShares]) -> 
         tgt = h.share_target(lvl)[grid.key_unit].astype(np.int64)
         out += np.bincount(tgt * ny + grid.key_year, weights=w, minlength=nb * ny)
         given += np.bincount(grid.key_year, weights=w, minlength=ny)
-    out = out.reshape(nb, ny)
-    out[h.b_republic] += grid.year_total - given
-    return out
+    if grid.year_total is None:
+        raise ValueError("a receipt grid without its year totals")
+    by_budget = out.reshape(nb, ny)
+    by_budget[h.b_republic] += grid.year_total - given
+    return by_budget

@@ -4,7 +4,7 @@ tracks, and the legal limits on every track. The mechanisms are rules/sequestrat
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from ..hierarchy import Hierarchy
 from . import borrowing as debt_rules
 from .needs import NeedItems
 from .sequestration import cuttable, steps_of
+from .track import Track
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -23,11 +24,12 @@ class DebtRun:
     loans: "debt_rules.Loans | None"  # debt.csv's loans (after refinancing)
     refinancing: "debt_rules.Refinancing | None"
     steps: object  # the sequestration order on the need items (rules/sequestration.Steps), or None
-    financing: dict = field(default_factory=dict)  # track name -> rules/borrowing.Financing
-    breaches: list = field(default_factory=list)  # (track, budget, year position, limit, value, disposable, ratio)
+    financing: dict[str, debt_rules.Financing] = field(default_factory=dict)  # track name -> rules/borrowing.Financing
+    breaches: list[tuple[Any, ...]] = field(default_factory=list)  # (track, budget, year position, limit, value, disposable, ratio)
 
 
-def debt_loans(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int]) -> tuple:
+def debt_loans(ds: Dataset, s: Scenario, h: Hierarchy,
+               years: list[int]) -> tuple[debt_rules.Loans | None, debt_rules.Refinancing | None]:
     """debt.csv's loans (refinanced by the republic under `borrowing.refinance`, §3.3.3)."""
     if ds.debt is None:
         return None, None
@@ -39,7 +41,7 @@ def debt_loans(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int]) -> tupl
 
 
 def shortfalls(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], items: NeedItems, spent: np.ndarray,
-               plan, others: list, dr: DebtRun) -> list:
+               plan: Track, others: list[Track], dr: DebtRun) -> list[Track]:
     """Sequestration, then borrowing, on the actual and revised tracks; the legal limits on every track."""
     nb, ny = spent.shape
     service, debt = np.zeros((nb, ny)), np.zeros((nb, ny))

@@ -5,13 +5,19 @@ residues of a gap that is zero by construction must not make a budget a subventi
 """
 from __future__ import annotations
 
+from typing import overload
+
 import numpy as np
 
 HALF_TIYN = 0.000005  # thousand tenge: half of the smallest coin (1 tiyn = 0.01 tenge)
 STATUSES = ("subvention", "donor", "neutral")
 
 
-def no_residue(amount):
+@overload
+def no_residue(amount: float) -> float: ...
+@overload
+def no_residue(amount: np.ndarray) -> np.ndarray: ...
+def no_residue(amount: float | np.ndarray) -> float | np.ndarray:
     """AMOUNT with every |value| below half a tiyn set to 0 (scalars and arrays alike)."""
     a = np.asarray(amount, dtype=float)
     cleaned = np.where(np.abs(a) < HALF_TIYN, 0.0, a)

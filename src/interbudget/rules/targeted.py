@@ -36,7 +36,9 @@ class Coverage:
 def close_gaps_targeted(mandatory: np.ndarray, basic: np.ndarray, additional: np.ndarray, revenue: np.ndarray,
                         category2: np.ndarray, b_level: np.ndarray, b_parent: np.ndarray, rate: float) -> tuple[Transfers, Coverage]:
     nb, ny = revenue.shape
-    z = lambda: np.zeros((nb, ny))  # noqa: E731
+    def z() -> np.ndarray:
+        return np.zeros((nb, ny))
+
     gap, s1, w, paid, received, cb, ca, surplus = z(), z(), z(), z(), z(), z(), z(), z()
     for lvl in range(RURAL, REGION - 1, -1):
         idx = np.flatnonzero(b_level == lvl)

@@ -53,7 +53,8 @@ def close_gaps(needs: np.ndarray, revenue: np.ndarray, b_level: np.ndarray, b_pa
 
 def balance(needs: np.ndarray, revenue: np.ndarray, t: Transfers) -> np.ndarray:
     """R + S - W - sum S of children + sum W of children - N."""
-    return revenue + t.subvention - t.withdrawal - t.subventions_paid + t.withdrawals_received - needs
+    out: np.ndarray = revenue + t.subvention - t.withdrawal - t.subventions_paid + t.withdrawals_received - needs
+    return out
 
 
 def with_subventions(t: Transfers, subvention: np.ndarray, b_parent: np.ndarray) -> Transfers:

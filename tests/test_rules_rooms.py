@@ -179,3 +179,15 @@ def test_transfers_close_the_gap_bottom_up():
     lvl, par = np.array([0, 1, 2]), np.array([-1, 0, 1])
     t = close_gaps(np.array([[0.0], [10.0], [50.0]]), np.array([[0.0], [40.0], [20.0]]), lvl, par, 0.5)
     assert t.subvention[:, 0].tolist() == [0, 0, 30] and t.gap[1, 0] == pytest.approx(0)
+
+
+def test_option_semantics_are_named_not_tested_by_number():
+    import re
+    from pathlib import Path
+
+    import interbudget
+
+    pkg = Path(interbudget.__file__).parent
+    files = [pkg / "engine.py", pkg / "explain.py", pkg / "explain_render.py", *sorted((pkg / "rules").glob("*.py"))]
+    found = [(f.name, m.group()) for f in files for m in re.finditer(r"\.option\s*(==|!=|in\b|not in\b)", f.read_text(encoding="utf-8"))]
+    assert found == []  # Scenario.fixed_uniform_shares, region_specific_shares, centralizes_regulated_taxes, base_payers_to_republic

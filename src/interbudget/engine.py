@@ -42,11 +42,6 @@ from .scenario import Scenario
 __all__ = ["BOUND_NAMES", "SHARE_TOLERANCE", "ComputedShares", "EnvelopeRows", "ProgramFunding", "Result", "Track", "base_mask",
            "check_compatible", "run", "scenario_hierarchy", "scenario_taxes", "unknown_taxes"]
 
-#: provenance of the transfers (rules/transfers.py, rules/targeted.py)
-GENERAL = Stamp("transfers", "§3.3.3", "withdrawal_rate", "G = N - R + children's S - W; S = max(G, 0), W = max(-G, 0) x rate")
-TARGETED = Stamp("targeted", "§3.3.3", "transfer_model", "category 1 for mandatory needs; the surplus withdrawn at withdrawal_rate")
-
-
 @dataclass
 class Result:
     scenario: Scenario
@@ -140,9 +135,9 @@ def fix_transfers(c: ShareContext, items: NeedItems, basis: np.ndarray, programs
 
 def _provenance(s: Scenario, programs: ProgramFunding, envelope: EnvelopeRows | None) -> dict[str, Stamp]:
     """The rule behind each quantity a run sets per budget and year (the shares are stamped per cell)."""
-    from .rules import capacity, mandates
+    from .rules import capacity, mandates, targeted, transfers
 
-    out = {"transfers": TARGETED if s.transfer_model == "targeted" else GENERAL}
+    out = {"transfers": targeted.STAMP if s.transfer_model == "targeted" else transfers.STAMP}
     if s.capacity:
         out["basis"] = capacity.STAMP
     if s.transfer_model == "targeted":
@@ -163,7 +158,7 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario", allow_unknown
     ny = len(years)
     taxes = scenario_taxes(ds.taxes, s)
     items = need_items(ds, years, h)
-    loans, refi = debt_loans(ds, s, h, years)
+    loans, refi = debt_loans(ds.debt, s, h, years)
     if loans is not None:  # debt service is a mandatory need of the borrowing budget, on every track
         items = items.plus(debt_rules.service_items(loans, years, ds.functions.index("debt_service")))
     programs = fund_programs(ds.programs, ds.last_transfers, s, h, years)
@@ -217,7 +212,7 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario", allow_unknown
     dr = None
     if loans is not None or s.sequestration is not None or s.borrowing is not None:
         dr = DebtRun(loans, refi, None)
-        others = shortfalls(ds, s, h, years, items, spent, plan, [t for t in (actual, revised) if t is not None], dr)
+        others = shortfalls(ds.functions, s, h, years, items, spent, plan, [t for t in (actual, revised) if t is not None], dr)
         actual, revised = (others.pop(0) if actual is not None else None), (others.pop(0) if revised is not None else None)
     return Result(s, ds, h, years, taxes, spent, items, model, tables, tr, plan, actual, computed, warnings, revised, mask,
                   coverage, programs, envelope, mandates, areceipts if s.actual_shock is not None else None, dr,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..dataset import Dataset
+from ..dataset import Debt
 from ..hierarchy import Hierarchy
 from . import borrowing as debt_rules
 from .needs import NeedItems
@@ -28,19 +28,19 @@ class DebtRun:
     breaches: list[tuple[Any, ...]] = field(default_factory=list)  # (track, budget, year position, limit, value, disposable, ratio)
 
 
-def debt_loans(ds: Dataset, s: Scenario, h: Hierarchy,
+def debt_loans(debt: Debt | None, s: Scenario, h: Hierarchy,
                years: list[int]) -> tuple[debt_rules.Loans | None, debt_rules.Refinancing | None]:
     """debt.csv's loans (refinanced by the republic under `borrowing.refinance`, §3.3.3)."""
-    if ds.debt is None:
+    if debt is None:
         return None, None
-    loans = debt_rules.loans_of(ds.debt, h.budget_of)
+    loans = debt_rules.loans_of(debt, h.budget_of)
     if s.borrowing is None or not s.borrowing.refinance:
         return loans, None
     refi = debt_rules.refinance(loans, s.borrowing.rate, min(years))
     return refi.after, refi
 
 
-def shortfalls(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], items: NeedItems, spent: np.ndarray,
+def shortfalls(functions: list[str], s: Scenario, h: Hierarchy, years: list[int], items: NeedItems, spent: np.ndarray,
                plan: Track, others: list[Track], dr: DebtRun) -> list[Track]:
     """Sequestration, then borrowing, on the actual and revised tracks; the legal limits on every track."""
     nb, ny = spent.shape
@@ -50,7 +50,7 @@ def shortfalls(ds: Dataset, s: Scenario, h: Hierarchy, years: list[int], items: 
         service, debt = debt_rules.per_budget(i + a, dr.loans.budget, nb), debt_rules.per_budget(o, dr.loans.budget, nb)
     avail = None
     if s.sequestration is not None:
-        dr.steps = steps_of(s.sequestration.order, items, ds.functions, s.sequestration.protected, h.level if s.rural_programmes else None)
+        dr.steps = steps_of(s.sequestration.order, items, functions, s.sequestration.protected, h.level if s.rural_programmes else None)
         avail = cuttable(items, dr.steps, nb, ny) * s.sequestration.max_share
     disposable = plan.revenue + plan.transfers.subvention - plan.transfers.withdrawal
     dr.breaches = [("plan", *b) for b in debt_rules.limit_breaches("plan", plan.year_pos, service, debt, disposable, s.borrowing, h.b_level)]

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..hierarchy import REGION, RURAL
+from .provenance import Stamp
 from .status import no_residue
+
+STAMP = Stamp("targeted", "§3.3.3", "transfer_model", "category 1 for mandatory needs; the surplus withdrawn at withdrawal_rate")
 from .transfers import Transfers, _to_parents
 
 

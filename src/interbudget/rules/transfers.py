@@ -13,7 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..hierarchy import REGION, RURAL
+from .provenance import Stamp
 from .status import no_residue
+
+STAMP = Stamp("transfers", "§3.3.3", "withdrawal_rate", "G = N - R + children's S - W; S = max(G, 0), W = max(-G, 0) x rate")
 
 
 @dataclass

@@ -1,9 +1,13 @@
 """Provenance stamps: each rule stamps the figures it sets, and explain reads the stamps (rules/provenance.py)."""
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from helpers import make_dataset, simulate, write_scenario
+from test_properties import CFG, SEEDS, build
 from interbudget.explain import explain
 from interbudget.rules.provenance import NONE, Stamp, Stamps
 from test_errors import run_cli
@@ -77,3 +81,28 @@ def test_method_stamps_reach_explain_with_the_child_code(tmp_path):
     assert code == 0
     [item] = [it for it in json.loads(out)["revenue"]["items"] if it["level"] == "region"]
     assert item["rule"] == r["rule"] and "provenance" not in item
+
+
+@settings(CFG, max_examples=30)
+@given(SEEDS)
+def test_every_share_cell_is_stamped_and_explained_lines_add_up_to_the_revenue(seed):
+    with tempfile.TemporaryDirectory() as d:
+        sc = build(seed, Path(d))
+        _, _, res = simulate(Path(d), sc)
+        for ls in res.tables.values():
+            assert ls.origin.shape == ls.table.shape and (ls.origin != NONE).all()
+        h, y = res.hierarchy, res.years[0]
+        for code in h.b_codes[:4]:
+            ex = explain(res, str(code), y, provenance=True)
+            items = ex["revenue"]["items"]
+            assert sum(it["amount"] for it in items) == pytest.approx(ex["revenue"]["total"], rel=1e-9, abs=1e-6)
+            for it in items:
+                p = it["provenance"]
+                if it["level"] != "republic":
+                    assert p is not None and p["section"] in ("§1.6", "§3.3.2") and it["rule"]
+                if p is not None and p["reference"] == "base enterprise to the republic":
+                    assert it["payer"] == "base" and res.scenario.base_payers_to_republic and p["rule"] == "option 4"
+                if p is not None and p["reference"] == "region-specific share (shares.csv)":
+                    assert res.scenario.region_specific_shares and it["tax"] in res.scenario.regulated
+                if p is not None and p["rule"] == "option 3":
+                    assert it["tax"] in res.scenario.regulated and res.scenario.centralizes_regulated_taxes

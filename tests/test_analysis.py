@@ -38,24 +38,26 @@ def two_regions(tmp_path, rate):
 
 def test_retention_is_zero_under_full_re_equalization_and_the_local_share_within_the_medium_term(tmp_path):
     m = metrics(two_regions(tmp_path, 1.0))
-    ret = {r["code"]: r for r in m["retention"]}
-    assert ret["1"]["this_year"][0] == pytest.approx(0.8)  # region 0.3 + district 0.5 of an extra tenge, amounts fixed
-    assert ret["1"]["after_reset"][0] == pytest.approx(0.0, abs=1e-12)  # the next law takes it all back
+    ret = {r["code"]: r for r in m.retention}  # one row per region and year (one year here)
+    assert ret["1"]["this_year"] == pytest.approx(0.8)  # region 0.3 + district 0.5 of an extra tenge, amounts fixed
+    assert ret["1"]["after_reset"] == pytest.approx(0.0, abs=1e-12)  # the next law takes it all back
     # withdrawal_rate 0.5, both tiers donors: of an extra tenge the district keeps 0.5 x 0.5 = 0.25 and passes
     # 0.25 up; the region gets 0.3 + 0.25 and keeps half of it, 0.275: 0.525 in all
     m = metrics(two_regions(tmp_path / "half", 0.5))
-    assert {r["code"]: r for r in m["retention"]}["1"]["after_reset"][0] == pytest.approx(0.525)
+    assert {r["code"]: r for r in m.retention}["1"]["after_reset"] == pytest.approx(0.525)
+    assert m.to_dict()["retention"][0]["after_reset"] == [pytest.approx(0.525)]  # metrics.json: a list over the years
 
 
 def test_counts_dependence_and_capacity(tmp_path):
     m = metrics(two_regions(tmp_path, 1.0))
-    levels = {r["level"]: r for r in m["levels"]}
+    levels = {r["level"]: r for r in m.levels}
     assert levels["region"]["subvention_budgets"] == 1 and levels["region"]["withdrawal_budgets"] == 1
     # region 2 books 10 on itself and keeps 0.3 + 0.5 (no district below): 8; need 60 -> subvention 52 of the 70 spent
     assert levels["region"]["dependence"] == pytest.approx(52 / 70)
-    rows = {r["code"]: r for r in m["region_rows"]}
+    rows = {r["code"]: r for r in m.regions}
     assert rows["1"]["capacity_before"] == pytest.approx(80 / 40) and rows["1"]["capacity_after"] == pytest.approx(1.0)
-    assert m["regions"]["after"]["gini"] == pytest.approx(0, abs=1e-12)
+    assert m.stats("regions", "after")["gini"] == pytest.approx(0, abs=1e-12)
+    assert m.to_dict()["regions"]["after"] == m.stats("regions", "after")
 
 
 def test_metrics_and_compare_on_the_kazakhstan_data(tmp_path):
@@ -101,17 +103,18 @@ def test_stress_is_reproducible_and_zero_variance_is_the_deterministic_run(tmp_p
 
     res = run(load_dataset(ROOT / "data" / "kz"), load_scenario(ROOT / "scenarios" / "option-3.yaml")[0])
     a, b = stress(res, Shocks(draws=300, seed=7, chunk=128)), stress(res, Shocks(draws=300, seed=7, chunk=300))
-    for la, lb in zip(a["levels"], b["levels"]):  # the seed fixes the draws, whatever the chunking (BLAS may round apart)
-        for key in ("p_any_deficit", "mean_budgets_in_deficit", "expected_deficit", "balance_p5", "balance_p50", "balance_p95"):
-            assert la[key] == pytest.approx(lb[key], rel=1e-9, abs=1e-3), key
+    assert a.levels["level"].tolist() == b.levels["level"].tolist()  # the seed fixes the draws, whatever the chunking
+    for key in ("p_any_deficit", "mean_budgets_in_deficit", "expected_deficit", "balance_p5", "balance_p50", "balance_p95"):
+        assert a.levels[key] == pytest.approx(b.levels[key], rel=1e-9, abs=1e-3), key  # (BLAS may round apart)
     flat = stress(res, Shocks(draws=5, oil_sd=0, common_sd=0, region_sd=0))
-    for lv in flat["levels"]:
+    for lv in flat.levels:  # one row per level and year
         assert lv["balance_p50"] == pytest.approx(lv["deterministic_balance"], rel=1e-9, abs=1e-3)
-        assert lv["p_any_deficit"] == [0.0, 0.0, 0.0] or lv["level"] == "republic"
+        assert lv["p_any_deficit"] == 0.0 or lv["level"] == "republic"
+    assert [lv["p_any_deficit"] for lv in flat.to_dict()["levels"] if lv["level"] == "district"] == [[0.0, 0.0, 0.0]]
     # an oil shock alone moves the republic (the risk the concept names for option 3), not the local budgets' receipts
     oil = stress(res, Shocks(draws=200, oil_sd=0.3, common_sd=0, region_sd=0))
-    rep = next(lv for lv in oil["levels"] if lv["level"] == "republic")
-    assert rep["balance_p5"][0] < rep["deterministic_balance"][0] < rep["balance_p95"][0]
+    rep = next(lv for lv in oil.levels if lv["level"] == "republic" and lv["year"] == res.years[0])
+    assert rep["balance_p5"] < rep["deterministic_balance"] < rep["balance_p95"]
 
 
 def test_stress_cli(tmp_path):

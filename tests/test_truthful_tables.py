@@ -84,7 +84,10 @@ def test_compare_separates_transfer_gains_from_balance_gains(tmp_path):
     ds = load_dataset(KZ)
     results = [run(ds, load_scenario(SC / f"{n}.yaml")[0]) for n in ("current-law", "option-3")]
     c = compare(results, 2026)
-    cmp = c["comparisons"][0]
+    cmp = c.to_dict()["comparisons"][0]
+    pair = c.pairs[0]  # the same as tables: bands and budget rows with documented columns
+    assert int(pair.bands["transfer_up"].sum()) == sum(b["transfer_up"] for b in cmp["bands"])
+    assert pair.rows.rows() == cmp["rows"]
     up = sum(b["transfer_up"] for b in cmp["bands"])
     assert up > 100  # option 3: many net transfers grow, because the taxes went up ...
     assert sum(b["balance_up"] for b in cmp["bands"]) == 0  # ... and no balance moves: nobody is better off

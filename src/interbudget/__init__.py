@@ -1,8 +1,9 @@
 """interbudget: inter-budgetary relations as rules-as-code (see README "From Python").
 
 `load_dataset`, `load_scenario`, `run`, `Scenario`, `Result`, `Dataset` and `InterbudgetError` are the public
-API; all but the error are imported on first use, so `import interbudget` stays light (no numpy, pandas,
-scipy or fastapi until a dataset is loaded).
+API, with the analyses `metrics`, `compare`, `scorecard` and `stress`, each returning tables (`Table`); all but
+the error are imported on first use, so `import interbudget` stays light (no numpy, pandas, scipy or fastapi until
+a dataset is loaded).
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from ._version import __version__
 from .errors import InterbudgetError
 
 _LAZY = {"load_dataset": "api", "load_scenario": "api", "run": "api", "Scenario": "scenario", "Result": "engine",
-         "Dataset": "dataset"}
-__all__ = ["Dataset", "InterbudgetError", "Result", "Scenario", "__version__", "load_dataset", "load_scenario", "run"]
+         "Dataset": "dataset", "metrics": "api", "compare": "api", "scorecard": "api", "stress": "api", "Table": "analysis.table"}
+__all__ = ["Dataset", "InterbudgetError", "Result", "Scenario", "Table", "__version__", "compare", "load_dataset", "load_scenario",
+           "metrics", "run", "scorecard", "stress"]
 
 
 def __getattr__(name: str) -> Any:

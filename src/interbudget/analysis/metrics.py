@@ -7,6 +7,9 @@ Counts of subvention and withdrawal budgets per level; dependence on
 transfers; stability (year to year, plan vs actual); incentive (retention
 of an extra tenge collected, this year and over a reset of the medium term);
 exposure of the republican budget to an oil price fall.
+
+`metrics` returns a `Metrics` record of tables (analysis/metrics_table.py names their columns);
+`Metrics.to_dict()` is the layout of metrics.json.
 """
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ from ..rules.sharing import revenue
 from ..rules.status import HALF_TIYN, statuses
 from ..rules.transfers import balance
 from .inequality import weighted_stats
+from .metrics_table import Metrics
+from .table import Table
 
 
 def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -141,7 +146,15 @@ def oil_exposure(res: Result, fall: float = 0.1) -> dict | None:
             "local": [float(x) for x in d[h.b_level > 0].sum(axis=0)]}
 
 
-def metrics(res: Result, year_pos: int = 0, scenario_file: str = "scenario", with_retention: bool = True) -> dict:
+CAPACITY_COLUMNS = ("units", "when", "mean", "gini", "cv", "theil", "max_min")
+LEVEL_COLUMNS = ("level", "budgets", "subvention_budgets", "withdrawal_budgets", "subvention_share", "withdrawal_share", "dependence",
+                 "deficit_budgets")
+REGION_COLUMNS = ("code", "name", "population", "revenue", "needs", "net_transfer", "capacity_before", "capacity_after")
+
+
+def metrics(res: Result, year_pos: int = 0, scenario_file: str = "scenario", with_retention: bool = True) -> Metrics:
+    """The metrics of RES in year position YEAR_POS (see `Metrics` for the tables and their columns); retention
+    re-runs the scenario once per region, `with_retention=False` leaves it out."""
     reg = region_table(res, year_pos)
     h = res.hierarchy
     b = np.flatnonzero((h.b_level > 0) & (res.needs[:, year_pos] > 0))
@@ -150,17 +163,32 @@ def metrics(res: Result, year_pos: int = 0, scenario_file: str = "scenario", wit
     after = _safe_div((res.plan.revenue + tr.subvention - tr.withdrawal - tr.subventions_paid + tr.withdrawals_received)[b, year_pos],
                       res.needs[b, year_pos])
     pop_b = h.population[h.budget_units[b]]
-    return {
-        "scenario": res.scenario.name, "year": res.years[year_pos],
-        "regions": {"before": weighted_stats(reg["capacity_before"], reg["population"]),
-                    "after": weighted_stats(reg["capacity_after"], reg["population"])},
-        "budgets": {"before": weighted_stats(own, pop_b), "after": weighted_stats(after, pop_b)},
-        "levels": level_table(res, year_pos),
-        "stability": stability(res),
-        "retention": retention(res, scenario_file) if with_retention else [],
-        "oil_exposure": oil_exposure(res),
-        "region_rows": [{"code": str(reg["code"][i]), "name": h.name(int(reg["unit"][i])), "population": float(reg["population"][i]),
-                         "revenue": float(reg["revenue"][i]), "needs": float(reg["needs"][i]), "net_transfer": float(reg["net_transfer"][i]),
-                         "capacity_before": float(reg["capacity_before"][i]), "capacity_after": float(reg["capacity_after"][i])}
-                        for i in range(reg["unit"].size)],
-    }
+    capacity = [{"units": units, "when": when, **weighted_stats(x, w)}
+                for units, pairs in (("regions", ((reg["capacity_before"], reg["population"]), (reg["capacity_after"], reg["population"]))),
+                                     ("budgets", ((own, pop_b), (after, pop_b))))
+                for when, (x, w) in zip(("before", "after"), pairs)]
+    st = stability(res)
+    ntc = [{"level": r["level"], "year": y, "net_transfer_change": v} for r in st
+           for y, v in zip(res.years[1:], r.get("net_transfer_change", []))]
+    actual_years = [res.years[p] for p in res.actual.year_pos] if res.actual is not None else []
+    gap = [{"level": r["level"], "year": y, "actual_minus_plan_balance": v} for r in st
+           for y, v in zip(actual_years, r.get("actual_minus_plan_balance", []))]
+    ret = [{"code": r["code"], "name": r["name"], "year": y, "this_year": a, "after_reset": b}
+           for r in (retention(res, scenario_file) if with_retention else [])
+           for y, a, b in zip(res.years, r["this_year"], r["after_reset"])]
+    oil = oil_exposure(res)
+    return Metrics(
+        scenario=res.scenario.name, year=res.years[year_pos], years=tuple(res.years),
+        actual_years=None if res.actual is None else tuple(actual_years),
+        capacity=Table.from_rows(capacity, CAPACITY_COLUMNS), levels=Table.from_rows(level_table(res, year_pos), LEVEL_COLUMNS),
+        stability=Table.from_rows(ntc, ("level", "year", "net_transfer_change")),
+        actual_gap=Table.from_rows(gap, ("level", "year", "actual_minus_plan_balance")),
+        retention=Table.from_rows(ret, ("code", "name", "year", "this_year", "after_reset")),
+        oil_price_fall=None if oil is None else oil["oil_price_fall"],
+        oil_exposure=None if oil is None else Table({"year": np.array(res.years), "republic": np.array(oil["republic"]),
+                                                     "republic_share_of_revenue": np.array(oil["republic_share_of_revenue"]),
+                                                     "local": np.array(oil["local"])}),
+        regions=Table({"code": reg["code"].astype(str), "name": np.array([h.name(int(u)) for u in reg["unit"]], dtype=object),
+                       "population": reg["population"].astype(float), "revenue": reg["revenue"], "needs": reg["needs"],
+                       "net_transfer": reg["net_transfer"], "capacity_before": reg["capacity_before"],
+                       "capacity_after": reg["capacity_after"]}))

@@ -3,8 +3,11 @@
 One row per scenario, year, level, code and indicator (`code` empty for a level's total). Each
 indicator is defined exactly in docs/METHOD.md ("Scorecard"); `section` names the concept's argument
 it measures. Statuses come from the one rule (rules/status.py), never from a test of their own.
+`scorecard` returns an analysis.table.Table of COLUMNS.
 """
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -14,6 +17,7 @@ from ..rules.sharing import scenario_model
 from ..rules.status import no_residue, statuses
 from .metrics import retention, stability
 from .stress import Shocks, contributions, oil_elasticity
+from .table import Table
 
 COLUMNS = ["scenario", "year", "level", "code", "indicator", "value", "unit", "section"]
 # the concept's arguments (§3.3.2), in the order the scorecard shows them; i18n/scorecard.*.yaml has their words
@@ -187,26 +191,29 @@ def year_to_year(res: Result) -> list[dict]:
 def enterprise_split(res: Result) -> list[dict]:
     """Option 4 only: how many taxes are split by enterprise, and whether a district split is possible (§3.3.2: no)."""
     s = res.scenario
-    if s.option != 4:
+    if not s.base_payers_to_republic:
         return []
     n = sum(t in s.regulated for t in res.taxes)
     return [r for y in res.years for r in (_row(res, y, "republic", "", "enterprise_split_taxes", n),
                                            _row(res, y, "district", "", "district_split_possible", 0))]
 
 
-def scorecard(res: Result, scenario_file: str = "scenario", shocks: Shocks | None = None, with_retention: bool = True) -> list[dict]:
-    """Every indicator of one run, in the order of SECTIONS."""
+def scorecard(res: Result, scenario_file: str = "scenario", shocks: Shocks | None = None, with_retention: bool = True) -> Table:
+    """Every indicator of one run, in the order of SECTIONS: a Table of COLUMNS (scenario, year, level, code — empty
+    for a level's total —, indicator, value, unit, section), one row each. Iterating it gives the rows as dicts."""
     shocks = shocks or Shocks()
     rows = (transfer_counts(res) + hidden_withdrawal(res) + norms(res) + fixed_transfers_share(res) + shortfall_p5(res, shocks)
             + own_revenue_share(res) + (incentive(res, scenario_file) if with_retention else []) + year_to_year(res)
             + enterprise_split(res))
     rows = [r for r in rows if r["value"] == r["value"]]  # an undefined ratio (nothing to divide by) has no row
     order = {s: i for i, s in enumerate(SECTIONS)}
-    return sorted(rows, key=lambda r: order[r["section"]])  # stable: inside a section the order above
+    return Table.from_rows(sorted(rows, key=lambda r: order[r["section"]]), COLUMNS)  # stable: inside a section the order above
 
 
-def side_by_side(rows: list[dict]) -> tuple[list[str], list[dict]]:
-    """Scenarios as columns: one row per (year, level, code, indicator) with the value of each scenario."""
+def side_by_side(rows: Iterable[dict]) -> tuple[list[str], list[dict]]:
+    """Scenarios as columns: one row per (year, level, code, indicator) with the value of each scenario (ROWS: the rows
+    of one or more scorecards)."""
+    rows = list(rows)
     names = list(dict.fromkeys(r["scenario"] for r in rows))
     table: dict[tuple, dict] = {}
     for r in rows:

@@ -20,6 +20,7 @@ import numpy as np
 from ..engine import Result
 from ..hierarchy import LEVELS, REGION
 from ..rules.sharing import SHARED_LEVELS
+from .table import Table
 
 
 @dataclass
@@ -75,7 +76,40 @@ def contributions(res: Result) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return c.reshape(h.nb * ny, n_groups), g_region, np.tile(np.arange(nt), regions.size + 1)
 
 
-def stress(res: Result, shocks: Shocks) -> dict:
+STRESS_COLUMNS = ("level", "year", "budgets", "p_any_deficit", "mean_budgets_in_deficit", "expected_deficit", "balance_p5",
+                  "balance_p50", "balance_p95", "deterministic_balance")
+
+
+@dataclass(frozen=True)
+class Stress:
+    """A stress test's result: `levels` has one row per level and year with the columns STRESS_COLUMNS —
+    budgets; p_any_deficit (share of draws with some budget of the level in deficit); mean_budgets_in_deficit;
+    expected_deficit (mean over draws of the level's deficits, thousand tenge); balance_p5, balance_p50,
+    balance_p95 (quantiles of the level's total balance over draws); deterministic_balance (the plan's)."""
+
+    scenario: str
+    draws: int
+    seed: int
+    years: tuple[int, ...]
+    levels: Table
+
+    def to_dict(self) -> dict:
+        """The layout of stress.json: per level, each column as a list over the years."""
+        out: dict = {"scenario": self.scenario, "draws": self.draws, "seed": self.seed, "years": list(self.years), "levels": []}
+        lv = self.levels
+        for level in dict.fromkeys(lv["level"].tolist()):
+            m = lv["level"] == level
+            col = lambda k: lv[k][m].tolist()  # noqa: E731
+            out["levels"].append({"level": level, "p_any_deficit": col("p_any_deficit"),
+                                  "mean_budgets_in_deficit": col("mean_budgets_in_deficit"), "budgets": int(lv["budgets"][m][0]),
+                                  "expected_deficit": col("expected_deficit"), "balance_p5": col("balance_p5"),
+                                  "balance_p50": col("balance_p50"), "balance_p95": col("balance_p95"),
+                                  "deterministic_balance": col("deterministic_balance")})
+        return out
+
+
+def stress(res: Result, shocks: Shocks) -> Stress:
+    """Monte Carlo of SHOCKS on RES's receipts, the medium-term amounts fixed: a `Stress` (one row per level and year)."""
     h, tr = res.hierarchy, res.transfers
     ny = len(res.years)
     c, g_region, g_tax = contributions(res)
@@ -106,18 +140,17 @@ def stress(res: Result, shocks: Shocks) -> dict:
         balances.append(factor @ c_level + fixed_level[None, :])
         done += d
     deficits, any_def, balances = (np.concatenate(x).reshape(-1, len(levels), ny) for x in (deficits, any_def, balances))
-    out = {"scenario": res.scenario.name, "draws": shocks.draws, "seed": shocks.seed, "years": res.years, "levels": []}
+    cols: dict[str, list] = {c: [] for c in STRESS_COLUMNS}
     for i, lvl in enumerate(levels):
         defs, anyd, bals = deficits[:, i], any_def[:, i], balances[:, i]
-        out["levels"].append({
-            "level": LEVELS[lvl],
-            "p_any_deficit": [float(x) for x in (anyd > 0).mean(axis=0)],
-            "mean_budgets_in_deficit": [float(x) for x in anyd.mean(axis=0)],
-            "budgets": int((h.b_level == lvl).sum()),
-            "expected_deficit": [float(x) for x in defs.mean(axis=0)],
-            "balance_p5": [float(x) for x in np.quantile(bals, 0.05, axis=0)],
-            "balance_p50": [float(x) for x in np.quantile(bals, 0.5, axis=0)],
-            "balance_p95": [float(x) for x in np.quantile(bals, 0.95, axis=0)],
-            "deterministic_balance": [float(x) for x in res.plan.balance[h.b_level == lvl].sum(axis=0)],
-        })
-    return out
+        per_year = {"p_any_deficit": (anyd > 0).mean(axis=0), "mean_budgets_in_deficit": anyd.mean(axis=0),
+                    "expected_deficit": defs.mean(axis=0), "balance_p5": np.quantile(bals, 0.05, axis=0),
+                    "balance_p50": np.quantile(bals, 0.5, axis=0), "balance_p95": np.quantile(bals, 0.95, axis=0),
+                    "deterministic_balance": res.plan.balance[h.b_level == lvl].sum(axis=0)}
+        cols["level"] += [LEVELS[lvl]] * ny
+        cols["year"] += list(res.years)
+        cols["budgets"] += [int((h.b_level == lvl).sum())] * ny
+        for k, v in per_year.items():
+            cols[k] += [float(x) for x in v]
+    return Stress(res.scenario.name, shocks.draws, shocks.seed, tuple(res.years),
+                  Table({k: np.array(v, dtype=object if k == "level" else None) for k, v in cols.items()}))

@@ -28,37 +28,35 @@ def metrics(
         k = 0 if year is None else _year_pos(res, year)
         m = compute(res, k, scenario.name)
         if out_dir is not None:
-            _write_json(out_dir, "metrics.json", m)
+            _write_json(out_dir, "metrics.json", m.to_dict())
     except InterbudgetError as exc:
         _fail(exc)
         return
-    t = Table(title=f"{escape(res.scenario.name)}, {m['year']}: needs-adjusted fiscal capacity (own revenue / need), population-weighted")
+    t = Table(title=f"{escape(res.scenario.name)}, {m.year}: needs-adjusted fiscal capacity (own revenue / need), population-weighted")
     for c in ("units", "when", "mean", "Gini", "CV", "Theil", "max/min"):
         t.add_column(c, justify="left" if c in ("units", "when") else "right")
-    for units in ("regions", "budgets"):
-        for when in ("before", "after"):
-            st = m[units][when]
-            t.add_row(units, f"{when} transfers", *(_fmt(st[x], 3) for x in ("mean", "gini", "cv", "theil", "max_min")))
+    for st in m.capacity:
+        t.add_row(st["units"], f"{st['when']} transfers", *(_fmt(st[x], 3) for x in ("mean", "gini", "cv", "theil", "max_min")))
     out.print(t)
     t = Table(title="budgets by level: subvention and withdrawal budgets, dependence on transfers")
     for c in ("level", "budgets", "subvention", "share", "withdrawal", "share ", "subvention / spending incl. subventions paid below",
               "in deficit"):
         t.add_column(c, justify="left" if c == "level" else "right")
-    for r in m["levels"]:
+    for r in m.levels:
         t.add_row(r["level"], str(r["budgets"]), str(r["subvention_budgets"]), f"{r['subvention_share']:.0%}", str(r["withdrawal_budgets"]),
                   f"{r['withdrawal_share']:.0%}", f"{r['dependence']:.1%}", str(r["deficit_budgets"]))
     out.print(t)
-    if m["retention"]:
-        t = Table(title=f"incentive: of 1 extra tenge collected in a region, what its budgets keep in {m['year']}")
+    if len(m.retention):
+        t = Table(title=f"incentive: of 1 extra tenge collected in a region, what its budgets keep in {m.year}")
         for c in ("code", "region", "this year (amounts fixed)", "after a reset of the medium term"):
             t.add_column(c, justify="left" if c in ("code", "region") else "right")
-        for r in m["retention"]:
-            t.add_row(r["code"], escape(r["name"]), _fmt(r["this_year"][k], 3), _fmt(r["after_reset"][k], 3))
+        for r in m.retention.where(m.retention["year"] == m.year):
+            t.add_row(r["code"], escape(r["name"]), _fmt(r["this_year"], 3), _fmt(r["after_reset"], 3))
         out.print(t)
-    if m["oil_exposure"]:
-        o = m["oil_exposure"]
-        out.print(f"oil price −{o['oil_price_fall']:.0%}: republican revenue {_fmt(o['republic'][k] / 1e3, 0)} million tenge "
-                  f"({o['republic_share_of_revenue'][k]:+.1%}), local budgets {_fmt(o['local'][k] / 1e3, 0)} million tenge", highlight=False)
+    if m.oil_exposure is not None:
+        o = m.oil_exposure.rows()[k]
+        out.print(f"oil price −{m.oil_price_fall:.0%}: republican revenue {_fmt(o['republic'] / 1e3, 0)} million tenge "
+                  f"({o['republic_share_of_revenue']:+.1%}), local budgets {_fmt(o['local'] / 1e3, 0)} million tenge", highlight=False)
 
 
 @app.command()
@@ -74,6 +72,7 @@ def compare(
 ) -> None:
     """Current law vs draft vs amendments: transfers, and apart from them balances, status changes, population bands."""
     from ..analysis.compare import compare as build
+    from ..analysis.compare_table import TRANSITIONS, band_label
     from ..basis import MARK, footnote, rule_filled
     from ..reports.compare import write_compare_html, write_compare_xlsx
 
@@ -83,35 +82,38 @@ def compare(
         c = build(results, results[0].years[0] if year is None else year)
         marks = rule_filled(dataset)
         if out_dir is not None:
-            _write_json(out_dir, "compare.json", c)
+            _write_json(out_dir, "compare.json", c.to_dict())
             write_compare_xlsx(c, out_dir / "compare.xlsx", marks)
             write_compare_html(c, out_dir / "compare.html", marks, dataset / "geo" if (dataset / "geo").is_dir() else None)
     except InterbudgetError as exc:
         _fail(exc)
         return
-    names = c["scenarios"]
-    t = Table(title=f"regions {c['year']}: net transfer from the republic (subvention − withdrawal), million tenge")
+    names = list(c.scenarios)
+    t = Table(title=f"regions {c.year}: net transfer from the republic (subvention − withdrawal), million tenge")
     for col in ["code", "region", *names, *(f"Δ {n}" for n in names[1:]), *(f"Δ per person, tenge: {n}" for n in names[1:])]:
         t.add_column(col, justify="left" if col in ("code", "region") else "right")
-    for r in c["regions"]:
-        mark = f" {MARK}" if (r["code"], c["year"]) in marks else ""
-        t.add_row(r["code"] + mark, escape(r["name"]), *(_fmt(r[f"net_transfer[{n}]"] / 1e3, 0) for n in names),
-                  *(_fmt(r[f"change[{n}]"] / 1e3, 0) for n in names[1:]), *(_fmt(r[f"change_per_capita_tenge[{n}]"], 0) for n in names[1:]))
+    regions = c.regions.rows()
+    codes = list(dict.fromkeys(r["code"] for r in regions))
+    for code in codes:
+        rs = [r for r in regions if r["code"] == code]  # one per scenario, in the order of c.scenarios
+        mark = f" {MARK}" if (code, c.year) in marks else ""
+        t.add_row(code + mark, escape(rs[0]["name"]), *(_fmt(r["net_transfer"] / 1e3, 0) for r in rs),
+                  *(_fmt(r["change"] / 1e3, 0) for r in rs[1:]), *(_fmt(r["change_per_capita_tenge"], 0) for r in rs[1:]))
     out.print(t)
-    if note := footnote(marks, [(r["code"], c["year"]) for r in c["regions"]]):
+    if note := footnote(marks, [(code, c.year) for code in codes]):
         out.print(note, highlight=False, soft_wrap=True)
-    for cmp in c["comparisons"]:
-        tr = cmp["transitions"]
-        out.print(f"{escape(cmp['from'])} → {escape(cmp['to'])}: became subvention budgets {len(tr['became_subvention'])}, "
-                  f"stopped {len(tr['stopped_subvention'])}; became donors {len(tr['became_donor'])}, stopped {len(tr['stopped_donor'])}; "
-                  f"budgets entering {len(tr['entered'])}, leaving {len(tr['left'])}", highlight=False)
-        t = Table(title=f"{escape(cmp['from'])} → {escape(cmp['to'])} by population band (budgets below the republic)")
+    for cmp in c.pairs:
+        n = {k: int((cmp.transitions["transition"] == k).sum()) for k in TRANSITIONS}
+        out.print(f"{escape(cmp.source)} → {escape(cmp.target)}: became subvention budgets {n['became_subvention']}, "
+                  f"stopped {n['stopped_subvention']}; became donors {n['became_donor']}, stopped {n['stopped_donor']}; "
+                  f"budgets entering {n['entered']}, leaving {n['left']}", highlight=False)
+        t = Table(title=f"{escape(cmp.source)} → {escape(cmp.target)} by population band (budgets below the republic)")
         for col in ("population", "budgets", "transfer up", "transfer down", "balance up", "balance down",
                     "transfer change, million tenge", "balance change, million tenge", "transfer per person, tenge"):
             t.add_column(col, justify="left" if col == "population" else "right")
-        for b in cmp["bands"]:
-            t.add_row(b["band"], str(b["budgets"]), str(b["transfer_up"]), str(b["transfer_down"]), str(b["balance_up"]),
-                      str(b["balance_down"]), _fmt(b["change"] / 1e3, 0), _fmt(b["balance_change"] / 1e3, 0),
+        for b in cmp.bands:
+            t.add_row(band_label(b["low"], b["high"]), str(b["budgets"]), str(b["transfer_up"]), str(b["transfer_down"]),
+                      str(b["balance_up"]), str(b["balance_down"]), _fmt(b["change"] / 1e3, 0), _fmt(b["balance_change"] / 1e3, 0),
                       _fmt(b["change_per_capita_tenge"], 0))
         out.print(t)
 
@@ -141,19 +143,19 @@ def stress(
             with out.status(f"{p.name}: {draws:,} draws"):
                 results.append(run_stress(run_on(ds, p, allow_unknown_taxes)[0], shocks))
         if out_dir is not None:
-            _write_json(out_dir, "stress.json", {"shocks": shocks.__dict__, "results": results})
+            _write_json(out_dir, "stress.json", {"shocks": shocks.__dict__, "results": [r.to_dict() for r in results]})
     except InterbudgetError as exc:
         _fail(exc)
         return
     for r in results:
-        t = Table(title=f"{escape(r['scenario'])}: {r['draws']:,} draws (seed {r['seed']}), balances by level, million tenge, first year")
+        t = Table(title=f"{escape(r.scenario)}: {r.draws:,} draws (seed {r.seed}), balances by level, million tenge, first year")
         for c in ("level", "budgets", "P(some deficit)", "budgets in deficit (mean)", "expected deficit", "p5", "median", "p95",
                   "deterministic"):
             t.add_column(c, justify="left" if c == "level" else "right")
-        for lv in r["levels"]:
-            t.add_row(lv["level"], str(lv["budgets"]), f"{lv['p_any_deficit'][0]:.1%}", _fmt(lv["mean_budgets_in_deficit"][0], 1),
-                      _fmt(lv["expected_deficit"][0] / 1e3, 0), _fmt(lv["balance_p5"][0] / 1e3, 0), _fmt(lv["balance_p50"][0] / 1e3, 0),
-                      _fmt(lv["balance_p95"][0] / 1e3, 0), _fmt(lv["deterministic_balance"][0] / 1e3, 0))
+        for lv in r.levels.where(r.levels["year"] == r.years[0]):
+            t.add_row(lv["level"], str(lv["budgets"]), f"{lv['p_any_deficit']:.1%}", _fmt(lv["mean_budgets_in_deficit"], 1),
+                      _fmt(lv["expected_deficit"] / 1e3, 0), _fmt(lv["balance_p5"] / 1e3, 0), _fmt(lv["balance_p50"] / 1e3, 0),
+                      _fmt(lv["balance_p95"] / 1e3, 0), _fmt(lv["deterministic_balance"] / 1e3, 0))
         out.print(t)
 
 

@@ -1,5 +1,5 @@
 """programme status | validate: the concept's measures, their status on a date, and the indicators computed
-from the published scenarios (issue 20)."""
+from the published scenarios."""
 from __future__ import annotations
 
 from pathlib import Path

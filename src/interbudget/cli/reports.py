@@ -38,10 +38,10 @@ def report(
             task = progress.add_task("simulating", total=4)
             res, _ = _load(dataset, scenario, allow_duplicates, allow_unknown_taxes)
             progress.update(task, advance=1, description="metrics")
-            m = compute(res, 0, scenario.name)
+            m = compute(res, 0, scenario.name).to_dict()
             prog = None if no_programme else _programme(res, programme)
             progress.update(task, advance=1, description=f"stress test, {stress_draws:,} draws")
-            st = {"results": [run_stress(res, Shocks(draws=stress_draws))]} if stress_draws else None
+            st = {"results": [run_stress(res, Shocks(draws=stress_draws)).to_dict()]} if stress_draws else None
             progress.update(task, advance=1, description="writing")
             rec = None
             if published is not None:

@@ -38,7 +38,7 @@ def scorecard(
         for p in scenarios:
             with out.status(f"{p.name}: scorecard"):
                 res = run(ds, load_scenario(p)[0], p.name)
-                rows += build(res, p.name, shocks, with_retention=retention)
+                rows += build(res, p.name, shocks, with_retention=retention).rows()
                 options[res.scenario.name] = res.scenario.option
                 results.append(res)
         if len(options) < len(scenarios):
@@ -53,6 +53,6 @@ def scorecard(
             t.add_row(escape(cat["indicators"].get(r["indicator"], r["indicator"])), r["level"], str(r["year"]),
                       *(_fmt(r.get(n), r["unit"]) for n in names))
     out.print(t)
-    if any(res.scenario.option == 4 for res in results):
+    if any(res.scenario.base_payers_to_republic for res in results):
         out.print(cat["no_district_split"], highlight=False, soft_wrap=True)
     out.print(f"scorecard: {paths['csv']}, {paths['xlsx']}, {paths['html']}", highlight=False, soft_wrap=True)

@@ -8,7 +8,7 @@ national, local, scale, spillover, proximity, uniform (attributes in [0, 1] for 
 communal_property (true/false), status (real / illustrative), source; optional need_function (the function of
 needs.csv that holds its cost) and norm_republic, norm_region, norm_district, norm_rural (spending norm per
 unit of its driver at each level: a move values the cost at the receiving level's norm).
-Issue 16 adds (all optional, so a small registry stays small): kind (function, fiscal_power, programme),
+Optional columns (a small registry stays small): kind (function, fiscal_power, programme),
 section (the concept's §), legal_article ('unknown' when no source cites one), delivery (own_institution,
 state_order, competitive), joint_lead (the lead body of a function of joint jurisdiction), decided and target
 (the concept's § that assigns the function and the level(s) it assigns, ';'-separated: a constraint, never

@@ -10,6 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..analysis.compare_table import Comparison
 from ..basis import MARK, footnote
 from ..errors import InterbudgetError
 
@@ -46,7 +47,8 @@ BAND_COLUMNS = ["band", "budgets", "transfer_up", "transfer_down", "balance_up",
                 "change_per_capita_tenge"]
 
 
-def write_compare_xlsx(c: dict, path: Path, marks: dict[tuple[str, int], str]) -> Path:
+def write_compare_xlsx(c: Comparison | dict, path: Path, marks: dict[tuple[str, int], str]) -> Path:
+    c = c.to_dict() if isinstance(c, Comparison) else c  # the compare.json layout: one column per scenario
     import xlsxwriter
 
     def write(tmp: Path):
@@ -123,7 +125,8 @@ def compare_figures(c: dict, geo_dir: Path | None):
     return out
 
 
-def write_compare_html(c: dict, path: Path, marks: dict[tuple[str, int], str], geo_dir: Path | None = None) -> Path:
+def write_compare_html(c: Comparison | dict, path: Path, marks: dict[tuple[str, int], str], geo_dir: Path | None = None) -> Path:
+    c = c.to_dict() if isinstance(c, Comparison) else c  # the compare.json layout: one column per scenario
     import plotly.io as pio
 
     from .html import CREDIT, OFFLINE_GEO

@@ -1,1 +1,1 @@
-"""The web workbench (issue 9): read-only public pages and a JSON API over a dataset's scenarios."""
+"""The web workbench: read-only public pages and a JSON API over a dataset's scenarios."""

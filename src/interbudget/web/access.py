@@ -1,4 +1,4 @@
-"""Who may see and do what (issue 9's roles), in one place so every page and API call asks the same rules.
+"""Who may see and do what (the roles analyst, akimat, commission), in one place so every page and API call asks the same rules.
 
 - public (no login): published scenarios, at their published version; no objections.
 - akimat (one region): what the public sees, and the latest version of drafts shared with its region, limited to

@@ -256,7 +256,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         res = wb.result(v)
         geo = Path(dataset) / "geo"
         with tempfile.TemporaryDirectory() as tmp:
-            page = write_html(res, Path(tmp) / "report.html", metrics(res, 0, f"{scenario}@v{v.version}"), None,
+            page = write_html(res, Path(tmp) / "report.html", metrics(res, 0, f"{scenario}@v{v.version}").to_dict(), None,
                               geo if geo.is_dir() else None, app.state.programme_report(res), lang_ok(lang))
             return _download(page.read_bytes(), "text/html; charset=utf-8", f"{scenario}-report.html")
 
@@ -362,7 +362,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         results = [_named(r, lab) for r, lab in zip(results, labels)]
         try:
             common = [y for y in results[0].years if all(y in r.years for r in results)]  # default: the first shared year
-            data = compare(results, year if year is not None else (common or results[0].years)[0])
+            data = compare(results, year if year is not None else (common or results[0].years)[0]).to_dict()
         except InterbudgetError as exc:
             raise HTTPException(404, str(exc)) from None
         limited = {v.region for v in views if v.region is not None}

@@ -1,4 +1,4 @@
-"""Errors for people and for programs (issue 14, item 7), in one place: every HTTPException, request validation
+"""Errors for people and for programs in one place: every HTTPException, request validation
 error and InterbudgetError of any route goes through `answer`.
 
 - An API call (a path under /api/, or a client that does not ask for HTML) gets JSON: {"detail": ...}.

@@ -1,4 +1,4 @@
-"""Limits on what a request may send, enforced before any route sees it (issue 14, item 6):
+"""Limits on what a request may send, enforced before any route sees it:
 
 - every body is counted while it streams in, and refused with 413 the moment it passes its limit (a chunked upload
   without Content-Length included), so nothing larger than the limit is ever held;

@@ -1,4 +1,4 @@
-"""The reform as a programme in the browser (issue 20): a public page with the measures, their evidence and
+"""The reform as a programme in the browser: a public page with the measures, their evidence and
 audit trail, the indicators of the published scenarios with charts (plotly, served from the installed package:
 offline) and a timeline; the Commission and the analysts record status updates with evidence (CSRF, audited);
 an akimat sees the measures that concern its region first."""

@@ -1,4 +1,4 @@
-"""What of a scenario document and of an explanation a viewer may see (issue 14, item 2; issue 9's roles), decided
+"""What of a scenario document and of an explanation a viewer may see (by the viewer's role), decided
 in one place for every route that shows them.
 
 A viewer limited to one region (an akimat reading a draft shared with it) sees the draft's rules, never its

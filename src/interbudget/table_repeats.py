@@ -1,0 +1,157 @@
+"""Rows repeated in a table: exact repeats of a whole row, and repeated keys (code, year, tax, ...).
+
+A row key is built from a cheap signature of every value (a number's bits,
+a dictionary's codes) or, for integer columns of small range, exactly by a
+mixed radix; one sort finds the keys that repeat, and only those rows are
+compared exactly.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import Problems
+from .table_cells import NUMBER_RE, RawTable, _numeric, to_np
+
+def _dense(col, nrows: int) -> tuple[np.ndarray, int]:
+    """Integer codes of a column's values (equal exactly when the values are) and their number: small-range
+    integers as they are, anything else hash-encoded once in Arrow."""
+    if isinstance(col, np.ndarray) and col.dtype.kind in "iu" and col.size:
+        lo, hi = int(col.min()), int(col.max())
+        if hi - lo <= 4 * nrows + 1024:
+            return col.astype(np.int64) - lo, hi - lo + 1
+        col = pa.array(col)
+    if isinstance(col, np.ndarray):
+        col = pa.array(col)
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if pa.types.is_dictionary(col.type):  # each distinct value once (a dictionary may repeat a value), spread by the indices
+        values, m = _dense(col.dictionary, len(col.dictionary))
+        if col.null_count == 0:
+            return values[to_np(col.indices, col.indices.type.to_pandas_dtype())], m
+        idx = to_np(col.indices.fill_null(len(values)), np.int64)
+        return np.append(values, m)[idx], m + 1
+    enc = pc.dictionary_encode(col, null_encoding="encode")
+    return to_np(enc.indices, np.int64), len(enc.dictionary)
+
+
+def _signature(col) -> np.ndarray:
+    """One int64 per value, equal whenever the values are equal (unequal values may share one): the values of a
+    numeric or numeric-text column as bits, exact codes otherwise. Cheap on millions of rows; a filter only."""
+    if isinstance(col, np.ndarray):
+        return col.astype(np.int64)
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if pa.types.is_dictionary(col.type):
+        return _dense(col, len(col))[0]
+    if not _numeric(col.type):
+        # a numeric text by its value ("100" and "100.0" only share a signature); a failed cast is slow, so a
+        # sample decides whether to try
+        sample = col.slice(0, 64)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)) or \
+                not pc.all(pc.match_substring_regex(sample, NUMBER_RE)).as_py():
+            return _dense(col, len(col))[0]
+        try:
+            col = pc.cast(col, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return _dense(col, len(col))[0]
+    if col.type != pa.float64():
+        col = col.cast(pa.float64())
+    v = to_np(col.fill_null(np.nan) if col.null_count else col, np.float64)
+    nan = np.isnan(v)
+    if nan.any():
+        v = np.where(nan, np.nan, v)  # one NaN
+    return v.view(np.int64)
+
+
+def _repeating(key: np.ndarray) -> np.ndarray:
+    """Which entries of KEY occur more than once (one sort; a lookup only when some do)."""
+    s = np.sort(key)
+    same = s[1:] == s[:-1]
+    if not same.any():  # the common case: one sort and done
+        return np.zeros(key.size, dtype=bool)
+    return np.isin(key, s[1:][same])
+
+
+def _small_int_key(columns: list, nrows: int) -> np.ndarray | None:
+    """The exact row key of integer columns whose ranges multiply to a few times the rows (codes, years, taxes,
+    payers: a mixed radix, no sort), else None."""
+    key, k = np.zeros(nrows, dtype=np.int64), 1
+    for col in columns:
+        if not (isinstance(col, np.ndarray) and col.dtype.kind in "iu"):
+            return None
+        lo, hi = int(col.min()), int(col.max())
+        m = hi - lo + 1
+        if k * m > 4 * nrows + 1024:
+            return None
+        key = key * m + (col.astype(np.int64) - lo)
+        k *= m
+    return key if np.bincount(key, minlength=k).max() > 1 else np.zeros(0, dtype=np.int64)
+
+
+def repeated_rows(columns: list, nrows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows equal to an earlier row in every column (Arrow arrays or numpy integer arrays), and for each the
+    first such row. Integer keys of small range are compared exactly by a mixed radix; otherwise a cheap
+    signature of every value (a number's bits, a dictionary's codes) is mixed into one row key, one sort finds
+    the rows whose key repeats, and only those (repeats, and the rare collisions) are compared exactly."""
+    none = np.zeros(0, dtype=np.int64)
+    key = _small_int_key(columns, nrows)
+    if key is None:
+        key = np.zeros(nrows, dtype=np.int64)
+        for col in columns:
+            key = key * np.int64(1_000_003) + _signature(col)  # wraps around: a collision only costs the exact pass
+    if not key.size:
+        return none, none
+    rows = np.flatnonzero(_repeating(key))
+    if not rows.size:
+        return none, none
+    exact, k = np.zeros(rows.size, dtype=np.int64), 1  # exact codes below k of the columns seen so far
+    for col in columns:
+        part = col[rows] if isinstance(col, np.ndarray) else col.take(pa.array(rows))
+        codes, m = _dense(part, rows.size)
+        exact, k = _dense(exact * m + codes, rows.size)  # below k * m <= rows**2: no overflow
+    _, first, inverse = np.unique(exact, return_index=True, return_inverse=True)
+    earlier = first[inverse.reshape(-1)]
+    dup = earlier != np.arange(rows.size)
+    return rows[dup], rows[earlier[dup]]
+
+
+def _exact_repeats(t: RawTable, problems: Problems, allow: bool) -> None:
+    if t.nrows < 2:
+        return
+    rows, first = repeated_rows(list(t.columns.values()), t.nrows)  # every column the contract reads
+    if not rows.size:
+        return
+    if allow:
+        problems.warn(f"{t.name}: {rows.size} row(s) repeat an earlier row exactly; kept as given (--allow-duplicates), "
+                      "so each counts")
+        return
+    t.repeated = np.zeros(t.nrows, dtype=bool)
+    t.repeated[rows] = True
+    shown = rows[: Problems.PER_KIND + 1]
+    msgs = [f"duplicate row: the same values as {t.row_label(int(f))} (--allow-duplicates keeps both)"
+            for f in first[: shown.size]]
+    problems.add_rows(t.name, None, [t.row_label(int(i)) for i in rows], msgs + [""] * (rows.size - shown.size))
+
+
+def duplicates(t: RawTable, keys: list[np.ndarray], problems: Problems, what: str, column: str | None = None,
+               allow: str | None = None) -> None:
+    """Report rows whose key (a tuple of integer arrays) repeats an earlier row; rows already reported as exact
+    repeats are not reported again. `allow`: accept them with a warning that says so (e.g. "summed")."""
+    if t.nrows < 2:
+        return
+    rows, first = repeated_rows([np.asarray(k) for k in keys], t.nrows)
+    if t.repeated is not None:
+        keep = ~t.repeated[rows]
+        rows, first = rows[keep], first[keep]
+    if not rows.size:
+        return
+    if allow is not None:
+        problems.warn(f"{t.name}: {rows.size} row(s) repeat the {what} of an earlier row (first: {t.row_label(int(rows[0]))} "
+                      f"repeats {t.row_label(int(first[0]))}); {allow}")
+        return
+    labels = [t.row_label(int(i)) for i in rows]
+    msgs = [f"duplicate {what} (first given on {t.row_label(int(f))})" for f in first[: Problems.PER_KIND + 1]]
+    msgs += [""] * (rows.size - len(msgs))
+    problems.add_rows(t.name, column, labels, msgs)

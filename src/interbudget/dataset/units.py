@@ -6,10 +6,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import tables as T
-from .dataset_records import FALSE_WORDS, LANGS, PAYERS, TRUE_WORDS
-from .errors import Problems
-from .hierarchy import LEVELS, REPUBLIC, Hierarchy, find_cycles
+from .. import tables as T
+from .records import FALSE_WORDS, LANGS, PAYERS, TRUE_WORDS
+from ..errors import Problems
+from ..hierarchy import LEVELS, REPUBLIC, Hierarchy, find_cycles
 
 
 def _load_units(t: T.RawTable, problems: Problems) -> tuple[pa.Array, Hierarchy | None]:

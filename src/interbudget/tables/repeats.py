@@ -11,8 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import Problems
-from .table_cells import NUMBER_RE, RawTable, _numeric, to_np
+from ..errors import Problems
+from .cells import NUMBER_RE, RawTable, _numeric, to_np
 
 def _dense(col, nrows: int) -> tuple[np.ndarray, int]:
     """Integer codes of a column's values (equal exactly when the values are) and their number: small-range

@@ -1,7 +1,7 @@
 """Read one dataset table (CSV or Parquet) into Arrow columns, refusing exact repeats of a row.
 
-The cell parsers (`strings`, `numbers`, `lookup`, ...; table_cells.py) and
-the repeat checks (`duplicates`, `repeated_rows`; table_repeats.py) are
+The cell parsers (`strings`, `numbers`, `lookup`, ...; cells.py) and
+the repeat checks (`duplicates`, `repeated_rows`; repeats.py) are
 importable from here too, so a loader needs one name: `tables as T`.
 """
 from __future__ import annotations
@@ -13,11 +13,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .errors import Problems
+from ..errors import Problems
 # the cell parsers and the repeat checks live in their own modules; their names stay importable from here
-from .table_cells import (INTEGER_RE, NUMBER_RE, RawTable, _as_strings, _choice_index, _numeric, _report,  # noqa: F401
+from .cells import (INTEGER_RE, NUMBER_RE, RawTable, _as_strings, _choice_index, _numeric, _report,  # noqa: F401
                           choices, encode, integers, lookup, numbers, strings, to_np)
-from .table_repeats import (_dense, _exact_repeats, _repeating, _signature, _small_int_key,  # noqa: F401
+from .repeats import (_dense, _exact_repeats, _repeating, _signature, _small_int_key,  # noqa: F401
                             duplicates, repeated_rows)
 
 

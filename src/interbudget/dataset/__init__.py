@@ -3,8 +3,8 @@
 Codes become integer indices once, here: units by their row in units.csv,
 taxes, functions and drivers by small vocabularies. Every problem names the
 file, the row and the column; all problems of a dataset are collected and
-raised together. The records live in dataset_records.py, the hierarchy's
-checks in dataset_units.py, the other tables' loaders in dataset_parts.py;
+raised together. The records live in records.py, the hierarchy's
+checks in units.py, the other tables' loaders in parts.py;
 their public names stay importable from here.
 """
 from __future__ import annotations
@@ -13,17 +13,17 @@ from pathlib import Path
 
 import numpy as np
 
-from . import tables as T
-from .dataset_parts import (_load_bases, _load_coefficients, _load_debt, _load_drivers, _load_last_transfers,
+from .. import tables as T
+from .parts import (_load_bases, _load_coefficients, _load_debt, _load_drivers, _load_last_transfers,
                             _load_mandates, _load_needs, _load_networks, _load_norms, _load_oil_regions, _load_programs,
                             _load_receipts, _load_tax_series)
-from .dataset_records import (BASE, FALSE_WORDS, LANGS, PAYERS, PRIORITIES, REGIONAL, TRUE_WORDS,  # noqa: F401
+from .records import (BASE, FALSE_WORDS, LANGS, PAYERS, PRIORITIES, REGIONAL, TRUE_WORDS,  # noqa: F401
                               Bases, Coefficients, Dataset, Debt, Drivers, Needs, Networks, Norms, Programs, Receipts,
                               TaxSeries, _empty_needs, sha256_file)
-from .dataset_units import _load_payers, _load_units
-from .errors import InterbudgetError, Problems
-from .grid import receipt_grid, year_positions  # noqa: F401 — importable from here, as before
-from .scenario import NEEDS_BASES  # the needs bases and their files (docs/METHOD.md "Needs bases")
+from .units import _load_payers, _load_units
+from ..errors import InterbudgetError, Problems
+from ..grid import receipt_grid, year_positions  # noqa: F401 — importable from here, as before
+from ..scenario import NEEDS_BASES  # the needs bases and their files (docs/METHOD.md "Needs bases")
 
 TABLES = {
     # stem: (required columns, optional columns, required file?)

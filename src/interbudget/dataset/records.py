@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InterbudgetError, Problem
-from .grid import receipt_grid, year_positions
-from .hierarchy import Hierarchy
-from .scenario import NEEDS_BASES  # the needs bases and their files (docs/METHOD.md "Needs bases")
+from ..errors import InterbudgetError, Problem
+from ..grid import receipt_grid, year_positions
+from ..hierarchy import Hierarchy
+from ..scenario import NEEDS_BASES  # the needs bases and their files (docs/METHOD.md "Needs bases")
 
 PRIORITIES = ("mandatory", "basic", "additional")
 PAYERS = ("regional", "base")  # payer classes; payers.csv may add categories of either class

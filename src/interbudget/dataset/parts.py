@@ -1,4 +1,4 @@
-"""The other tables of a dataset, each turned into its record with every cell checked (dataset_records.py).
+"""The other tables of a dataset, each turned into its record with every cell checked (records.py).
 
 Each loader takes the table read by `tables.read_table`, the unit codes, the
 vocabularies it grows (taxes, functions, drivers) and the `Problems`
@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from . import tables as T
-from .dataset_records import (PRIORITIES, Bases, Coefficients, Debt, Drivers, Needs, Networks, Norms, Programs, Receipts,
+from .. import tables as T
+from .records import (PRIORITIES, Bases, Coefficients, Debt, Drivers, Needs, Networks, Norms, Programs, Receipts,
                               TaxSeries)
-from .errors import Problems
-from .hierarchy import LEVELS, Hierarchy
-from .vocab import CREDITORS, KINDS
+from ..errors import Problems
+from ..hierarchy import LEVELS, Hierarchy
+from ..vocab import CREDITORS, KINDS
 
 
 def _load_receipts(t: T.RawTable, codes: pa.Array, taxes: dict[str, int], payers: list[str], problems: Problems) -> Receipts:

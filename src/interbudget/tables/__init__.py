@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from ..errors import Problems
 # the cell parsers and the repeat checks live in their own modules; their names stay importable from here
 from .cells import (INTEGER_RE, NUMBER_RE, RawTable, _as_strings, _choice_index, _numeric, _report,  # noqa: F401
-                          choices, encode, integers, lookup, numbers, strings, to_np)
-from .repeats import (_dense, _exact_repeats, _repeating, _signature, _small_int_key,  # noqa: F401
-                            duplicates, repeated_rows)
+                    choices, encode, integers, lookup, numbers, strings, to_np)
+from .repeats import (_candidates, _cheap_codes, _dense, _exact_repeats, _repeating, _signature,  # noqa: F401
+                      duplicates, repeated_rows)
 
 
 def find_table(folder: Path, stem: str) -> Path | None:
@@ -46,6 +45,7 @@ def read_table(
         problems.add(name, "the file is empty (expected a header row with columns " + ", ".join(required) + ")")
         return None
     is_csv = path.suffix == ".csv"
+    text: list[str] = []
     try:
         if is_csv:
             with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -69,6 +69,8 @@ def read_table(
             )
             # Header cells with surrounding spaces were matched after stripping.
         else:
+            import pyarrow.parquet as pq  # only for Parquet tables
+
             schema = pq.read_schema(path)
             header = list(schema.names)
             missing = [c for c in required if c not in header]
@@ -76,7 +78,10 @@ def read_table(
                 problems.add(name, f"missing column(s) {', '.join(missing)}; found {', '.join(header)}")
                 return None
             present = [c for c in required + optional if c in header]
-            table = pq.read_table(path, columns=present)
+            # text as a dictionary (codes, taxes, payers: a few distinct values each), decoded so straight from the
+            # file's dictionary pages: each distinct value is then looked up, checked and hashed once, not per row
+            text = [c for c in present if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)]
+            table = pq.read_table(path, columns=present, read_dictionary=text)
     except UnicodeDecodeError as exc:
         problems.add(name, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
         return None
@@ -90,7 +95,7 @@ def read_table(
     # text and dictionary columns are combined (one dictionary for the lookups)
     cols = {c: (col if _numeric(col.type) and col.num_chunks > 0 else col.combine_chunks())
             for c in table.column_names for col in [table.column(c)]}
-    t = RawTable(path, cols, table.num_rows, is_csv)
+    t = RawTable(path, cols, table.num_rows, is_csv, plain_text=frozenset(text))
     _exact_repeats(t, problems, allow_duplicates)
     return t
 

@@ -42,6 +42,7 @@ class RawTable:
     nrows: int
     is_csv: bool
     repeated: np.ndarray | None = None  # rows already reported as exact repeats (key checks skip them)
+    plain_text: frozenset[str] = frozenset()  # text columns of the file read as a dictionary (tables.read_table)
 
     @property
     def name(self) -> str:
@@ -202,7 +203,12 @@ def encode(t: RawTable, column: str, problems: Problems, vocabulary: dict[str, i
         dictionary, indices = enc.dictionary, enc.indices
     names = [str(x).strip() for x in dictionary.to_pylist()]
     empty = np.array([n == "" for n in names] + [False])
-    ids = np.array([vocabulary.setdefault(n, len(vocabulary)) for n in names] + [0], dtype=np.int32)
+    # new names join in the order the rows give them (plain text read as a dictionary: its values in the order
+    # they first appear, as the text gives them), else in the file's dictionary order
+    order = to_np(pc.unique(indices.drop_null()), np.int64).tolist() if column in t.plain_text else range(len(names))
+    for j in order:
+        vocabulary.setdefault(names[j], len(vocabulary))
+    ids = np.array([vocabulary.get(n, 0) for n in names] + [0], dtype=np.int32)
     if indices.null_count == 0 and not empty.any():
         return ids[to_np(indices, indices.type.to_pandas_dtype())]
     ind = to_np(indices.fill_null(len(names)), np.int64)

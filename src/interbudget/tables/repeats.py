@@ -74,38 +74,78 @@ def _repeating(key: np.ndarray) -> np.ndarray:
     return np.isin(key, s[1:][same])
 
 
-def _small_int_key(columns: list, nrows: int) -> np.ndarray | None:
-    """The exact row key of integer columns whose ranges multiply to a few times the rows (codes, years, taxes,
-    payers: a mixed radix, no sort), else None."""
-    key, k = np.zeros(nrows, dtype=np.int64), 1
+def _cheap_codes(col, nrows: int) -> tuple[np.ndarray, int] | None:
+    """Dense non-negative integer codes of a column that has them at little cost, and their number: integers of
+    small range as they are, a dictionary column by its indices (a dictionary listing a value twice mapped once);
+    None for any other column. The codes may be a read-only view."""
+    if isinstance(col, (pa.Array, pa.ChunkedArray)):
+        if pa.types.is_dictionary(col.type):
+            if isinstance(col, pa.ChunkedArray):
+                col = col.combine_chunks()
+            values, m = _dense(col.dictionary, len(col.dictionary))
+            if col.null_count:
+                return np.append(values, m)[to_np(col.indices.fill_null(len(values)), np.int64)], m + 1
+            idx = to_np(col.indices, col.indices.type.to_pandas_dtype())
+            return (idx, m) if m == len(values) else (values[idx], m)  # a dictionary of distinct values: its indices
+        if not pa.types.is_integer(col.type) or col.null_count or not len(col):
+            return None
+        col = to_np(col, col.type.to_pandas_dtype())
+    if not (isinstance(col, np.ndarray) and col.dtype.kind in "iu" and col.size):
+        return None
+    lo, hi = int(col.min()), int(col.max())
+    if hi - lo > 4 * nrows + 1024:
+        return None
+    return (col if lo == 0 else col - np.array(lo, dtype=col.dtype)), hi - lo + 1
+
+
+def _candidates(columns: list, nrows: int) -> tuple[np.ndarray | None, bool]:
+    """Rows whose values repeat an other row's in every column with cheap codes (a mixed radix of those codes whose
+    ranges multiply to a few times the rows, a bitmap of the keys seen, no sort): any row repeated exactly is among
+    them. (None, False) when no column has cheap codes; the flag says whether every column took part (then the
+    candidates repeat exactly)."""
+    budget = 4 * nrows + 1024
+    dtype = np.int32 if budget < 2**31 else np.int64  # half the memory traffic of int64 keys
+    key, k, used = None, 1, 0
     for col in columns:
-        if not (isinstance(col, np.ndarray) and col.dtype.kind in "iu"):
-            return None
-        lo, hi = int(col.min()), int(col.max())
-        m = hi - lo + 1
-        if k * m > 4 * nrows + 1024:
-            return None
-        key = key * m + (col.astype(np.int64) - lo)
-        k *= m
-    return key if np.bincount(key, minlength=k).max() > 1 else np.zeros(0, dtype=np.int64)
+        c = _cheap_codes(col, nrows)
+        if c is None or k * c[1] > budget:
+            continue
+        if key is None:
+            key = c[0].astype(dtype)  # a copy, written in place below
+        else:
+            key *= c[1]
+            key += c[0]
+        k, used = k * c[1], used + 1
+    if key is None:
+        return None, False
+    seen = np.zeros(k, dtype=bool)
+    seen[key] = True
+    if np.count_nonzero(seen) == nrows:  # the common case: every key once, and done
+        return np.zeros(0, dtype=np.int64), used == len(columns)
+    counts = np.bincount(key, minlength=k)
+    return np.flatnonzero(counts[key] > 1), used == len(columns)
 
 
 def repeated_rows(columns: list, nrows: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows equal to an earlier row in every column (Arrow arrays or numpy integer arrays), and for each the
-    first such row. Integer keys of small range are compared exactly by a mixed radix; otherwise a cheap
-    signature of every value (a number's bits, a dictionary's codes) is mixed into one row key, one sort finds
-    the rows whose key repeats, and only those (repeats, and the rare collisions) are compared exactly."""
+    first such row. Columns with cheap integer codes (small-range integers, dictionary columns) are mixed into an
+    exact key by a mixed radix and counted, so that only rows whose key repeats stay candidates (in the common
+    case none, and the check ends there); for the candidates, or for all rows when no column has cheap codes, a
+    cheap signature of every value (a number's bits, a dictionary's codes) is mixed into one row key and one
+    sort keeps the rows whose key repeats; those (repeats, and the rare collisions) are compared exactly."""
     none = np.zeros(0, dtype=np.int64)
-    key = _small_int_key(columns, nrows)
-    if key is None:
-        key = np.zeros(nrows, dtype=np.int64)
-        for col in columns:
+    rows, exact_key = _candidates(columns, nrows)
+    if rows is not None and not rows.size:
+        return none, none
+    if not exact_key:
+        sub = columns if rows is None else [c[rows] if isinstance(c, np.ndarray) else c.take(pa.array(rows)) for c in columns]
+        key = np.zeros(nrows if rows is None else rows.size, dtype=np.int64)
+        for col in sub:
             key = key * np.int64(1_000_003) + _signature(col)  # wraps around: a collision only costs the exact pass
-    if not key.size:
-        return none, none
-    rows = np.flatnonzero(_repeating(key))
-    if not rows.size:
-        return none, none
+        keep = np.flatnonzero(_repeating(key))
+        rows = keep if rows is None else rows[keep]
+        if not rows.size:
+            return none, none
     exact, k = np.zeros(rows.size, dtype=np.int64), 1  # exact codes below k of the columns seen so far
     for col in columns:
         part = col[rows] if isinstance(col, np.ndarray) else col.take(pa.array(rows))

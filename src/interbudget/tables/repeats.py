@@ -107,6 +107,8 @@ def _candidates(columns: list, nrows: int) -> tuple[np.ndarray | None, bool]:
     dtype = np.int32 if budget < 2**31 else np.int64  # half the memory traffic of int64 keys
     key, k, used = None, 1, 0
     for col in columns:
+        if isinstance(col, pa.DictionaryArray) and k * (len(col.dictionary) + 1) > budget:
+            continue  # its codes could not join the key: not worth computing (names beside unique codes)
         c = _cheap_codes(col, nrows)
         if c is None or k * c[1] > budget:
             continue

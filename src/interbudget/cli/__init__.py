@@ -32,7 +32,9 @@ __all__ = ["COMMANDS", "MODULES", "NO_PANDAS", "app", "main", "register"]
 
 def register(args: list[str] | None = None) -> None:
     """Import the module of the command ARGS name (its first word), or every command module."""
-    name = next((a for a in args or [] if not a.startswith("-")), None)
+    args = args or []
+    name = next((a for a in args if not a.startswith("-")), None)
+    # `interbudget --help simulate` is the root's help: every command
     wanted = [COMMANDS[name]] if name in COMMANDS and "--help" not in args[:1] else MODULES
     for mod in wanted:
         import_module(f"{__name__}.{mod}")

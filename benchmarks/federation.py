@@ -42,8 +42,7 @@ def generate(n_units: int, n_taxes: int, seed: int = 1) -> dict[str, pa.Table]:
         "name_kk": pa.array(codes), "name_ru": pa.array(codes), "name_en": pa.array(codes),
         "population": pop, "has_budget": pa.array(np.where(has_budget, "true", "false")),
     })
-    taxes = np.array([f"tax{k:02d}" for k in range(n_taxes)])
-    taxes[:3] = ["iit_source", "social_tax", "vat"]
+    taxes = np.array(["iit_source", "social_tax", "vat"] + [f"tax{k:02d}" for k in range(3, n_taxes)])[:n_taxes]  # not "iit_s"
     m = n * len(YEARS) * n_taxes
     u = np.repeat(np.arange(n, dtype=np.int32), len(YEARS) * n_taxes)
     y = np.tile(np.repeat(np.array(YEARS, dtype=np.int16), n_taxes), n)

@@ -1,0 +1,167 @@
+"""Load a dataset folder (METHOD.md contract) into typed integer/float arrays.
+
+Codes become integer indices once, here: units by their row in units.csv,
+taxes, functions and drivers by small vocabularies. Every problem names the
+file, the row and the column; all problems of a dataset are collected and
+raised together. The records live in records.py, the hierarchy's
+checks in units.py, the other tables' loaders in parts.py;
+their public names stay importable from here.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .. import tables as T
+from .parts import (_load_bases, _load_coefficients, _load_debt, _load_drivers, _load_last_transfers,
+                            _load_mandates, _load_needs, _load_networks, _load_norms, _load_oil_regions, _load_programs,
+                            _load_receipts, _load_tax_series)
+from .records import (BASE, FALSE_WORDS, LANGS, PAYERS, PRIORITIES, REGIONAL, TRUE_WORDS,  # noqa: F401
+                              Bases, Coefficients, Dataset, Debt, Drivers, Needs, Networks, Norms, Programs, Receipts,
+                              TaxSeries, _empty_needs, sha256_file)
+from .units import _load_payers, _load_units
+from ..errors import InterbudgetError, Problems
+from ..grid import receipt_grid, year_positions  # noqa: F401 — importable from here, as before
+from ..scenario import NEEDS_BASES  # the needs bases and their files (docs/METHOD.md "Needs bases")
+
+TABLES = {
+    # stem: (required columns, optional columns, required file?)
+    "units": (["code", "parent", "level", "name_kk", "name_ru", "name_en", "population"], ["has_budget", "area_km2"], True),
+    "receipts": (["code", "year", "tax", "amount"], ["payer"], True),
+    "receipts_actual": (["code", "year", "tax", "amount"], ["payer"], False),
+    "receipts_revised": (["code", "year", "tax", "amount"], ["payer"], False),
+    "payers": (["payer", "base"], ["name_kk", "name_ru", "name_en", "description"], False),
+    "bases": (["code", "year", "tax", "base"], [], False),
+    "needs": (["code", "year", "function", "priority", "amount"], ["kind"], False),
+    "needs_law": (["code", "year", "function", "priority", "amount"], ["kind"], False),  # needs bases (docs/METHOD.md)
+    "needs_normative": (["code", "year", "function", "priority", "amount"], ["kind"], False),
+    "debt": (["code", "creditor", "instrument", "currency", "amount", "rate", "start_year", "maturity_year"], ["reference"], False),
+    "tax_series": (["code", "year", "tax", "amount"], [], False),  # real receipts by region and year (tax criteria)
+    "norms": (["function", "level", "priority", "driver", "norm"], [], False),
+    "drivers": (["code", "year", "driver", "value"], [], False),
+    "coefficients": (["code", "function", "coefficient"], ["factor", "reference"], False),
+    "programs": (["program", "code", "year", "cost", "score"], ["name", "reference"], False),
+    "last_transfers": (["code", "amount"], ["kind"], False),
+    "mandates": (["mandate", "code", "year", "amount"], [], False),
+    "oil_elasticity": (["code", "tax", "oil_elasticity"], ["basis"], False),
+    "taxes": (["tax"], ["oil_elasticity", "name_kk", "name_ru", "name_en", "region", "district", "rural", "reference", "status"], False),
+    "networks": (["function", "level", "priority", "institution", "cost"],
+                 ["population_per_institution", "area_per_institution_km2", "max_distance_km", "reference"], False),
+}
+
+
+def _locate(folder: Path, problems: Problems) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    if not folder.is_dir():
+        raise InterbudgetError(f"{folder}: dataset folder not found")
+    for stem, (_, _, needed) in TABLES.items():
+        found = T.find_table(folder, stem)
+        if isinstance(found, list):
+            problems.add(f"{stem}.csv", f"both {stem}.csv and {stem}.parquet are present; keep one")
+        elif found is None:
+            if needed:
+                problems.add(f"{stem}.csv", f"required file missing from {folder}")
+        else:
+            files[stem] = found
+    return files
+
+
+def _read(files: dict[str, Path], stem: str, problems: Problems, allow_duplicates: bool = False) -> T.RawTable | None:
+    if stem not in files:
+        return None
+    req, opt, needed = TABLES[stem]
+    return T.read_table(files[stem], req, opt, problems, must_have_rows=needed, allow_duplicates=allow_duplicates)
+
+
+def load_dataset(folder: str | Path, allow_duplicates: bool = False) -> Dataset:
+    """Read and check every file of a dataset; raise all problems together.
+
+    A row repeated exactly is an error naming both rows; `allow_duplicates` keeps such rows as given and says so
+    in `Dataset.warnings`, as it says of receipts given twice for one (code, year, tax, payer), which are summed."""
+    folder = Path(folder)
+    problems = Problems()
+    files = _locate(folder, problems)
+    raw = {stem: _read(files, stem, problems, allow_duplicates) for stem in TABLES}
+    if raw["units"] is None:
+        problems.raise_if_any()
+    codes, h = _load_units(raw["units"], problems)
+    taxes: dict[str, int] = {}
+    functions: dict[str, int] = {}
+    drivers: dict[str, int] = {}
+
+    payer_names, payer_is_base = _load_payers(raw["payers"], problems)
+    receipts, actual, revised = (_load_receipts(raw[k], codes, taxes, payer_names, problems) if raw[k] else None
+                                 for k in ("receipts", "receipts_actual", "receipts_revised"))
+    bases = _load_bases(t, codes, taxes, problems) if (t := raw["bases"]) is not None else None
+
+    bases_of_needs = {"observed": _empty_needs()}
+    for basis, stem in NEEDS_BASES.items():
+        if (t := raw[stem]) is not None:
+            bases_of_needs[basis] = _load_needs(t, codes, functions, problems)
+    needs = bases_of_needs["observed"]
+    if "needs" not in files and len(bases_of_needs) > 1:
+        del bases_of_needs["observed"]  # no needs.csv: observed is not a basis of this dataset
+    series = _load_tax_series(t, codes, problems) if (t := raw["tax_series"]) is not None else None
+
+    norms = Norms(*(np.zeros(0, dt) for dt in (np.int32, np.int8, np.int8, np.int32, np.float64)))
+    if (t := raw["norms"]) is not None:
+        norms = _load_norms(t, functions, drivers, problems)
+    drv = Drivers(*(np.zeros(0, dt) for dt in (np.int32, np.int64, np.int32, np.float64)))
+    if (t := raw["drivers"]) is not None:
+        drv = _load_drivers(t, codes, drivers, problems)
+    coef = Coefficients(*(np.zeros(0, dt) for dt in (np.int32, np.int32, np.float64)))
+    if (t := raw["coefficients"]) is not None:
+        coef = _load_coefficients(t, codes, functions, h, problems)
+
+    networks = _load_networks(raw["networks"], functions, problems) if raw["networks"] is not None else None
+    oil, listed_taxes = {}, []
+    if (t := raw["taxes"]) is not None:
+        listed_taxes = T.strings(t, "tax", problems).to_pylist()
+    if t is not None and t.has("oil_elasticity"):
+        oil = dict(zip(listed_taxes, T.numbers(t, "oil_elasticity", problems, what="oil elasticity", empty=0.0).tolist()))
+    oil_regions = None
+    if (t := raw["oil_elasticity"]) is not None and h is not None:
+        oil_regions = _load_oil_regions(t, codes, taxes, h, problems)
+    mandate_costs = _load_mandates(t, codes, problems) if (t := raw["mandates"]) is not None else None
+    last = None
+    if (t := raw["last_transfers"]) is not None and h is not None:
+        last = _load_last_transfers(t, codes, h, problems)
+    programs = _load_programs(t, codes, h, problems) if (t := raw["programs"]) is not None else None
+    debt = _load_debt(raw["debt"], codes, problems) if raw["debt"] is not None else None
+    if debt is not None:
+        functions.setdefault("debt_service", len(functions))  # the need its service makes (rules/borrowing.py)
+    area = (T.numbers(raw["units"], "area_km2", problems, negative_ok=False, what="area", empty=0.0)
+            if raw["units"].has("area_km2") else np.zeros(raw["units"].nrows))  # empty: unknown, 0
+    problems.raise_if_any()
+    assert h is not None and receipts is not None
+    h.area = area
+    return Dataset(
+        folder=folder,
+        files=files,
+        hierarchy=h,
+        receipts=receipts,
+        receipts_actual=actual,
+        receipts_revised=revised,
+        bases=bases,
+        needs=needs,
+        norms=norms,
+        drivers=drv,
+        coefficients=coef,
+        networks=networks,
+        programs=programs,
+        last_transfers=last,
+        mandate_costs=mandate_costs,
+        oil_elasticity=oil,
+        oil_elasticity_regions=oil_regions,
+        taxes=list(taxes),
+        functions=list(functions),
+        driver_names=list(drivers),
+        payer_names=payer_names,
+        payer_is_base=payer_is_base,
+        debt=debt,
+        needs_bases=bases_of_needs,
+        tax_series=series,
+        listed_taxes=listed_taxes,
+        warnings=problems.warnings,
+    )

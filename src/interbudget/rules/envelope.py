@@ -30,9 +30,12 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
                what: str = "envelope") -> EnvelopeResult:
     """need, lo, hi per unit (hi may be inf); the allocation sums to `total` unless `scale` is given."""
     need = np.maximum(need, 0.0)
+    buf = np.empty_like(need)  # the root-finder's evaluations reuse one array: no fresh memory per step
 
-    def alloc(lam: float) -> np.ndarray:
-        return np.clip(lam * need, lo, hi)
+    def alloc(lam: float, out: np.ndarray | None = None) -> np.ndarray:
+        # clip(lam x need, lo, hi) as its two ufuncs, into `out`: the same operations, the same values
+        out = np.multiply(lam, need, out=out)
+        return np.minimum(np.maximum(out, lo, out=out), hi, out=out)
 
     solved = scale is None
     if solved:
@@ -41,7 +44,7 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
             raise InterbudgetError(f"{what}: the floors add up to {floors:,.1f}, more than the envelope {total:,.1f}")
         if ceilings < total * (1 - 1e-12):
             raise InterbudgetError(f"{what}: the ceilings add up to {ceilings:,.1f}, less than the envelope {total:,.1f}")
-        f = lambda lam: alloc(lam).sum() - total  # noqa: E731 — nondecreasing in lam
+        f = lambda lam: alloc(lam, buf).sum() - total  # noqa: E731 — nondecreasing in lam
         if f(0.0) >= 0:
             scale = 0.0
         else:
@@ -59,5 +62,9 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
         free = (out > lo) & (out < hi)
         if free.any():
             out[free] += (total - out.sum()) * out[free] / out[free].sum()
-    bound = np.where((lo > 0) & (out <= lo), AT_FLOOR, np.where(out >= hi, AT_CEILING, SCALED))
+    # AT_FLOOR where a positive floor holds, else AT_CEILING where the ceiling does, else SCALED (in place: fewer passes)
+    bound = np.where(out >= hi, AT_CEILING, SCALED)
+    at_floor = np.less_equal(out, lo)
+    at_floor &= lo > 0
+    np.copyto(bound, AT_FLOOR, where=at_floor)
     return EnvelopeResult(out, float(scale), bound, lo, hi)

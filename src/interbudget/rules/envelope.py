@@ -53,6 +53,10 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
             upper = total / need.sum() + 1.0
             while f(upper) < 0:  # ceilings that are not binding leave room: widen the bracket
                 upper *= 2.0
+                if not np.isfinite(upper):  # units without a need stay at their floors: the others cannot reach it
+                    reach = np.where(need > 0, hi, np.maximum(lo, 0.0)).sum()
+                    raise InterbudgetError(f"{what}: the units with a need can reach at most {reach:,.1f} under their "
+                                           f"ceilings (those without a need stay at their floors), less than the envelope {total:,.1f}")
             from scipy.optimize import brentq  # only where an envelope is allocated: scipy costs 0.3 s to import
 
             scale = brentq(f, 0.0, upper, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)

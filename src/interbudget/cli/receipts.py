@@ -60,7 +60,7 @@ def receipts_aggregate(
     allow_duplicates: AllowDuplicates = False,
 ) -> None:
     """Payments -> receipts per booking unit, year, tax and payer category, with a reconciliation table."""
-    from ..scale.aggregate import aggregate, write_dataset
+    from ..scale.aggregate import aggregate, months_to_years, write_dataset
 
     with _reported(out_dir):
         if backend not in ("duckdb", "spark"):
@@ -71,7 +71,9 @@ def receipts_aggregate(
         ds = dataset_of(base, allow_duplicates)
         ys = sorted(years) if years else sorted(ds.receipts.years())
         taxes = sorted(set(ds.taxes) | set(ds.oil_elasticity))
-        receipts, recon = aggregate(payments, ds.hierarchy.codes.tolist(), taxes, ds.payer_names, ys, backend, master)
+        # one pass over the payments: by month when the monthly receipts are asked for, the years summed from them
+        month, recon = aggregate(payments, ds.hierarchy.codes.tolist(), taxes, ds.payer_names, ys, backend, master, monthly=monthly)
+        receipts = months_to_years(month) if monthly else month
         t = Table(title=f"reconciliation ({backend}): payments in = aggregated + rejected")
         for c in ("reason", "payments", "amount, tenge", "refunds", "refunds, tenge"):
             t.add_column(c, justify="left" if c == "reason" else "right")
@@ -81,6 +83,5 @@ def receipts_aggregate(
         out.print(t)
         if len(receipts) == 0:  # an empty receipts file would be a dataset without receipts: nothing is written
             raise InterbudgetError(f"{payments}: no payment was aggregated (see the reconciliation above); nothing written to {out_dir}")
-        month = aggregate(payments, ds.hierarchy.codes.tolist(), taxes, ds.payer_names, ys, backend, master, monthly=True)[0] if monthly else None
-        paths = write_dataset(receipts, recon, base, out_dir, actual, month)
+        paths = write_dataset(receipts, recon, base, out_dir, actual, month if monthly else None)
     out.print(f"{len(receipts):,} receipt rows: {', '.join(str(p) for p in paths.values())}", highlight=False, soft_wrap=True)

@@ -30,9 +30,12 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
                what: str = "envelope") -> EnvelopeResult:
     """need, lo, hi per unit (hi may be inf); the allocation sums to `total` unless `scale` is given."""
     need = np.maximum(need, 0.0)
+    buf = np.empty_like(need)  # the root-finder's evaluations reuse one array: no fresh memory per step
 
-    def alloc(lam: float) -> np.ndarray:
-        return np.clip(lam * need, lo, hi)
+    def alloc(lam: float, out: np.ndarray | None = None) -> np.ndarray:
+        # clip(lam x need, lo, hi) as its two ufuncs, into `out`: the same operations, the same values
+        out = np.multiply(lam, need, out=out)
+        return np.minimum(np.maximum(out, lo, out=out), hi, out=out)
 
     solved = scale is None
     if solved:
@@ -42,7 +45,7 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
         if ceilings < total * (1 - 1e-12):
             raise InterbudgetError(f"{what}: the ceilings add up to {ceilings:,.1f}, less than the envelope {total:,.1f}")
         def f(lam: float) -> float:  # nondecreasing in lam
-            return float(alloc(lam).sum()) - total
+            return float(alloc(lam, buf).sum()) - total
 
         if f(0.0) >= 0:
             scale = 0.0
@@ -52,6 +55,10 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
             upper = total / need.sum() + 1.0
             while f(upper) < 0:  # ceilings that are not binding leave room: widen the bracket
                 upper *= 2.0
+                if not np.isfinite(upper):  # units without a need stay at their floors: the others cannot reach it
+                    reach = np.where(need > 0, hi, np.maximum(lo, 0.0)).sum()
+                    raise InterbudgetError(f"{what}: the units with a need can reach at most {reach:,.1f} under their "
+                                           f"ceilings (those without a need stay at their floors), less than the envelope {total:,.1f}")
             from scipy.optimize import brentq  # only where an envelope is allocated: scipy costs 0.3 s to import
 
             scale = brentq(f, 0.0, upper, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
@@ -63,5 +70,8 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
         free = (out > lo) & (out < hi)
         if free.any():
             out[free] += (total - out.sum()) * out[free] / out[free].sum()
-    bound = np.where((lo > 0) & (out <= lo), AT_FLOOR, np.where(out >= hi, AT_CEILING, SCALED))
+    # AT_FLOOR (-1) where a positive floor holds, else AT_CEILING (1) where the ceiling does, else SCALED (0);
+    # in integer arithmetic on whole arrays, which is several times faster than nested np.where at 10^5 units
+    bound = np.greater_equal(out, hi).astype(np.int64)
+    bound -= (np.less_equal(out, lo) & (lo > 0)) * (bound + 1)
     return EnvelopeResult(out, float(scale), bound, lo, hi)

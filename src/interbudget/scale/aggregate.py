@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import ibis
+import numpy as np
 import pyarrow as pa
 
 from ..errors import InterbudgetError
@@ -66,76 +67,115 @@ def connect(backend: str = "duckdb", master: str = "local[2]"):
     raise ValueError(f"unknown backend '{backend}': choose duckdb or spark")
 
 
-def pipeline(payments, codes: list[str], taxes: list[str], categories: list[str], years: list[int], monthly: bool = False):
-    """The Ibis expressions, in four parts that a backend runs as plain scans and hash aggregations:
-    receipts and reconciliation of every payment by the checks that do not need other rows, and the same
-    for the repeated payments (only ids that occur more than once are ranked); their difference is the
-    result. (A window over every row would sort millions of whole rows.)"""
+def pipeline(payments, monthly: bool = False):
+    """The Ibis expressions, as plain scans and hash aggregations a backend runs without a sort of whole rows:
+    every payment summed by the receipts' keys (territory, year[, month], tax, payer category: the keys decide
+    every check that needs no other row, so the checks run on the groups afterwards, not on each payment), and
+    the payment ids that occur more than once. A window over every row would sort millions of whole rows."""
     p = payments
     p = p.mutate(year=p.date.year(), month=p.date.month(), refund=ibis.ifelse(p.amount_tiyn < 0, p.amount_tiyn, 0))
-    p = p.mutate(reason=ibis.cases((~p.kato.isin(codes), "unknown KATO code"),
-                                   (~p.tax.isin(taxes), "unknown tax"),
-                                   (~p.category.isin(categories), "unknown payer category"),
-                                   (~p.year.isin(years), "date outside the years"),
-                                   else_="aggregated"))
+    keys = ["kato", "year"] + (["month"] if monthly else []) + ["tax", "category"]
     counts = p.group_by("payment_id").aggregate(n=p.count())
-    repeated = p.semi_join(counts.filter(counts.n > 1).select("payment_id"), "payment_id")
+    return p, _sums(p, keys), counts.filter(counts.n > 1).select("payment_id"), keys
+
+
+def _sums(t, by):
+    return t.group_by(by).aggregate(amount_tiyn=t.amount_tiyn.sum(), payments=t.count(),
+                                    refunds=(t.amount_tiyn < 0).sum(), refunds_tiyn=t.refund.sum())
+
+
+def repeats(p, repeated_ids, keys):
+    """Every repeat of a payment id after its first (by date, amount, territory, tax, taxpayer), summed by the
+    keys: only the rows of repeated ids are ranked."""
+    repeated = p.semi_join(repeated_ids, "payment_id")
     rank = ibis.row_number().over(ibis.window(group_by=repeated.payment_id,
                                               order_by=[repeated.date, repeated.amount_tiyn, repeated.kato, repeated.tax,
                                                         repeated.taxpayer_id]))
     extra = repeated.mutate(rank=rank)
-    extra = extra.filter(extra["rank"] > 0)  # every repeat after the first: rejected as a duplicate
-    keys = ["kato", "year"] + (["month"] if monthly else []) + ["tax", "category"]
-
-    def sums(t, by):
-        return t.group_by(by).aggregate(amount_tiyn=t.amount_tiyn.sum(), payments=t.count(),
-                                        refunds=(t.amount_tiyn < 0).sum(), refunds_tiyn=t.refund.sum())
-
-    # one scan for everything, one for the repeats: grouped by reason and the receipts' keys
-    return sums(p, ["reason"] + keys), sums(extra, ["reason"] + keys), keys
+    return _sums(extra.filter(extra["rank"] > 0), keys)  # rank 0 is the first: it stays where it belongs
 
 
 METRICS = ("amount_tiyn", "payments", "refunds", "refunds_tiyn")
+#: the checks in the order they are applied: a payment gets the first reason it fails
+REASONS = ("unknown KATO code", "unknown tax", "unknown payer category", "date outside the years")
 
 
-def _minus(total: pa.Table, part: pa.Table, keys: list[str]) -> dict[tuple, dict]:
-    out = {tuple(r[k] for k in keys): {m: int(r[m]) for m in METRICS} for r in total.to_pylist()}
-    for r in part.to_pylist():
-        row = out[tuple(r[k] for k in keys)]
-        for m in METRICS:
-            row[m] -= int(r[m])
-    return out
+def _metrics(t: pa.Table) -> pa.Table:
+    """The keys as they are, the metrics as int64 with 0 for a sum over nothing but nulls."""
+    import pyarrow.compute as pc
+
+    return pa.table({**{c: t[c] for c in t.column_names if c not in METRICS},
+                     **{m: pc.fill_null(pc.cast(t[m], pa.int64()), 0) for m in METRICS}})
+
+
+def _net(every: pa.Table, extra: pa.Table | None, keys: list[str]) -> pa.Table:
+    """every minus the repeats, by the keys (Arrow's group-by keeps null keys as a group of their own)."""
+    import pyarrow.compute as pc
+
+    every = _metrics(every)
+    if extra is None or extra.num_rows == 0:
+        return every
+    extra = _metrics(extra)
+    neg = extra.select(keys).cast(every.select(keys).schema)
+    for m in METRICS:
+        neg = neg.append_column(m, pc.negate(extra[m]))
+    net = pa.concat_tables([every, neg]).group_by(keys, use_threads=False).aggregate([(m, "sum") for m in METRICS])
+    return net.select(keys + [f"{m}_sum" for m in METRICS]).rename_columns(keys + list(METRICS))
+
+
+def _reasons(net: pa.Table, codes, taxes, categories, years) -> np.ndarray:
+    """Per group, the index of the first check it fails in REASONS, or len(REASONS) when it is aggregated."""
+    import pyarrow.compute as pc
+
+    failed = [~pc.fill_null(pc.is_in(net[c], value_set=pa.array(v, type=net[c].type)), False).to_numpy(zero_copy_only=False)
+              for c, v in (("kato", codes), ("tax", taxes), ("category", categories), ("year", years))]
+    return np.select(failed, range(len(REASONS)), len(REASONS)) if net.num_rows else np.zeros(0, np.int64)
 
 
 def aggregate(payments_path: Path, codes: list[str], taxes: list[str], categories: list[str], years: list[int],
               backend: str = "duckdb", master: str = "local[2]", monthly: bool = False) -> tuple[pa.Table, pa.Table]:
+    """Receipts (by territory, year[, month], tax and payer category) and the reconciliation by reason."""
+    import pyarrow.compute as pc
+
     con, spark = connect(backend, master)
     try:
         path = payment_files(payments_path)
         # a folder of parts (DuckDB by a glob, Spark by the folder) or one file
         source = str(path / "*.parquet") if path.is_dir() and backend == "duckdb" else str(path)
-        t = con.read_parquet(source)
-        every, repeats, keys = pipeline(t, codes, taxes, categories, years, monthly)
-        every, repeats = every.to_pyarrow(), repeats.to_pyarrow()
+        p, every, repeated_ids, keys = pipeline(con.read_parquet(source), monthly)
+        repeated_ids = repeated_ids.cache()  # one pass over the ids; the repeats' rows only if there are any
+        try:
+            any_repeat = repeated_ids.count().to_pyarrow().as_py() > 0
+            extra = repeats(p, repeated_ids, keys).to_pyarrow() if any_repeat else None
+        finally:
+            repeated_ids.release()
+        every = every.to_pyarrow()
     finally:
         if spark is not None:
             spark.stop()
-    net = _minus(every, repeats, ["reason"] + keys)  # the first of each repeated id stays where it belongs
-    rows = sorted((k[1:], v) for k, v in net.items() if k[0] == "aggregated" and v["payments"] > 0)
-    table = {k: [key[i] for key, _ in rows] for i, k in enumerate(keys)}
-    table.update({m: [v[m] for _, v in rows] for m in METRICS})
-    schema = pa.schema([(k, every.schema.field(k).type) for k in keys] + [(m, pa.int64()) for m in METRICS])
-    by_reason: dict[str, dict] = {}
-    for k, v in net.items():
-        acc = by_reason.setdefault(k[0], dict.fromkeys(METRICS, 0))
-        for m in METRICS:
-            acc[m] += v[m]
-    dup = {m: sum(int(r[m]) for r in repeats.to_pylist()) for m in METRICS}
-    if dup["payments"]:
-        by_reason["duplicate payment id"] = dup
-    reasons = sorted((k, v) for k, v in by_reason.items() if v["payments"] > 0)
-    recon_table = pa.table({"reason": [r for r, _ in reasons], **{m: pa.array([v[m] for _, v in reasons], pa.int64()) for m in METRICS}})
-    return pa.table(table, schema=schema), recon_table
+    net = _net(every, extra, keys)
+    reason = _reasons(net, codes, taxes, categories, years)
+    payments = net["payments"].to_numpy()
+    ok = (reason == len(REASONS)) & (payments > 0)
+    receipts = net.filter(pa.array(ok)).sort_by([(k, "ascending") for k in keys])
+    by_reason = {name: [int(net[m].to_numpy()[reason == i].sum()) for m in METRICS]
+                 for i, name in enumerate(REASONS + ("aggregated",))}
+    if extra is not None and extra.num_rows:
+        extra = _metrics(extra)
+        by_reason["duplicate payment id"] = [int(pc.sum(extra[m]).as_py() or 0) for m in METRICS]
+    reasons = sorted((k, v) for k, v in by_reason.items() if v[1] > 0)
+    recon = pa.table({"reason": pa.array([r for r, _ in reasons], pa.string()),
+                      **{m: pa.array([v[i] for _, v in reasons], pa.int64()) for i, m in enumerate(METRICS)}})
+    return receipts.select(keys + list(METRICS)), recon
+
+
+def months_to_years(monthly: pa.Table) -> pa.Table:
+    """The yearly receipts from the monthly ones (the same groups summed over the months): one pass over the
+    payments gives both."""
+    keys = [c for c in monthly.column_names if c not in METRICS and c != "month"]
+    years = monthly.group_by(keys, use_threads=False).aggregate([(m, "sum") for m in METRICS])
+    years = years.select(keys + [f"{m}_sum" for m in METRICS]).rename_columns(keys + list(METRICS))
+    return years.sort_by([(k, "ascending") for k in keys])
 
 
 def write_dataset(receipts: pa.Table, recon: pa.Table, base: Path, out: Path, actual: bool = False,

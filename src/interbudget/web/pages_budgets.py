@@ -14,7 +14,8 @@ from ..explain import basis_line, render
 from ..hierarchy import LEVELS
 from ..i18n import catalog
 from .access import PUBLIC, View, Viewer, objection_visible, region_of, visible_scenarios
-from .budget_rows import budgets_of, explained
+from .budget_rows import AMOUNTS, budgets_of, explained, republic_row, totals_of, year_pos
+from .common import unit_for
 from .site import numbers
 
 
@@ -42,10 +43,13 @@ def register(app: FastAPI, site) -> None:
                    "neutral": sum(r["status"] == "neutral" for r in rows)}
         link = f"/?scenario={quote(scenario)}&year={data['year']}&lang={lang}" + (f"&version={version}" if version else "")
         geomap = _map(rows, parent, lambda c: f"{link}&parent={c}", lang)
+        republic = republic_row(res, year_pos(res, year), lang) if parent is None and v.region is None else None
+        totals = totals_of(rows)
+        unit = unit_for([r[key] for r in rows for key in AMOUNTS])  # one unit for the table, named in its headers
         return site.page(request, "dashboard.html", lang, viewer, scenarios=[sc["name"] for sc, _ in
                          visible_scenarios(viewer, wb.store.scenarios())], scenario=scenario, view=v, years=res.years,
                          year=data["year"], parent=parent, parent_name=parent_name, up=up, rows=rows, summary=summary,
-                         link=link, geomap=geomap, needs_basis=basis_line(res.dataset.needs_basis, lang))
+                         link=link, geomap=geomap, totals=totals, republic=republic, unit=unit, needs_basis=basis_line(res.dataset.needs_basis, lang))
 
     def _map(rows: list[dict], parent: str | None, href, lang: str) -> str | None:
         geo = Path(dataset) / "geo"

@@ -86,3 +86,21 @@ def overflowing(page) -> list[str]:
 
 def describe(violations) -> str:
     return json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+def wider_than_the_page(page, limit: int = 5) -> list[str]:
+    """The outermost elements that reach past the page's right edge (what makes a phone scroll sideways)."""
+    return page.evaluate("""(limit) => {
+        const w = document.documentElement.clientWidth, out = [];
+        for (const el of document.body.querySelectorAll('*')) {
+            if (el.getBoundingClientRect().right <= w + 1) continue;
+            let p = el.parentElement, inside = false;
+            while (p && p !== document.body) {
+                if (p.getBoundingClientRect().right > w + 1 || getComputedStyle(p).overflowX !== 'visible') { inside = true; break; }
+                p = p.parentElement;
+            }
+            if (!inside) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && el.className.baseVal === undefined ? '.' + el.className : ''} ${Math.round(el.getBoundingClientRect().right)}px`);
+            if (out.length >= limit) break;
+        }
+        return out;
+    }""", limit)

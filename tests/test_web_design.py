@@ -12,7 +12,7 @@ import pytest
 
 from interbudget.web.launch import served
 
-from browser import ROOT, axe_violations, chromium, describe, login, overflowing, watched
+from browser import ROOT, axe_violations, chromium, describe, login, overflowing, watched, wider_than_the_page
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 PASSWORD = "design password 123"
@@ -68,7 +68,7 @@ def test_every_main_page_reads_at_390_and_1366_px_in_kk_ru_en(site):
                 page.screenshot(path=str(SHOTS / f"{name}-{lang}-390.png"))
                 wide = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
                 if wide:
-                    overflow[f"{name}-{lang}-390"] = ["the page itself scrolls sideways on a phone"]
+                    overflow[f"{name}-{lang}-390"] = wider_than_the_page(page)
         ctx.close()
     found = {"errors": errors, "overflow": overflow, "axe": [dict(v, page=k) for k, vs in bad.items() for v in vs]}
     (SHOTS / "findings.json").write_text(describe(found), encoding="utf-8")

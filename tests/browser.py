@@ -27,7 +27,7 @@ def chromium():
         try:
             yield browser
         finally:
-            browser.close()
+            browser.close()  # closing twice is harmless
 
 
 def watched(page, errors: list[str], console: bool = False):

@@ -10,6 +10,8 @@ import sys
 import httpx
 import pytest
 
+from interbudget.i18n import fmt_amount
+from interbudget.web.common import scaled
 from interbudget.web.launch import served
 
 from browser import ROOT, axe_violations, chromium, describe, login, overflowing, watched, wider_than_the_page
@@ -96,5 +98,7 @@ def test_the_dashboard_table_sorts_by_keyboard_and_keeps_full_precision(site):
         # the totals and the republic stay below the body, whatever the order
         assert page.locator("#budgets tfoot tr").count() == 2
         cell = page.locator("#budgets tbody tr td:nth-child(7)").first  # revenue, billion tenge
-        assert "тыс. тенге" in cell.get_attribute("title") and "\u202f" not in cell.inner_text()
+        value = float(cell.get_attribute("data-value"))
+        assert cell.inner_text() == scaled(value, "bn", "ru") and "млрд тенге" in page.locator("#budgets thead th").nth(6).inner_text()
+        assert cell.get_attribute("title") == f"{fmt_amount(round(value, 1) + 0.0, 'ru')} тыс. тенге"
     assert errors == []

@@ -88,3 +88,29 @@ def per_person(x: float | None, population: float | None, lang: str) -> str:
     if x is None or not population:
         return "—"
     return fmt_number(x * 1000.0 / population, lang, 0)
+
+
+# table cells built in Python: a dashboard renders hundreds of them, a Jinja macro call each would cost ~0.1 ms
+def td_money(x: float | None, unit: str, lang: str, thousand: str):
+    """<td> of a thousand-tenge amount in UNIT, with the full figure on hover (THOUSAND: 'thousand tenge' in LANG)."""
+    from markupsafe import Markup, escape
+
+    if x is None:
+        return Markup('<td class="n">—</td>')
+    full = fmt_number(x, lang)
+    return Markup(f'<td class="n" data-value="{x!r}" title="{escape(full)} {escape(thousand)}">{scaled(x, unit, lang)}</td>')
+
+
+def td_person(x: float | None, population: float | None, lang: str):
+    from markupsafe import Markup
+
+    if x is None or not population:
+        return Markup('<td class="n">—</td>')
+    return Markup(f'<td class="n" data-value="{x * 1000.0 / population!r}">{per_person(x, population, lang)}</td>')
+
+
+def td_plain(x: float | None, text: str):
+    """<td> of a figure already formatted as TEXT, sorted by X."""
+    from markupsafe import Markup, escape
+
+    return Markup(f'<td class="n" data-value="{x!r}">{escape(text)}</td>' if x is not None else f'<td class="n">{escape(text)}</td>')

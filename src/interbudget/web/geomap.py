@@ -208,7 +208,7 @@ def map_svg(geo_dir: Path, values: dict[str, float], names: dict[str, str], pare
     for (code, d), v, k in zip(shapes, vals.tolist(), cls.tolist()):
         name = names.get(code) or feats[code].name
         label = f"{name}: {fmt(v) if k >= 0 else '—'}"
-        parts.append(f'<a href="{esc(href(code))}"><path class="unit" data-code="{esc(code)}" d="{d}" '
+        parts.append(f'<a href="{esc(href(code))}" aria-label="{esc(label)}"><path class="unit" data-code="{esc(code)}" d="{d}" '
                      f'fill="{COLOURS[k] if k >= 0 else MISSING}"><title>{esc(label)}</title></path></a>')
 
     # legend: [legend[0] min] [6 swatches] [max legend[1]], a grey 'no data' swatch when a value is missing
@@ -232,8 +232,8 @@ def map_svg(geo_dir: Path, values: dict[str, float], names: dict[str, str], pare
                    f'<text x="{WIDTH - PAD - 20:g}" y="{y + 12:g}" text-anchor="end">—</text>')
     total_h = map_h + LEGEND_H
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="geomap" viewBox="0 0 {WIDTH:g} {total_h:.1f}" width="100%" '
-            f'role="img" aria-label="{esc(aria)}">'
-            '<style>.geomap .unit:hover{stroke:#222;stroke-width:1.5}</style>'
+            f'role="group" aria-label="{esc(aria)}">'
+            '<style>.geomap .unit:hover,.geomap a:focus .unit{stroke:#222;stroke-width:1.5}</style>'
             '<g fill-rule="evenodd" stroke="#fff" stroke-width=".5" stroke-linejoin="round">' + "".join(parts) + "</g>"
             f'<g font-family="sans-serif" font-size="13" fill="#333">{"".join(leg)}</g>'
             f'<text x="{PAD:g}" y="{total_h - 8:.1f}" font-family="sans-serif" font-size="10" fill="#666">{esc(CREDIT)}</text>'

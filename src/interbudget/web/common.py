@@ -44,3 +44,10 @@ def no_nan(x):
     if isinstance(x, list):
         return [no_nan(v) for v in x]
     return x
+
+
+def see_other(url: str):
+    """The answer to a form's POST: go to URL (303, so the browser GETs it)."""
+    from fastapi.responses import RedirectResponse
+
+    return RedirectResponse(url, status_code=303)

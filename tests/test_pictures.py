@@ -163,10 +163,7 @@ def test_the_explanation_is_plain_text_without_codes_or_file_names(client, lang)
         assert page.status_code == 200, code
         text = re.sub(r"<[^>]+>", " ", re.search(r'<div id="explanation">(.*?)</div></section>', page.text, re.S).group(1))
         text = html.unescape(text)
-        assert "_" not in text, (code, lang, re.findall(r"\S*_\S*", text))
-        assert not re.search(r"\w+\.(csv|md|yaml)\b|METHOD", text), (code, lang)
-        wrong = r"\d\.\d" if lang != "en" else r"\d,\d"
-        assert not re.search(wrong, text), (code, lang, re.findall(r"\S*" + wrong + r"\S*", text))
+        assert not _no_codes(text, lang), (code, lang, _no_codes(text, lang))
         assert catalog(lang)["plain_explain"]["million"] in text
 
 
@@ -177,3 +174,23 @@ def test_the_plain_text_names_taxes_and_functions_and_formats_numbers(res):
     assert "білім беру" in text
     assert money(1_234_567.0, "ru") == "1\u202f234,6 млн тенге" and money(1_234_567.0, "en") == "1\u202f234.6 million tenge"
     assert percent(0.5, "ru") == "50\u00a0%" and percent(0.125, "kk") == "12,5\u00a0%" and percent(0.125, "en") == "12.5\u00a0%"
+
+
+def _no_codes(text: str, lang: str) -> list[str]:
+    """What a person should not meet in the text: codes with '_', file names, the other locale's decimal mark
+    (the concept's section numbers, §3.3.2, are no decimals)."""
+    text = re.sub(r"§[\d.]*\d", "§", text)
+    wrong = r"\S*\d\.\d\S*" if lang != "en" else r"\S*\d,\d\S*"
+    return re.findall(r"\S*_\S*", text) + re.findall(r"\w+\.(?:csv|md|yaml)\b|METHOD", text) + re.findall(wrong, text)
+
+
+@pytest.mark.parametrize("scenario", ["option-3.yaml", "option-4.yaml", "normative-needs.yaml", "methods-2002-diversity.yaml"])
+def test_the_plain_text_of_every_level_under_other_options_has_no_codes(scenario):
+    res = run(load_dataset(KZ), load_scenario(ROOT / "scenarios" / scenario)[0])
+    h = res.hierarchy
+    codes = [h.b_codes[np.flatnonzero(h.b_level == lvl)[i]] for lvl in range(4) for i in (0, -1)]
+    for lang in ("kk", "ru", "en"):
+        names = Names(KZ, lang)
+        for code in codes:
+            text = plain_text(explain(res, code, res.years[-1], lang=lang), lang, names)
+            assert not _no_codes(text, lang), (scenario, code, lang, _no_codes(text, lang))

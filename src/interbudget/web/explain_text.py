@@ -142,6 +142,9 @@ def sections(ex: dict, lang: str, names: Names) -> list[dict]:
         if t["children_count"] > len(t["children"]):
             items.append(p["more_children"].format(count=t["children_count"] - len(t["children"])))
     lines.append(p["balance"].format(value=m(ex["balance"])))
+    more = [p["more"][k] for k in ("coverage", "mandates", "envelope", "shortfall", "computed_share") if ex.get(k)]
+    if more:  # told in the technical trace below the text
+        lines.append(p["more_in_trace"].format(what=", ".join(more)))
     out.append({"title": p["transfers"], "lines": lines, "entries": items})
     return out
 

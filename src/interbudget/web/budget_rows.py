@@ -39,6 +39,19 @@ def budget_rows(res: Result, k: int, parent: str | None, lang: str, region: str 
         sel = np.flatnonzero((h.b_level == lvl + 1) & (h.anc[lvl][h.budget_units] == u))
     if region is not None and sel.size:
         sel = sel[region_of(h, h.b_codes[sel]) == region]
+    return _rows(res, k, sel, lang)
+
+
+def republic_row(res: Result, k: int, lang: str) -> dict | None:
+    """The republic's own budget as a row of the dashboard (its territory: the whole country); None without one."""
+    sel = np.flatnonzero(res.hierarchy.b_level == LEVELS.index("republic"))
+    rows = _rows(res, k, sel[:1], lang)
+    return rows[0] if rows else None
+
+
+def _rows(res: Result, k: int, sel: np.ndarray, lang: str) -> list[dict]:
+    """One row per budget of SEL (indices of budgets of one level)."""
+    h = res.hierarchy
     tr = res.transfers
     marks = rule_filled_cached(str(res.dataset.folder))
     # needs-adjusted capacity of the territory (the budget and every budget below it): its revenue per unit of need,
@@ -79,3 +92,17 @@ def explained(v: View, res: Result, code: str, year: int | None, lang: str) -> d
         return no_nan(explanation(explain(res, code, res.years[year_pos(res, year)], lang=lang_ok(lang)), v.region))
     except InterbudgetError as exc:
         raise HTTPException(404, str(exc)) from None
+
+
+AMOUNTS = ("territory_needs", "territory_revenue", "needs", "revenue", "subvention", "withdrawal", "balance")
+
+
+def totals_of(rows: list[dict]) -> dict | None:
+    """The sum of ROWS' population and amounts; its capacity is the sum's (revenue over need), not a mean of ratios."""
+    if not rows:
+        return None
+    out = {key: float(sum(r[key] for r in rows)) for key in ("population", *AMOUNTS)}
+    need, rev = out["territory_needs"], out["territory_revenue"]
+    out["capacity_before"] = rev / need if need else None
+    out["capacity_after"] = (rev + out["subvention"] - out["withdrawal"]) / need if need else None
+    return out

@@ -14,7 +14,8 @@ from ..explain import basis_line, render
 from ..hierarchy import LEVELS
 from .access import PUBLIC, View, Viewer, objection_visible, region_of, visible_scenarios
 from . import pictures
-from .budget_rows import budgets_of, explained
+from .budget_rows import AMOUNTS, budgets_of, explained, republic_row, totals_of, year_pos
+from .common import unit_for
 
 
 def register(app: FastAPI, site) -> None:
@@ -40,11 +41,14 @@ def register(app: FastAPI, site) -> None:
         summary = {"subvention": sum(r["status"] == "subvention" for r in rows), "donor": sum(r["status"] == "donor" for r in rows),
                    "neutral": sum(r["status"] == "neutral" for r in rows)}
         link = f"/?scenario={quote(scenario)}&year={data['year']}&lang={lang}" + (f"&version={version}" if version else "")
+        republic = republic_row(res, year_pos(res, year), lang) if parent is None and v.region is None else None
+        totals = totals_of(rows)
+        unit = unit_for([r[key] for r in rows for key in AMOUNTS])  # one unit for the table, named in its headers
         return site.page(request, "dashboard.html", lang, viewer, scenarios=[sc["name"] for sc, _ in
                          visible_scenarios(viewer, wb.store.scenarios())], scenario=scenario, view=v, years=res.years,
                          year=data["year"], parent=parent, parent_name=parent_name, up=up, rows=rows, summary=summary,
-                         link=link, needs_basis=basis_line(res.dataset.needs_basis, lang),
-                         **pictures.dashboard(res, res.years.index(data["year"]), rows, parent, lambda c: f"{link}&parent={c}", lang,
+                         link=link, totals=totals, republic=republic, unit=unit, needs_basis=basis_line(res.dataset.needs_basis, lang),
+                         **pictures.dashboard(res, year_pos(res, year), rows, parent, lambda c: f"{link}&parent={c}", lang,
                                               show or "", v.region, Path(dataset) / "geo"))
 
     @app.get("/budget/{code}", response_class=HTMLResponse)

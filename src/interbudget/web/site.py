@@ -9,7 +9,7 @@ from fastapi import HTTPException, Request
 
 from ..i18n import LANGUAGES, catalog, fmt_amount
 from .access import Viewer, visible_scenarios
-from .common import TEMPLATES, lang_ok
+from .common import TEMPLATES, lang_ok, per_person, scaled
 from .security import viewer_of
 from .workbench import Workbench
 
@@ -18,7 +18,8 @@ def numbers(lang: str) -> dict:
     """Number formatters for the templates, per locale; round first so that -0.0 never shows."""
     return {"amount": lambda x: "—" if x is None else fmt_amount(round(x, 1) + 0.0, lang),
             "count": lambda x: fmt_amount(x, lang)[:-2],
-            "ratio": lambda x: "—" if x is None or x != x else (f"{x:.2f}" if lang == "en" else f"{x:.2f}".replace(".", ","))}
+            "ratio": lambda x: "—" if x is None or x != x else (f"{x:.2f}" if lang == "en" else f"{x:.2f}".replace(".", ",")),
+            "scaled": lambda x, unit: scaled(x, unit, lang), "per_person": lambda x, pop: per_person(x, pop, lang)}
 
 
 class Site:

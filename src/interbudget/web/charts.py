@@ -61,7 +61,7 @@ def _pie_or_bar(div: str, title: str, labels: list[str], vals: list[float], unit
     return {"id": div, "title": title,
             "data": [{"type": "bar", "orientation": "h", "x": vals, "y": labels,
                       "hovertemplate": "%{y}<br>%{x:,.1f} " + unit + "<extra></extra>"}],
-            "layout": {"height": 120 + 28 * len(labels), "margin": {"l": 260, "t": 40}, "yaxis": {"autorange": "reversed"},
+            "layout": {"height": 120 + 28 * len(labels), "margin": {"t": 40}, "yaxis": {"autorange": "reversed", "automargin": True},
                        "xaxis": {"title": {"text": unit}}},
             "table": _table([label_head, unit], [[lab, round(v, 1)] for lab, v in zip(labels, vals)])}
 
@@ -88,19 +88,22 @@ def history_line(hist: dict, scenario: str, version: int, t: dict) -> dict:
     """The budget's net transfer by year (million tenge): published in law, under current law, under this scenario
     and its earlier versions (web/app.py `history`)."""
     years = hist["years"]
+    # every year from the first to the last on the axis, so that a year without a figure breaks the line
+    axis = list(range(min(years), max(years) + 1)) if years else []
     series = [(t["published_law"], hist["law"], "#222222", "dash"), (t["current_law"], hist["current"], "#1f77b4", "solid"),
               (f"{scenario} v{version}", hist["this"], "#d62728", "solid")]
     series += [(f"v{v['version']}", v["net"], "#999999", "dot") for v in hist["versions"]]
     data, rows = [], {y: [y] for y in years}
     for name, vals, colour, dash in series:
-        ys = [None if vals.get(y) is None else round(vals[y] / MILLION, 1) for y in years]
-        for y, v in zip(years, ys):
-            rows[y].append(v)
+        ys = [None if vals.get(y) is None else round(vals[y] / MILLION, 1) for y in axis]
+        for y, v in zip(axis, ys):
+            if y in rows:
+                rows[y].append(v)
         if any(v is not None for v in ys):
-            data.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": years, "y": ys,
+            data.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": axis, "y": ys,
                          "line": {"color": colour, "dash": dash}, "connectgaps": False})
     return {"id": "chart-history", "title": t["history_title"],
-            "data": data, "layout": {"height": 380, "margin": {"t": 40}, "xaxis": {"dtick": 1, "title": {"text": t["year"]}},
+            "data": data, "layout": {"height": 380, "margin": {"t": 40}, "xaxis": {"title": {"text": t["year"]}},
                                      "yaxis": {"title": {"text": t["million"]}}},
             "table": _table([t["year"]] + [s[0] for s in series], [rows[y] for y in years])}
 

@@ -13,6 +13,7 @@ from ..hierarchy import LEVELS
 from ..i18n import catalog, fmt_amount
 from . import charts, mapscale
 from .access import region_of
+from .common import unit_for
 
 #: plotly's number separators (decimal, thousands) per language, as fmt_amount writes numbers
 SEPARATORS = {"en": ".\u202f", "ru": ",\u202f", "kk": ",\u202f"}
@@ -70,7 +71,9 @@ def dashboard(res: Result, k: int, rows: list[dict], parent: str | None, href, l
     t = catalog(lang)["charts"]
     h = res.hierarchy
     allowed = None if region is None else region_of(h, h.b_codes) == region
-    return {"ct": t, "headline": charts.headline(res, k, allowed), "headline_limited": region is not None,
+    head = charts.headline(res, k, allowed)
+    return {"ct": t, "headline": head, "headline_limited": region is not None,
+            "headline_unit": unit_for([r[key] for r in head for key in ("subvention", "withdrawal")]),
             "net_chart": charts.net_per_person(rows, t, res.years[k]) if rows else None,
             "picture_map": map_picture(res, k, rows, parent, href, lang, metric, region, geo),
             "separators": SEPARATORS[lang]}

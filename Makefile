@@ -16,7 +16,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+# the web tests' npm packages (axe-core; Pico CSS, whose built file is vendored by scripts/vendor_css.sh), as pinned in package-lock.json
+NODE_STAMP = node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+install: $(STAMP) $(NODE_STAMP)
 
 demo: install
 	@for s in scenarios/*.yaml; do \

@@ -31,29 +31,22 @@ def site(tmp_path_factory):
 
 
 def test_a_proposal_through_the_commission_in_chromium(site):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    from test_reports import CHROMIUM
+    from browser import chromium, login as browser_login, logout as browser_logout
 
     url = site
     SHOTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu",
-                                    "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
 
         def login(user):
-            page.goto(f"{url}/login?lang=en")
-            page.fill("input[name=username]", user)
-            page.fill("input[name=password]", PASSWORD)
-            page.click("#login-submit")
-            expect(page.locator("#who")).to_contain_text(user)
+            browser_login(page, url, user, PASSWORD)
 
         def logout():
-            page.click("#logout")
-            expect(page.locator("#login")).to_be_visible()
+            browser_logout(page)
 
         # a body submits
         login("aki")
@@ -99,5 +92,4 @@ def test_a_proposal_through_the_commission_in_chromium(site):
         page.goto(f"{url}/commission?lang=en")
         expect(page.locator("#states")).to_contain_text(f"commission-{pid}")
         page.screenshot(path=str(SHOTS / "3-public.png"), full_page=True)
-        browser.close()
     assert not errors, errors

@@ -26,14 +26,10 @@ def site(tmp_path_factory):
 
 @pytest.fixture()
 def browser_page(site):
-    from playwright.sync_api import sync_playwright
-
-    from test_reports import CHROMIUM
+    from browser import chromium
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu",
-                                    "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+    with chromium() as browser:
         ctx = browser.new_context(viewport={"width": 1280, "height": 1000})
         outside: list[str] = []
 
@@ -48,7 +44,6 @@ def browser_page(site):
         page = ctx.new_page()
         page.outside = outside
         yield page
-        browser.close()
 
 
 def test_an_error_page_in_kazakh_with_navigation(site, browser_page):

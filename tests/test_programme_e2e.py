@@ -25,17 +25,15 @@ def site(tmp_path_factory):
 
 
 def test_the_commission_marks_a_measure_done_and_the_public_page_shows_it(site):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    from test_reports import CHROMIUM
+    from browser import chromium
 
     url = site
     SHOTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
     evidence = "Law of the Republic of Kazakhstan (e2e test evidence)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu",
-                                    "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 1400}).new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{url}/programme?lang=en")
@@ -66,5 +64,4 @@ def test_the_commission_marks_a_measure_done_and_the_public_page_shows_it(site):
         page.screenshot(path=str(SHOTS / "2-public-page.png"), full_page=True)
         page.goto(f"{url}/programme?lang=kk")
         expect(page.locator("#measures-draft_bills .status")).to_have_text("орындалды")
-        browser.close()
     assert not errors, errors

@@ -3,7 +3,6 @@ console errors; receipts and shares come back from Excel."""
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from test_errors import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 KZ = ROOT / "data" / "kz"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +43,10 @@ def test_the_workbook_holds_the_same_numbers_as_budgets_csv(report):
 
 
 def test_the_html_report_renders_without_console_errors(report, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from browser import chromium
 
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed (make test installs it)"
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run"])
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 2000})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -62,7 +56,6 @@ def test_the_html_report_renders_without_console_errors(report, tmp_path):
         plots = page.locator(".js-plotly-plot").count()
         maps = page.locator("#map-regions .choroplethlocation").count()
         page.screenshot(path=str(tmp_path / "report.png"))
-        browser.close()
     assert errors == []
     assert plots == 5 and maps == 20  # transfers, capacity, two maps, stress; a shape for every region
     assert (tmp_path / "report.png").stat().st_size > 10_000

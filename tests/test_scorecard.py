@@ -178,11 +178,8 @@ def test_kz_oil_regions_have_iit_and_social_tax_elasticities():
 @pytest.mark.parametrize("lang", ["en", "kk"])
 def test_the_kz_scorecard_html_renders_in_chromium(tmp_path, lang):
     """The four options on data/kz; the page renders with no console errors (screenshot in test-artifacts/)."""
-    import shutil
+    from browser import chromium
 
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
     options = [ROOT / "scenarios" / f for f in ("current-law.yaml", "option-2.yaml", "option-3.yaml", "option-4.yaml")]
     res = CliRunner().invoke(app, ["scorecard", str(ROOT / "data" / "kz"), *map(str, options), "--out", str(tmp_path),
                                    "--draws", "500", "--no-retention", "--lang", lang])
@@ -191,10 +188,7 @@ def test_the_kz_scorecard_html_renders_in_chromium(tmp_path, lang):
     errors: list[str] = []
     shots = ROOT / "test-artifacts"
     shots.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run"])
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1300, "height": 2400})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -204,7 +198,6 @@ def test_the_kz_scorecard_html_renders_in_chromium(tmp_path, lang):
         plots = page.locator(".js-plotly-plot").count()
         sections = page.locator("section blockquote").count()
         page.screenshot(path=str(shots / f"scorecard-{lang}.png"), full_page=True)
-        browser.close()
     assert errors == []
     assert plots == 4 and sections == 7  # every argument but incentive (no retention asked) with the concept's words
     assert (shots / f"scorecard-{lang}.png").stat().st_size > 20_000

@@ -5,7 +5,6 @@ records it), and the scorecard page shows the four options side by side in kk/ru
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -92,7 +91,7 @@ def test_compare_separates_transfer_gains_from_balance_gains(tmp_path):
 
 
 def test_compare_out_writes_xlsx_and_a_standalone_html_that_renders(tmp_path):
-    from playwright.sync_api import sync_playwright
+    from browser import chromium
 
     code, text = run_cli("compare", KZ, SC / "current-law.yaml", SC / "option-2.yaml", "--out", tmp_path)
     assert code == 0, text
@@ -106,13 +105,10 @@ def test_compare_out_writes_xlsx_and_a_standalone_html_that_renders(tmp_path):
         assert got[r["code"]][header.index("net transfer: option-2")] == pytest.approx(r["net_transfer[option-2]"])
         assert (got[r["code"]][header.index("basis")] == "†") == (r["code"] in ("610000000", "620000000", "790000000"))
     assert {"1 budgets", "1 bands", "1 status changes"} <= set(wb.sheetnames)
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
     errors: list[str] = []
     shots = ROOT / "test-artifacts"
     shots.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu",
-                                                                     "--disable-background-networking", "--no-first-run"])
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1300, "height": 2000})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -122,7 +118,6 @@ def test_compare_out_writes_xlsx_and_a_standalone_html_that_renders(tmp_path):
         plots = page.locator(".js-plotly-plot").count()
         shapes = page.locator("#map-regions .choroplethlocation").count()
         page.screenshot(path=str(shots / "compare.png"), full_page=True)
-        browser.close()
     assert errors == []
     assert plots == 3 and shapes == 20  # transfer gains by region, transfer beside balance, the map
 

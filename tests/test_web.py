@@ -86,15 +86,12 @@ def test_serve_starts_a_real_server(server):
 def test_a_citizen_browses_in_chromium(server):
     """Debian's chromium through Playwright: regions -> districts -> a budget's explanation -> Kazakh;
     screenshots in test-artifacts/web/."""
-    from playwright.sync_api import sync_playwright
-
-    from test_reports import CHROMIUM
+    from browser import chromium
 
     shots = ROOT / "test-artifacts" / "web"
     shots.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1400})
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{server}/?lang=en")
@@ -113,7 +110,6 @@ def test_a_citizen_browses_in_chromium(server):
         page.wait_for_url("**lang=kk*")
         kazakh = page.locator("h2").first.inner_text()
         page.screenshot(path=str(shots / "3-budget-kk.png"))
-        browser.close()
     assert errors == [] and districts > 0
     assert "Balance" in explanation or "balance" in explanation
     assert kazakh == "сандар қалай шыққан"

@@ -32,30 +32,23 @@ def site(tmp_path_factory):
 
 
 def test_the_workflow_in_chromium(site):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    from test_reports import CHROMIUM
+    from browser import chromium, login as browser_login, logout as browser_logout
 
     url, region = site
     SHOTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu",
-                                    "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+    with chromium() as browser:
         ctx = browser.new_context(viewport={"width": 1280, "height": 1400}, accept_downloads=True)
         page = ctx.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
 
         def login(user):
-            page.goto(f"{url}/login?lang=en")
-            page.fill("input[name=username]", user)
-            page.fill("input[name=password]", PASSWORD)
-            page.click("#login-submit")
-            expect(page.locator("#who")).to_contain_text(user)
+            browser_login(page, url, user, PASSWORD)
 
         def logout():
-            page.click("#logout")
-            expect(page.locator("#login")).to_be_visible()
+            browser_logout(page)
 
         # the analyst: a draft, a validation message, a saved version, a run, a comparison, sharing
         login("ana")
@@ -130,7 +123,6 @@ def test_the_workflow_in_chromium(site):
         page.screenshot(path=str(SHOTS / "7-dashboard-map-kk.png"), full_page=True)
         assert page.locator("#map path.unit").count() > 0 or not (EXAMPLE / "geo").is_dir()
         logout()
-        browser.close()
     assert errors == []
     assert district
     assert (SHOTS / "report.xlsx").read_bytes()[:2] == b"PK"
@@ -138,15 +130,11 @@ def test_the_workflow_in_chromium(site):
 
 def test_a_citizen_drills_down_on_the_map(tmp_path):
     """data/kz in Chromium without logging in: click Kyzylorda on the regions' map, get its districts' map and table."""
-    from playwright.sync_api import sync_playwright
-
-    from test_reports import CHROMIUM
+    from browser import chromium
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
-    with served(ROOT / "data" / "kz", ROOT / "scenarios", tmp_path / "kz.duckdb") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu",
-                                    "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+    with served(ROOT / "data" / "kz", ROOT / "scenarios", tmp_path / "kz.duckdb") as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1400})
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{url}/?lang=ru")
@@ -157,5 +145,4 @@ def test_a_citizen_drills_down_on_the_map(tmp_path):
         districts = page.locator("#map path.unit").count()
         rows = page.locator("#budgets tbody tr").count()
         page.screenshot(path=str(SHOTS / "9-map-kyzylorda-ru.png"))
-        browser.close()
     assert errors == [] and districts >= 8 and rows >= districts

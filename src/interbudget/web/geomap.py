@@ -218,7 +218,7 @@ def map_svg(geo_dir: Path, values: dict[str, float], names: dict[str, str], pare
         parts.append(f'<a href="{esc(href(code))}" aria-label="{esc(label)}"><path class="unit" data-code="{esc(code)}" d="{d}" '
                      f'fill="{colours[k] if k >= 0 else MISSING}"><title>{esc(label)}</title></path></a>')
     if scale is not None:
-        return _svg(map_h, parts, [], scale.title, "group", "#8a8a8a")  # grey borders: the middle class is near white
+        return _svg(map_h, parts, [], scale.title, "#8a8a8a")  # grey borders: the middle class is near white
 
     # legend: [legend[0] min] [6 swatches] [max legend[1]], a grey 'no data' swatch when a value is missing
     y = map_h + 6
@@ -242,13 +242,13 @@ def map_svg(geo_dir: Path, values: dict[str, float], names: dict[str, str], pare
     return _svg(map_h, parts, leg, aria)
 
 
-def _svg(map_h: float, parts: list[str], leg: list[str], aria: str, role: str = "img", stroke: str = "#fff") -> str:
-    """The picture: shapes, legend row (none on a fixed scale: the page gives it in words), attribution. ROLE
-    'group' when the shapes are the links a keyboard reaches (an 'img' hides its children from assistive tools)."""
+def _svg(map_h: float, parts: list[str], leg: list[str], aria: str, stroke: str = "#fff") -> str:
+    """The picture: shapes, legend row (none on a fixed scale: the page gives it in words), attribution. A 'group'
+    of the links a keyboard reaches (an 'img' would hide its children from assistive tools)."""
     esc = html.escape
     total_h = map_h + (LEGEND_H if leg else 22.0)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="geomap" viewBox="0 0 {WIDTH:g} {total_h:.1f}" width="100%" '
-            f'role="{role}" aria-label="{esc(aria)}">'
+            f'role="group" aria-label="{esc(aria)}">'
             '<style>.geomap .unit:hover,.geomap a:focus .unit{stroke:#111;stroke-width:2.5}</style>'
             f'<g fill-rule="evenodd" stroke="{stroke}" stroke-width=".5" stroke-linejoin="round">' + "".join(parts) + "</g>"
             f'<g font-family="sans-serif" font-size="13" fill="#333">{"".join(leg)}</g>'

@@ -41,6 +41,38 @@
       b.addEventListener("click", function () { sortBy(table, col, th); });
     });
   }
-  function ready() { Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), init); }
+  // every table scrolls inside its own box (a phone scrolls the table, not the page); the box is focusable and
+  // named, so a keyboard can scroll it (WCAG 2.1.1) and a screen reader announces it
+  function nameOf(table) {
+    if (table.caption && table.caption.textContent.trim()) return table.caption.textContent.trim();
+    var el = table.parentElement;
+    while (el && el !== document.body) {
+      var h = el.previousElementSibling;
+      while (h) {
+        if (/^H[1-6]$/.test(h.tagName)) return h.textContent.trim();
+        var inner = h.querySelector && h.querySelector("h1,h2,h3,h4,h5,h6");
+        if (inner) return inner.textContent.trim();
+        h = h.previousElementSibling;
+      }
+      el = el.parentElement;
+    }
+    return document.title;
+  }
+  function boxed(table) {
+    var box = table.parentElement;
+    if (!box.classList.contains("wide") && !box.classList.contains("table-wrap")) {
+      box = document.createElement("div");
+      box.className = "table-wrap";
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    }
+    if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+    if (!box.hasAttribute("role")) box.setAttribute("role", "region");
+    if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) box.setAttribute("aria-label", nameOf(table));
+  }
+  function ready() {
+    Array.prototype.forEach.call(document.querySelectorAll("main table"), boxed);
+    Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), init);
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready); else ready();
 })();

@@ -183,7 +183,7 @@ def test_the_dashboard_maps_kazakhstan_and_its_capacity_matches_the_metrics():
 
     kz = TestClient(create_app(ROOT / "data" / "kz", ROOT / "scenarios"))
     page = kz.get("/?scenario=current-law&year=2026")
-    assert page.status_code == 200 and page.text.count('class="unit"') == 20
+    assert page.status_code == 200 and page.text.count('<path class="unit"') == 20
     assert 'href="/?scenario=current-law&amp;year=2026&amp;lang=en&amp;parent=430000000"' in page.text
     rows = {r["code"]: r for r in kz.get("/api/scenarios/current-law/budgets?year=2026").json()["budgets"]}
     res = run(load_dataset(ROOT / "data" / "kz"), load_scenario(ROOT / "scenarios" / "current-law.yaml")[0])
@@ -191,7 +191,7 @@ def test_the_dashboard_maps_kazakhstan_and_its_capacity_matches_the_metrics():
     for code, before, after in zip(reg["code"].tolist(), reg["capacity_before"], reg["capacity_after"]):
         assert rows[code]["capacity_before"] == pytest.approx(before) and rows[code]["capacity_after"] == pytest.approx(after)
     districts = kz.get("/?scenario=current-law&year=2026&parent=430000000&lang=ru")
-    assert districts.status_code == 200 and districts.text.count('class="unit"') >= 5
+    assert districts.status_code == 200 and districts.text.count('<path class="unit"') >= 5
     # a region's history: the 2026 subvention published in law (transfers_published.csv) beside the computed one
     import csv
 

@@ -60,6 +60,9 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     errors.register(app, site)
     work.register(app, site)
     scorecard.register(app, site)
+    from . import report_pages  # the report inside the workbench, and the plotly bundle (issue 19)
+
+    report_pages.register(app, site)
     objections.register(app, site)
     reconcile.register(app, site)
     proposals.register(app, site, registry, reg)

@@ -171,13 +171,18 @@ def _classes(vals: np.ndarray) -> np.ndarray:
 
 
 def map_svg(geo_dir: Path, values: dict[str, float], names: dict[str, str], parent: str | None,
-            href: Callable[[str], str], legend: tuple[str, str], fmt: Callable[[float], str]) -> str | None:
+            href: Callable[[str], str], legend: tuple[str, str], fmt: Callable[[float], str], scale=None,
+            labels: dict[str, str] | None = None) -> str | None:
     """An inline <svg> choropleth: the regions of geo_dir/regions.geojson whose code is in VALUES when PARENT is
     None, else the districts of geo_dir/districts.geojson whose code is in VALUES (the caller passes PARENT's
     districts), zoomed to them. Each shape links to HREF(code) and has the title 'NAME: fmt(value)'; colours
     are 6 quantile classes of the finite values, light to dark blue, grey for a missing (None / NaN) value; the
     legend shows LEGEND[0] fmt(min) at the light end and fmt(max) LEGEND[1] at the dark end. None when the
-    directory or file is missing or no code matches a feature (the page then shows only its table)."""
+    directory or file is missing or no code matches a feature (the page then shows only its table).
+
+    SCALE (web/mapscale.Scale): a fixed scale instead: VALUES are ratios coloured by the scale's breaks, the same
+    for every view, each title is 'NAME: LABELS[code]', and the legend (the scale's words) is the page's, not the
+    picture's. Every shape is a link with an accessible name, reached with Tab and opened with Enter."""
     path = Path(geo_dir) / (REGIONS if parent is None else DISTRICTS)
     try:
         st = path.stat()
@@ -202,14 +207,18 @@ def map_svg(geo_dir: Path, values: dict[str, float], names: dict[str, str], pare
     vals = np.array([num(values[c]) for c, _ in shapes])
     ok = ~np.isnan(vals)
     cls = np.full(len(vals), -1, dtype=int)
-    cls[ok] = _classes(vals[ok])
+    colours = COLOURS if scale is None else scale.colours
+    cls[ok] = _classes(vals[ok]) if scale is None else scale.classes(vals[ok])
     esc = html.escape
     parts = []
     for (code, d), v, k in zip(shapes, vals.tolist(), cls.tolist()):
         name = names.get(code) or feats[code].name
-        label = f"{name}: {fmt(v) if k >= 0 else '—'}"
+        shown = (labels or {}).get(code) if scale is not None else (fmt(v) if k >= 0 else None)
+        label = f"{name}: {shown or '—'}"
         parts.append(f'<a href="{esc(href(code))}" aria-label="{esc(label)}"><path class="unit" data-code="{esc(code)}" d="{d}" '
-                     f'fill="{COLOURS[k] if k >= 0 else MISSING}"><title>{esc(label)}</title></path></a>')
+                     f'fill="{colours[k] if k >= 0 else MISSING}"><title>{esc(label)}</title></path></a>')
+    if scale is not None:
+        return _svg(map_h, parts, [], scale.title, "#8a8a8a")  # grey borders: the middle class is near white
 
     # legend: [legend[0] min] [6 swatches] [max legend[1]], a grey 'no data' swatch when a value is missing
     y = map_h + 6
@@ -230,11 +239,18 @@ def map_svg(geo_dir: Path, values: dict[str, float], names: dict[str, str], pare
     if not ok.all():
         leg.append(f'<rect x="{WIDTH - PAD - 14:g}" y="{y:g}" width="14" height="14" fill="{MISSING}"><title>—</title></rect>'
                    f'<text x="{WIDTH - PAD - 20:g}" y="{y + 12:g}" text-anchor="end">—</text>')
-    total_h = map_h + LEGEND_H
+    return _svg(map_h, parts, leg, aria)
+
+
+def _svg(map_h: float, parts: list[str], leg: list[str], aria: str, stroke: str = "#fff") -> str:
+    """The picture: shapes, legend row (none on a fixed scale: the page gives it in words), attribution. A 'group'
+    of the links a keyboard reaches (an 'img' would hide its children from assistive tools)."""
+    esc = html.escape
+    total_h = map_h + (LEGEND_H if leg else 22.0)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="geomap" viewBox="0 0 {WIDTH:g} {total_h:.1f}" width="100%" '
             f'role="group" aria-label="{esc(aria)}">'
-            '<style>.geomap .unit:hover,.geomap a:focus .unit{stroke:#222;stroke-width:1.5}</style>'
-            '<g fill-rule="evenodd" stroke="#fff" stroke-width=".5" stroke-linejoin="round">' + "".join(parts) + "</g>"
+            '<style>.geomap .unit:hover,.geomap a:focus .unit{stroke:#111;stroke-width:2.5}</style>'
+            f'<g fill-rule="evenodd" stroke="{stroke}" stroke-width=".5" stroke-linejoin="round">' + "".join(parts) + "</g>"
             f'<g font-family="sans-serif" font-size="13" fill="#333">{"".join(leg)}</g>'
             f'<text x="{PAD:g}" y="{total_h - 8:.1f}" font-family="sans-serif" font-size="10" fill="#666">{esc(CREDIT)}</text>'
             "</svg>")

@@ -12,11 +12,10 @@ from ..basis import rule_filled_cached
 from ..engine import Result
 from ..explain import basis_line, render
 from ..hierarchy import LEVELS
-from ..i18n import catalog
 from .access import PUBLIC, View, Viewer, objection_visible, region_of, visible_scenarios
+from . import pictures
 from .budget_rows import AMOUNTS, budgets_of, explained, republic_row, totals_of, year_pos
 from .common import unit_for
-from .site import numbers
 
 
 def register(app: FastAPI, site) -> None:
@@ -26,7 +25,7 @@ def register(app: FastAPI, site) -> None:
 
     @app.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, scenario: str = Query(None), year: int | None = None, parent: str | None = None,
-                  lang: str = "en", version: int | None = Query(None, ge=1), viewer: Viewer = viewer_dep):
+                  lang: str = "en", version: int | None = Query(None, ge=1), show: str | None = None, viewer: Viewer = viewer_dep):
         scenario = scenario or site.default_for(viewer)
         v = wb.view(viewer, scenario, version)
         res = wb.result(v)
@@ -42,26 +41,15 @@ def register(app: FastAPI, site) -> None:
         summary = {"subvention": sum(r["status"] == "subvention" for r in rows), "donor": sum(r["status"] == "donor" for r in rows),
                    "neutral": sum(r["status"] == "neutral" for r in rows)}
         link = f"/?scenario={quote(scenario)}&year={data['year']}&lang={lang}" + (f"&version={version}" if version else "")
-        geomap = _map(rows, parent, lambda c: f"{link}&parent={c}", lang)
         republic = republic_row(res, year_pos(res, year), lang) if parent is None and v.region is None else None
         totals = totals_of(rows)
         unit = unit_for([r[key] for r in rows for key in AMOUNTS])  # one unit for the table, named in its headers
         return site.page(request, "dashboard.html", lang, viewer, scenarios=[sc["name"] for sc, _ in
                          visible_scenarios(viewer, wb.store.scenarios())], scenario=scenario, view=v, years=res.years,
                          year=data["year"], parent=parent, parent_name=parent_name, up=up, rows=rows, summary=summary,
-                         link=link, geomap=geomap, totals=totals, republic=republic, unit=unit, needs_basis=basis_line(res.dataset.needs_basis, lang))
-
-    def _map(rows: list[dict], parent: str | None, href, lang: str) -> str | None:
-        geo = Path(dataset) / "geo"
-        if not rows or not geo.is_dir():
-            return None
-        from .geomap import map_svg
-
-        t = catalog(lang)["workbench"]
-        # coloured by capacity before transfers: the disparity the transfers close (after them it is ~1 everywhere)
-        values = {r["code"]: r["capacity_before"] for r in rows if r["capacity_before"] is not None}
-        return map_svg(geo, values, {r["code"]: r["name"] for r in rows}, parent, href,
-                       (t["capacity_before"], ""), numbers(lang)["ratio"])
+                         link=link, totals=totals, republic=republic, unit=unit, needs_basis=basis_line(res.dataset.needs_basis, lang),
+                         **pictures.dashboard(res, year_pos(res, year), rows, parent, lambda c: f"{link}&parent={c}", lang,
+                                              show or "", v.region, Path(dataset) / "geo"))
 
     @app.get("/budget/{code}", response_class=HTMLResponse)
     def budget_page(request: Request, code: str, scenario: str = Query(None), year: int | None = None, lang: str = "en",
@@ -75,7 +63,8 @@ def register(app: FastAPI, site) -> None:
             objections = [o for o in wb.store.objections(scenario=scenario, unit_code=code) if objection_visible(viewer, o)]
         may_object = viewer.role == "akimat" and region_of(res.hierarchy, [code])[0] == viewer.region
         return site.page(request, "budget.html", lang, viewer, scenario=scenario, view=v, years=res.years, year=ex["year"],
-                         code=code, name=ex["name"], text=render(ex, lang), history=history(viewer, v, res, code),
+                         code=code, name=ex["name"], text=render(ex, lang), history=(hist := history(viewer, v, res, code)),
+                         **pictures.budget(ex, hist, scenario, v.version, lang, res.dataset.folder),
                          objections=objections, may_object=may_object,
                          rule_years=sorted(y for c, y in rule_filled_cached(str(res.dataset.folder)) if c == code))
 

@@ -68,12 +68,13 @@ def register(app: FastAPI, site) -> None:
         rows = _rows(viewer, names)
         cols, table = side_by_side(rows)
         options = {v.name: wb.result(v).scenario.option for v in (wb.view(viewer, n) for n in names)}
-        sc = catalog(lang if lang in ("kk", "ru", "en") else "en")["scorecard"]
+        cat = catalog(lang if lang in ("kk", "ru", "en") else "en")
+        sc = cat["scorecard"]
         sections = [{"key": s, **sc["sections"][s],
                      "rows": [{**r, "label": sc["indicators"].get(r["indicator"], r["indicator"]),
                                "cells": [_fmt(r.get(n), r["unit"]) for n in cols]} for r in table if r["section"] == s and r["code"] == ""]}
                     for s in SECTIONS]
         visible = [s["name"] for s, _ in visible_scenarios(viewer, wb.store.scenarios())]
-        return site.page(request, "scorecard.html", lang, viewer, sc=sc, columns=cols, options=options,
+        return site.page(request, "scorecard.html", lang, viewer, sc=sc, ct=cat["charts"], columns=cols, options=options,
                          sections=[s for s in sections if s["rows"]], chosen=names, all_scenarios=visible,
                          split_note=sc["no_district_split"] if 4 in options.values() else "")

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..basis import rule_filled_cached
 from ..rules.status import budget_status
@@ -23,6 +23,8 @@ from ..hierarchy import LEVELS
 from ..i18n import LANGUAGES, catalog, fmt_amount
 from ..store import Store
 from .common import TEMPLATES, lang_ok, no_nan, plain  # noqa: F401 — also used by the page modules, from .common
+from .names import unit_name, unmark
+from .navigation import budget_url, is_leaf_budget, notes, trail
 from .access import PUBLIC, View, Viewer, objection_visible, region_of, unit_allowed, visible_scenarios
 from .security import attachment_header, viewer_of
 from .workbench import Workbench
@@ -115,7 +117,7 @@ def budget_rows(res: Result, k: int, parent: str | None, lang: str, region: str 
         u = int(h.budget_units[b])
         sub, wd = float(tr.subvention[b, k]), float(tr.withdrawal[b, k])
         rev, need = float(rev_t[u]), float(need_t[u])
-        out.append({"code": h.b_codes[b], "name": h.name(u, lang), "level": LEVELS[h.b_level[b]],
+        out.append({"code": h.b_codes[b], "name": unit_name(h, u, lang), "level": LEVELS[h.b_level[b]],
                     "territory_needs": need, "territory_revenue": rev, "rule_filled": (h.b_codes[b], res.years[k]) in marks,
                     "population": float(h.population[u]), "needs": float(res.needs[b, k]),
                     "revenue": float(res.plan.revenue[b, k]), "subvention": sub, "withdrawal": wd,
@@ -275,6 +277,8 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
             pu = int(h.parent[u]) if h.parent[u] >= 0 else -1
             up = h.codes[h.budget_unit_of[pu]] if pu >= 0 and h.level[h.budget_unit_of[pu]] > 0 else ""
         rows = data["budgets"]
+        if parent is not None and is_leaf_budget(h, parent):  # a rural okrug: its own page, not an empty list
+            return RedirectResponse(budget_url(parent, scenario, data["year"], lang, version), 303)
         summary = {"subvention": sum(r["status"] == "subvention" for r in rows), "donor": sum(r["status"] == "donor" for r in rows),
                    "neutral": sum(r["status"] == "neutral" for r in rows)}
         link = f"/?scenario={quote(scenario)}&year={data['year']}&lang={lang}" + (f"&version={version}" if version else "")
@@ -282,7 +286,9 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         return site.page(request, "dashboard.html", lang, viewer, scenarios=[sc["name"] for sc, _ in
                          visible_scenarios(viewer, wb.store.scenarios())], scenario=scenario, view=v, years=res.years,
                          year=data["year"], parent=parent, parent_name=parent_name, up=up, rows=rows, summary=summary,
-                         link=link, geomap=geomap, needs_basis=basis_line(res.dataset.needs_basis, lang))
+                         link=link, geomap=geomap, needs_basis=basis_line(res.dataset.needs_basis, lang),
+                         crumbs=trail(h, parent, link, lang) if parent else [], **notes(
+                             h, parent, not rows, lang, lambda c: budget_url(c, scenario, data["year"], lang, version)))
 
     def _map(rows: list[dict], parent: str | None, href, lang: str) -> str | None:
         geo = Path(dataset) / "geo"
@@ -308,7 +314,9 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
             objections = [o for o in wb.store.objections(scenario=scenario, unit_code=code) if objection_visible(viewer, o)]
         may_object = viewer.role == "akimat" and region_of(res.hierarchy, [code])[0] == viewer.region
         return site.page(request, "budget.html", lang, viewer, scenario=scenario, view=v, years=res.years, year=ex["year"],
-                         code=code, name=ex["name"], text=render(ex, lang), history=history(viewer, v, res, code),
+                         code=code, leaf=is_leaf_budget(res.hierarchy, code), name=unmark(unit_name(res.hierarchy, res.hierarchy.unit_index()[code], lang)), text=render(ex, lang),
+                         crumbs=trail(res.hierarchy, code, f"/?scenario={quote(scenario)}&year={ex['year']}&lang={lang}"
+                                      + (f"&version={version}" if version else ""), lang), history=history(viewer, v, res, code),
                          objections=objections, may_object=may_object,
                          rule_years=sorted(y for c, y in rule_filled_cached(str(res.dataset.folder)) if c == code))
 
@@ -414,6 +422,10 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     from . import requests as soft_requests  # §1.7: requests that soften the budget constraint
 
     soft_requests.register(app, site)
+    from . import language, search
+
+    search.register(app, site)
+    language.install(app)  # ?lang= > cookie > Accept-Language > en, for every page
     return app
 
 

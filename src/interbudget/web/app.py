@@ -23,7 +23,7 @@ from ..hierarchy import LEVELS
 from ..i18n import LANGUAGES, catalog, fmt_amount
 from ..store import Store
 from .common import TEMPLATES, lang_ok, no_nan, plain  # noqa: F401 — also used by the page modules, from .common
-from .names import unit_name, unmark
+from .names import localise, unit_name, unmark
 from .navigation import budget_url, is_leaf_budget, notes, trail
 from .access import PUBLIC, View, Viewer, objection_visible, region_of, unit_allowed, visible_scenarios
 from .security import attachment_header, viewer_of
@@ -273,7 +273,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         up, parent_name = None, ""
         if parent is not None:  # api_budgets has checked the code
             u = h.unit_index()[parent]
-            parent_name = h.name(u, lang)
+            parent_name = unmark(unit_name(h, u, lang))
             pu = int(h.parent[u]) if h.parent[u] >= 0 else -1
             up = h.codes[h.budget_unit_of[pu]] if pu >= 0 and h.level[h.budget_unit_of[pu]] > 0 else ""
         rows = data["budgets"]
@@ -308,6 +308,11 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         scenario = scenario or site.default_for(viewer)
         v = wb.view(viewer, scenario, version)
         res = wb.result(v)
+        u = res.hierarchy.unit_index().get(code)
+        if u is not None and not res.hierarchy.has_budget[u] and unit_allowed(res.hierarchy, code, v.region):
+            # a unit without a budget of its own: the page that says so and links to the budget holding it
+            return RedirectResponse(f"/?scenario={quote(scenario)}&parent={quote(code)}&lang={lang}"
+                                    + (f"&year={year}" if year else "") + (f"&version={version}" if version else ""), 303)
         ex = explained(v, res, code, year, lang)
         objections = []
         if viewer.logged_in:
@@ -388,6 +393,7 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
         draft = draft or next((n for n in names if n != base), base)
         amendment = [a for a in amendment if a]
         data = api_compare(base, draft, amendment, year, viewer)
+        data = localise(data, wb.ds.hierarchy, lang_ok(lang))  # the units' names in the reader's language
         years = wb.result(wb.view(viewer, *_named_version(base))).years
         return site.page(request, "compare.html", lang, viewer, scenarios=names, base=base, draft=draft, amendments=amendment,
                          years=years, data=data, max_amendments=MAX_AMENDMENTS)

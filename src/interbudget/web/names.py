@@ -38,3 +38,17 @@ def unmark(name: str) -> str:
 
 def transliterated(name) -> bool:
     return isinstance(name, str) and name.endswith(MARK)
+
+
+def localise(x, h, lang: str):
+    """X (the JSON of an analysis: dicts and lists) with every unit's `name` beside its `code` in LANG, the
+    transliteration mark kept (the template explains it); analyses name units in English."""
+    if isinstance(x, list):
+        return [localise(v, h, lang) for v in x]
+    if not isinstance(x, dict):
+        return x
+    out = {k: localise(v, h, lang) for k, v in x.items()}
+    idx = h.unit_index()
+    if isinstance(out.get("code"), str) and out["code"] in idx and "name" in out:
+        out["name"] = unit_name(h, idx[out["code"]], lang)
+    return out

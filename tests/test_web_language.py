@@ -35,7 +35,8 @@ def test_the_order_of_choice():
     assert choose("en", f"{COOKIE}=ru", "kk") == "en"
     assert choose(None, f"a=b; {COOKIE}=ru", "kk") == "ru"
     assert choose(None, f"{COOKIE}=xx", "kk;q=0.3") == "kk"
-    assert choose(None, None, "de") == "en"
+    assert choose(None, None, "de") is None  # the route's default, English
+    assert choose(None, None, "kk", "https://x/?a=1&lang=ru") == "ru" and choose(None, f"{COOKIE}=en", "kk", "/?lang=ru") == "en"
     assert cookie_lang(f"{COOKIE}=kk") == "kk" and cookie_lang("other=kk") is None
 
 

@@ -1,7 +1,8 @@
 """The reader's language (issue 19, item 5): which of kk, ru, en a page is written in.
 
 Order of choice: the query's `?lang=` (a click on the language switch) > the `interbudget_lang` cookie (an earlier
-choice) > the browser's `Accept-Language` (kk, ru, en; q-values honoured, `kk-KZ` counts as kk) > English.
+choice) > the `lang=` of the page the reader came from (Referer) > the browser's `Accept-Language` (kk, ru, en;
+q-values honoured, `kk-KZ` counts as kk) > English.
 
 Every page route already takes `lang` as a query parameter; rather than teach each route the order above, the
 middleware below writes the chosen language into the query of a GET page request that names none, so the routes and
@@ -10,7 +11,7 @@ remembered in a cookie. The JSON API (/api/...) keeps its own documented default
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -55,11 +56,25 @@ def cookie_lang(header: str | None) -> str | None:
     return None
 
 
-def choose(query_lang: str | None, cookie: str | None, accept: str | None) -> str:
-    """query > cookie > Accept-Language > English (a query naming an unknown language is the route's 404, not ours)."""
+def referred(referer: str | None) -> str | None:
+    """The language of the page the reader came from (its `lang=`), if it names one of kk, ru, en."""
+    lang = parse_qs(urlsplit(referer or "").query).get("lang", [""])[0]
+    return lang if lang in LANGUAGES else None
+
+
+def choose(query_lang: str | None, cookie: str | None, accept: str | None, referer: str | None = None) -> str | None:
+    """query > cookie > the referring page's > Accept-Language; None when none names a language (the route's
+    default, English, applies). A query naming an unknown language is the route's 404, not ours."""
     if query_lang:
         return query_lang
-    return cookie_lang(cookie) or accepted(accept) or DEFAULT
+    return cookie_lang(cookie) or referred(referer) or accepted(accept)
+
+
+def of_request(request) -> str:
+    """The language of a Starlette REQUEST by the order above, English when nothing names one (the error pages)."""
+    q = request.query_params.get("lang")
+    h = request.headers
+    return choose(q if q in LANGUAGES else None, h.get("cookie"), h.get("accept-language"), h.get("referer")) or DEFAULT
 
 
 class LanguageMiddleware:
@@ -80,7 +95,9 @@ class LanguageMiddleware:
                 return await self.app(scope, receive, send)
             return await self.app(scope, receive, _remembering(send, chosen))
         headers = {k: v for k, v in scope.get("headers") or []}
-        lang = choose(None, headers.get(b"cookie", b"").decode("latin-1"), headers.get(b"accept-language", b"").decode("latin-1"))
+        lang = choose(None, *(headers.get(k, b"").decode("latin-1") for k in (b"cookie", b"accept-language", b"referer")))
+        if lang is None:  # nothing names a language: the route's default
+            return await self.app(scope, receive, _varying(send))
         scope = dict(scope, query_string=(query + b"&" if query else b"") + b"lang=" + lang.encode())
         return await self.app(scope, receive, _varying(send))
 

@@ -65,3 +65,13 @@ def test_a_command_that_needs_an_extra_says_which(installed, tmp_path):
     rep = _run([cli, "report", "bundled:data/example", "bundled:data/example/scenarios/current-law.yaml", "--out", "r"], tmp_path)
     assert rep.returncode == 2, rep.stdout + rep.stderr
     assert "interbudget[reports]" in rep.stderr and "Traceback" not in rep.stderr
+
+
+def test_the_wheel_carries_the_web_assets(installed):
+    """The workbench's CSS framework, stylesheet and table script are package data: served without a CDN."""
+    probe = _run([str(installed / "python"), "-c", "import importlib.util as u, pathlib; "
+                  "p = pathlib.Path(u.find_spec('interbudget').origin).parent / 'web' / 'static'; "
+                  "print(sorted(f.name for f in p.iterdir()))"], installed)
+    assert probe.returncode == 0, probe.stderr
+    for name in ("pico.min.css", "PICO-LICENSE.md", "interbudget.css", "tables.js"):
+        assert name in probe.stdout

@@ -47,3 +47,47 @@ def no_nan(x):
     if isinstance(x, list):
         return [no_nan(v) for v in x]
     return x
+
+
+def see_other(url: str):
+    """The answer to a form's POST: go to URL (303, so the browser GETs it)."""
+    from fastapi.responses import RedirectResponse
+
+    return RedirectResponse(url, status_code=303)
+
+
+# ---- figures for people ----------------------------------------------------------------------------------------
+# Amounts of the engine are thousand tenge. A table shows them in one unit that reads, named in its column header:
+# billion tenge where its typical budget is a billion or more, million tenge below; full precision stays in the
+# downloads and on hover (the cell's title and data-value).
+THIN = "\u202f"  # narrow no-break space: the thousands separator of kk, ru (and of en here, never a comma)
+UNITS = {"bn": 1e6, "mn": 1e3}  # thousand tenge per displayed unit
+
+
+def fmt_number(x: float | None, lang: str, digits: int = 1) -> str:
+    """X with DIGITS decimals in LANG's way: kk/ru "1 195,2", en "1 195.2" (narrow no-break spaces); '—' for none."""
+    if x is None or x != x:
+        return "—"
+    s = f"{round(x, digits) + 0.0:,.{digits}f}".replace(",", THIN)
+    return s if lang == "en" else s.replace(".", ",")
+
+
+def unit_for(values) -> str:
+    """'bn' or 'mn': the unit in which the typical (median absolute, non-zero) amount of VALUES reads."""
+    import numpy as np
+
+    a = np.abs(np.asarray([v for v in values if v is not None and v == v], dtype=float))
+    a = a[a > 0]
+    return "bn" if a.size and float(np.median(a)) >= 1e6 else "mn"
+
+
+def scaled(x: float | None, unit: str, lang: str) -> str:
+    """A thousand-tenge amount shown in UNIT ('bn' or 'mn'), one decimal."""
+    return "—" if x is None else fmt_number(x / UNITS[unit], lang)
+
+
+def per_person(x: float | None, population: float | None, lang: str) -> str:
+    """A thousand-tenge amount per inhabitant, in whole tenge; '—' without a population."""
+    if x is None or not population:
+        return "—"
+    return fmt_number(x * 1000.0 / population, lang, 0)

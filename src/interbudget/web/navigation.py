@@ -59,16 +59,16 @@ def notes(h, parent: str | None, empty: bool, lang: str, budget_link) -> dict:
     """What the page of the budgets below PARENT (the regions when None) adds to its table, for the template
     _dead_end.html: `dead_end` (see above) when the table is EMPTY; `units_without` — the units right below PARENT
     that have no budget of their own (a city proper inside its district), each with a link to its page, so that
-    every unit is reached; `republic` — on the regions' page, the link to the republican budget."""
+    every unit is reached; `republic_budget` — on the regions' page, the link to the republican budget."""
     if parent is None:
         r = h.republic
-        return {"dead_end": None, "units_without": [], "republic": {
+        return {"dead_end": None, "units_without": [], "republic_budget": {
             "name": unmark(unit_name(h, r, lang)), "url": budget_link(str(h.codes[r]))}}
     if empty:
-        return {"dead_end": dead_end(h, parent, lang, budget_link), "units_without": [], "republic": None}
+        return {"dead_end": dead_end(h, parent, lang, budget_link), "units_without": [], "republic_budget": None}
     u = h.unit_index()[parent]
     below = np.flatnonzero((h.parent == u) & ~h.has_budget)
-    return {"dead_end": None, "republic": None, "units_without": [
+    return {"dead_end": None, "republic_budget": None, "units_without": [
         {"code": str(h.codes[c]), "name": unmark(unit_name(h, c, lang))} for c in below.tolist()]}
 
 

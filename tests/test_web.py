@@ -197,7 +197,7 @@ def test_the_dashboard_maps_kazakhstan_and_its_capacity_matches_the_metrics():
 
     law = next(float(r["amount"]) for r in csv.DictReader((ROOT / "data" / "kz" / "transfers_published.csv").open())
                if r["code"] == "430000000" and r["year"] == "2026")
-    page = kz.get("/budget/430000000?scenario=current-law&year=2026").text
+    page = kz.get("/budget/430000000?scenario=current-law&year=2026&lang=en").text  # the client chose ru above: remembered
     row = page.split('id="history"')[1].split("<td>2026</td>")[1].split("</tr>")[0]
     from interbudget.i18n import fmt_amount
 

@@ -249,7 +249,7 @@ def test_the_editor_puts_each_problem_next_to_its_field(w):
     assert "сценарий не сохранён" in r.text
     form.update(withdrawal_rate="1", advanced="", **{"envelope.floor": ""})
     r = w.ana.post("/scenarios/private/edit", data=form)
-    assert r.status_code == 422 and "share 1.5 is outside [0, 1]" in r.text.split('id="error-sharing-vat-region"')[1][:80]
+    assert r.status_code == 422 and "значение 1.5 вне диапазона [0, 1]" in r.text.split('id="error-sharing-vat-region"')[1][:80]  # in ru (issue 19)
     form["sharing.vat.region"] = "0.25"
     r = w.ana.post("/scenarios/private/edit", data=form, follow_redirects=False)
     assert r.status_code == 303, r.text[:500]

@@ -71,6 +71,10 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
     from . import requests as soft_requests  # §1.7: requests that soften the budget constraint
 
     soft_requests.register(app, site)
+    from . import language, search
+
+    search.register(app, site)
+    language.install(app)  # ?lang= > cookie > the referring page > Accept-Language > en, for every page
     return app
 
 

@@ -13,6 +13,7 @@ from ..hierarchy import LEVELS
 from ..rules.status import budget_status
 from .access import View, region_of, unit_allowed
 from .common import lang_ok, no_nan
+from .names import unit_name
 
 
 def year_pos(res: Result, year: int | None) -> int:
@@ -66,7 +67,7 @@ def _rows(res: Result, k: int, sel: np.ndarray, lang: str) -> list[dict]:
         u = int(h.budget_units[b])
         sub, wd = float(tr.subvention[b, k]), float(tr.withdrawal[b, k])
         rev, need = float(rev_t[u]), float(need_t[u])
-        out.append({"code": h.b_codes[b], "name": h.name(u, lang), "level": LEVELS[h.b_level[b]],
+        out.append({"code": h.b_codes[b], "name": unit_name(h, u, lang), "level": LEVELS[h.b_level[b]],
                     "territory_needs": need, "territory_revenue": rev, "rule_filled": (h.b_codes[b], res.years[k]) in marks,
                     "population": float(h.population[u]), "needs": float(res.needs[b, k]),
                     "revenue": float(res.plan.revenue[b, k]), "subvention": sub, "withdrawal": wd,

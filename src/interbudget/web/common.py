@@ -29,6 +29,9 @@ def _templates():
     # the language switch keeps the page's other parameters
     t.env.filters["replace_lang"] = lambda q, lg: "&".join(
         [f"{k}={quote(v)}" for k, v in q.items() if k != "lang"] + [f"lang={lg}"])
+    from .names import transliterated, unmark
+
+    t.env.filters["unmark"], t.env.tests["transliterated"] = unmark, transliterated  # the mark explained once per page
     return t
 
 

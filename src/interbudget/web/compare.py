@@ -7,7 +7,8 @@ from fastapi.responses import HTMLResponse
 from ..engine import Result
 from ..errors import InterbudgetError
 from .access import Viewer, region_of, visible_scenarios
-from .common import no_nan
+from .common import lang_ok, no_nan
+from .names import localise, transliterated
 
 MAX_AMENDMENTS = 5
 
@@ -24,9 +25,17 @@ def restrict_compare(data: dict, allowed: set[str]) -> dict:
     return out
 
 
+CACHE = 16  # comparisons kept: a version never changes, so (name, version) pairs and the year key one safely
+
+
 def register(app: FastAPI, site) -> None:
+    import threading
+    from collections import OrderedDict
+
     wb = site.wb
     viewer_dep = Depends(site.viewer)
+    cache: OrderedDict = OrderedDict()
+    lock = threading.Lock()
 
     @app.get("/api/compare")
     def api_compare(base: str = "current-law", draft: str = Query(...), amendment: list[str] = Query([]),
@@ -43,16 +52,26 @@ def register(app: FastAPI, site) -> None:
         results = [_named(r, lab) for r, lab in zip(results, labels)]
         try:
             common = [y for y in results[0].years if all(y in r.years for r in results)]  # default: the first shared year
-            data = compare(results, year if year is not None else (common or results[0].years)[0]).to_dict()
+            at = year if year is not None else (common or results[0].years)[0]
+            key = (tuple((v.name, v.version) for v in views), tuple(labels), at)
+            with lock:
+                data = cache.get(key)
+            if data is None:  # the national comparison (as computed, and as JSON), never modified below
+                raw = compare(results, at).to_dict()
+                data = (raw, no_nan(raw))
+                with lock:
+                    cache[key] = data
+                    while len(cache) > CACHE:
+                        cache.popitem(last=False)
         except InterbudgetError as exc:
             raise HTTPException(404, str(exc)) from None
+        raw, data = data
         limited = {v.region for v in views if v.region is not None}
         if limited:
             h = results[0].hierarchy
             region = next(iter(limited))
-            data = restrict_compare(data, set(h.codes[region_of(h, h.codes) == region].tolist()))
-        data["versions"] = {lab: v.version for lab, v in zip(labels, views)}
-        return no_nan(data)
+            data = no_nan(restrict_compare(raw, set(h.codes[region_of(h, h.codes) == region].tolist())))
+        return dict(data, versions={lab: v.version for lab, v in zip(labels, views)})
 
     @app.get("/compare", response_class=HTMLResponse)
     def compare_page(request: Request, draft: str = Query(None), base: str = "current-law", amendment: list[str] = Query([]),
@@ -61,9 +80,21 @@ def register(app: FastAPI, site) -> None:
         draft = draft or next((n for n in names if n != base), base)
         amendment = [a for a in amendment if a]
         data = api_compare(base, draft, amendment, year, viewer)
+        data = _shown(data, wb.ds.hierarchy, lang_ok(lang))
         years = wb.result(wb.view(viewer, *_named_version(base))).years
         return site.page(request, "compare.html", lang, viewer, scenarios=names, base=base, draft=draft, amendments=amendment,
-                         years=years, data=data, max_amendments=MAX_AMENDMENTS)
+                         years=years, data=data, max_amendments=MAX_AMENDMENTS,
+                         translit=any(transliterated(r["name"]) for r in data["regions"] + [r for c in data["comparisons"] for k in MOVERS for r in c[k]]))
+
+
+MOVERS = ("transfer_gains", "transfer_losses", "balance_gains", "balance_losses")
+
+
+def _shown(data: dict, h, lang: str) -> dict:
+    """What the compare page shows (the regions, each comparison's movers; not every budget's row, which is the
+    API's), with the units' names in the reader's language."""
+    return dict(data, regions=localise(data["regions"], h, lang),
+                comparisons=[dict(c, rows=[], **{k: localise(c[k], h, lang) for k in MOVERS}) for c in data["comparisons"]])
 
 
 def _named_version(text: str) -> tuple[str, int | None]:

@@ -4,11 +4,12 @@ error and InterbudgetError of any route goes through `answer`.
 - An API call (a path under /api/, or a client that does not ask for HTML) gets JSON: {"detail": ...}.
 - A browser gets a page in the viewer's language with the site's navigation; 401 sends it to the login page, which
   brings it back to where it was.
-The viewer's language: `lang` in the address, else in the page it came from, else Accept-Language, else English.
+The viewer's language: `lang` in the address, else the remembered choice (cookie), else in the page it came from,
+else Accept-Language, else English (web/language.py).
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -17,7 +18,6 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InterbudgetError
-from ..i18n import LANGUAGES
 
 KNOWN = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429)
 
@@ -30,17 +30,9 @@ def wants_html(request: Request) -> bool:
 
 
 def language_of(request: Request) -> str:
-    lang = request.query_params.get("lang")
-    if lang in LANGUAGES:
-        return lang
-    ref = parse_qs(urlsplit(request.headers.get("referer", "")).query).get("lang", [""])[0]
-    if ref in LANGUAGES:
-        return ref
-    for part in request.headers.get("accept-language", "").split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
-        if tag in LANGUAGES:
-            return tag
-    return "en"
+    from .language import of_request  # ?lang= > cookie > the referring page > Accept-Language > English
+
+    return of_request(request)
 
 
 def _back(request: Request) -> str:

@@ -6,16 +6,18 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..basis import rule_filled_cached
 from ..engine import Result
 from ..explain import basis_line, render
 from ..hierarchy import LEVELS
-from .access import PUBLIC, View, Viewer, objection_visible, region_of, visible_scenarios
 from . import pictures
+from .access import PUBLIC, View, Viewer, objection_visible, region_of, unit_allowed, visible_scenarios
 from .budget_rows import AMOUNTS, budgets_of, explained, republic_row, totals_of, year_pos
 from .common import unit_for
+from .names import unit_name, unmark
+from .navigation import budget_url, is_leaf_budget, notes, trail
 
 
 def register(app: FastAPI, site) -> None:
@@ -34,10 +36,12 @@ def register(app: FastAPI, site) -> None:
         up, parent_name = None, ""
         if parent is not None:  # api_budgets has checked the code
             u = h.unit_index()[parent]
-            parent_name = h.name(u, lang)
+            parent_name = unmark(unit_name(h, u, lang))
             pu = int(h.parent[u]) if h.parent[u] >= 0 else -1
             up = h.codes[h.budget_unit_of[pu]] if pu >= 0 and h.level[h.budget_unit_of[pu]] > 0 else ""
         rows = data["budgets"]
+        if parent is not None and is_leaf_budget(h, parent):  # a rural okrug: its own page, not an empty list
+            return RedirectResponse(budget_url(parent, scenario, data["year"], lang, version), 303)
         summary = {"subvention": sum(r["status"] == "subvention" for r in rows), "donor": sum(r["status"] == "donor" for r in rows),
                    "neutral": sum(r["status"] == "neutral" for r in rows)}
         link = f"/?scenario={quote(scenario)}&year={data['year']}&lang={lang}" + (f"&version={version}" if version else "")
@@ -48,6 +52,8 @@ def register(app: FastAPI, site) -> None:
                          visible_scenarios(viewer, wb.store.scenarios())], scenario=scenario, view=v, years=res.years,
                          year=data["year"], parent=parent, parent_name=parent_name, up=up, rows=rows, summary=summary,
                          link=link, totals=totals, republic=republic, unit=unit, needs_basis=basis_line(res.dataset.needs_basis, lang),
+                         crumbs=trail(h, parent, link, lang) if parent else [], **notes(
+                             h, parent, not rows, lang, lambda c: budget_url(c, scenario, data["year"], lang, version)),
                          **pictures.dashboard(res, year_pos(res, year), rows, parent, lambda c: f"{link}&parent={c}", lang,
                                               show or "", v.region, Path(dataset) / "geo"))
 
@@ -57,13 +63,20 @@ def register(app: FastAPI, site) -> None:
         scenario = scenario or site.default_for(viewer)
         v = wb.view(viewer, scenario, version)
         res = wb.result(v)
+        u = res.hierarchy.unit_index().get(code)
+        if u is not None and not res.hierarchy.has_budget[u] and unit_allowed(res.hierarchy, code, v.region):
+            # a unit without a budget of its own: the page that says so and links to the budget holding it
+            return RedirectResponse(f"/?scenario={quote(scenario)}&parent={quote(code)}&lang={lang}"
+                                    + (f"&year={year}" if year else "") + (f"&version={version}" if version else ""), 303)
         ex = explained(v, res, code, year, lang)
         objections = []
         if viewer.logged_in:
             objections = [o for o in wb.store.objections(scenario=scenario, unit_code=code) if objection_visible(viewer, o)]
         may_object = viewer.role == "akimat" and region_of(res.hierarchy, [code])[0] == viewer.region
         return site.page(request, "budget.html", lang, viewer, scenario=scenario, view=v, years=res.years, year=ex["year"],
-                         code=code, name=ex["name"], text=render(ex, lang), history=(hist := history(viewer, v, res, code)),
+                         code=code, leaf=is_leaf_budget(res.hierarchy, code), name=unmark(unit_name(res.hierarchy, u, lang)), text=render(ex, lang),
+                         crumbs=trail(res.hierarchy, code, f"/?scenario={quote(scenario)}&year={ex['year']}&lang={lang}"
+                                      + (f"&version={version}" if version else ""), lang), history=(hist := history(viewer, v, res, code)),
                          **pictures.budget(ex, hist, scenario, v.version, lang, res.dataset.folder),
                          objections=objections, may_object=may_object,
                          rule_years=sorted(y for c, y in rule_filled_cached(str(res.dataset.folder)) if c == code))

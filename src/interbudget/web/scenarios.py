@@ -13,6 +13,7 @@ from . import editor
 from .access import Viewer, require, unit_allowed
 from .common import lang_ok, plain, see_other as _see_other
 from .security import check_csrf
+from .validator_text import translated
 
 
 def register(app: FastAPI, site) -> None:
@@ -109,7 +110,7 @@ def register(app: FastAPI, site) -> None:
             errors[field] = f"{errors[field]}; {msg}" if field in errors and msg not in errors[field] else msg
 
         for field, msg in editor.validate(doc, scenario, taxes).items():
-            add(field, msg)
+            add(field, translated(msg, lang))  # the validator writes English: common messages in the page's language
         if errors:
             have = wb.ds.receipts.years()
             for y in [y for y in doc.get("years") or [] if isinstance(y, int) and y not in have]:

@@ -45,7 +45,7 @@ def register(app: FastAPI, site) -> None:
         from ..reports.html import figures
 
         geo = Path(site.wb.dataset_path) / "geo"
-        met = metrics(res, 0, f"{key[0]}@v{key[1]}")
+        met = metrics(res, 0, f"{key[0]}@v{key[1]}").to_dict()
         figs = figures(res, met, None, geo if geo.is_dir() else None, lang)
         parts = [(name, pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"report-{name}",
                                     config={"displaylogo": False, "responsive": True})) for name, fig in figs]

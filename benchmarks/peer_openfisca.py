@@ -19,7 +19,7 @@ calculation) in both.
 The allocations of both are compared (OpenFisca stores floats as float32: within rounding).
 
 openfisca-core is a benchmark-only dependency: `pip install -e .[bench]`, then
-    .venv/bin/python benchmarks/peer_openfisca.py [--units 35000 350000] [--repeat 3]
+    .venv/bin/python benchmarks/peer_openfisca.py [--units 35000 350000] [--repeat 10]
 """
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ def measure(tool: str, n: int, repeat: int, out: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--units", type=int, nargs="+", default=[35_000, 350_000])
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:

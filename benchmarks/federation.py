@@ -68,8 +68,8 @@ def generate(n_units: int, n_taxes: int, seed: int = 1) -> dict[str, pa.Table]:
         "priority": pa.array(np.tile(np.array(["mandatory", "basic"]), nb * len(YEARS))).dictionary_encode(),
         "amount": rng.lognormal(5, 1, nb * len(YEARS) * 2),
     })
-    return {"units": units, "receipts": receipts(amount), "receipts_actual": receipts(amount[first_year] * rng.uniform(0.8, 1.1, int(first_year.sum())), first_year),
-            "needs": needs}
+    actual = amount[first_year] * rng.uniform(0.8, 1.1, int(first_year.sum()))
+    return {"units": units, "receipts": receipts(amount), "receipts_actual": receipts(actual, first_year), "needs": needs}
 
 
 def write_parquet(tables: dict[str, pa.Table], folder: Path) -> Path:

@@ -30,17 +30,19 @@ def worker(kind: str, folder: str, scenario: str, repeat: int) -> None:
     import yaml
 
     sys.path.insert(0, str(ROOT / "src"))
-    sc = None if kind in ("stress", "payments") else yaml.safe_load(Path(scenario).read_text()) if scenario.endswith(".yaml") else json.loads(scenario)
+    sc = (None if kind in ("stress", "payments")
+          else yaml.safe_load(Path(scenario).read_text()) if scenario.endswith(".yaml") else json.loads(scenario))
     if kind == "payments":  # folder = payments folder, scenario = backend
         from interbudget.dataset import load_dataset
         from interbudget.scale.aggregate import aggregate
 
         ds = load_dataset(ROOT / "data" / "kz")
         t0 = time.perf_counter()
-        receipts, recon = aggregate(Path(folder), ds.hierarchy.codes.tolist(), ds.taxes, ds.payer_names, [2026, 2027, 2028], scenario)
+        _receipts, recon = aggregate(Path(folder), ds.hierarchy.codes.tolist(), ds.taxes, ds.payer_names, [2026, 2027, 2028], scenario)
         secs = time.perf_counter() - t0
         n = sum(r["payments"] for r in recon.to_pylist())
-        out = {"total": secs, "run": secs, "rows": n, "units": int(ds.hierarchy.n), "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        out = {"total": secs, "run": secs, "rows": n, "units": int(ds.hierarchy.n),
+               "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
         print(json.dumps(out))
         return
     if kind == "stress":
@@ -120,7 +122,8 @@ def main() -> None:
     for sc in sorted((ROOT / "scenarios").glob("*.yaml")):
         e = measure("engine", ROOT / "data" / "kz", str(sc), repeat=5)
         r = measure("reference", ROOT / "data" / "kz", str(sc))
-        rows.append((f"data/kz, {sc.stem}", e["units"], e["rows"], e["total"], f"load {e['load']:.3f} + run {e['run']:.4f}", r["run"], e["peak_mib"], "—"))
+        rows.append((f"data/kz, {sc.stem}", e["units"], e["rows"], e["total"], f"load {e['load']:.3f} + run {e['run']:.4f}",
+                     r["run"], e["peak_mib"], "—"))
     # 2. a few thousand units (the size of Kazakhstan's budgets), all options
     mid = CACHE / "fed-3000"
     if not (mid / "units.csv").exists():
@@ -129,7 +132,8 @@ def main() -> None:
         sc = json.dumps(fed.scenario(opt, method))
         e = measure("engine", mid, sc, repeat=5)
         r = measure("reference", mid, sc)
-        rows.append((f"3,000 units, option {opt}, {method}", e["units"], e["rows"], e["total"], f"load {e['load']:.3f} + run {e['run']:.4f}", r["run"], e["peak_mib"], "run < 0.2 s"))
+        rows.append((f"3,000 units, option {opt}, {method}", e["units"], e["rows"], e["total"],
+                     f"load {e['load']:.3f} + run {e['run']:.4f}", r["run"], e["peak_mib"], "run < 0.2 s"))
     # 3. the large federation from Parquet, against the reference on a 1 % slice
     big = CACHE / f"fed-{a.units}-{a.taxes}"
     if not (big / "units.parquet").exists():

@@ -1,7 +1,8 @@
 """Web load benchmark: `make bench-web`. Starts `interbudget serve` on data/kz like a user does, then N
 concurrent clients on loopback read budget pages (each budget's explanation, drill-down tables, comparisons)
-and run scenarios (as a logged-in analyst: start a run, poll it until done) for S seconds; prints errors and p50/p95 latency per kind of request against a baseline measured in the
-same run (/api/scenarios, which touches no engine). Target of the web issue: 50 clients, 60 s, no errors."""
+and run scenarios (as a logged-in analyst: start a run, poll it until done) for S seconds; prints errors and
+p50/p95 latency per kind of request against a baseline measured in the same run (/api/scenarios, which touches
+no engine). Target of the web issue: 50 clients, 60 s, no errors."""
 from __future__ import annotations
 
 import argparse

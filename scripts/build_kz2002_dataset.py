@@ -62,7 +62,6 @@ def main() -> None:
               for t in read(kz_src / "transfers.csv") if t["period"].startswith("1999-2005") and t["kato2"] == "ALL"}
     rng = np.random.default_rng(2002)
     receipts, needs = [], []
-    pop_all = sum(pop.values())
     calib = []
     for y in YEARS:
         subs = sum(v for (k2, yy), v in net.items() if yy == y and v > 0)

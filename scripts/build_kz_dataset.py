@@ -804,8 +804,8 @@ def main() -> None:
     # IIT at source and social tax of oil regions move with the oil price through oil-sector wages: no source gives
     # the elasticity, so it is ASSUMED as half the share of these taxes paid by base (oil and gas) enterprises
     write(out / "oil_elasticity.csv", ["code", "tax", "oil_elasticity", "basis"],
-          [[region_code[k2], tax, round(0.5 * v, 4), f"ASSUMED: 0.5 x the share of IIT and social tax paid by base (oil and gas) "
-            f"enterprises in receipts.csv ({v:.0%})"] for k2, v in sorted(BASE_SHARE.items()) for tax in ("iit_source", "social_tax")])
+          [[region_code[k2], tax, round(0.5 * v, 4), (f"ASSUMED: 0.5 x the share of IIT and social tax paid by base (oil and gas) "
+                                                      f"enterprises in receipts.csv ({v:.0%})")] for k2, v in sorted(BASE_SHARE.items()) for tax in ("iit_source", "social_tax")])
     write(out / "transfers_2026_2028.csv", ["year", "code", "type", "amount", "basis"],
           [[2026, region_code[k2], "subvention", v, "published (MinFin via mgorod.kz, 27 Nov 2025)"]
            for k2, v in r["law"]["s26"].items() if k2 not in r["law"]["missing"]]

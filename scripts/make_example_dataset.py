@@ -128,7 +128,7 @@ def main() -> None:
     # property tax; a standard rate times the base is the unit's capacity (collection effort varies)
     std_rate = {"iit_source": 0.10, "property": 0.01}
     bases = []
-    for code, y, tax, payer, amt in receipts:
+    for code, y, tax, _payer, amt in receipts:
         if tax in std_rate:
             effort = rng.uniform(0.85, 1.15)  # collected / capacity
             bases.append([code, y, tax, round(amt / std_rate[tax] / effort, 1)])

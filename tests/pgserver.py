@@ -131,7 +131,7 @@ def postgres_server() -> Iterator[str]:
         except BaseException:
             try:  # stop it, but let the first error be the one reported
                 _run(stop, user, base, "pg_ctl stop", log=log)
-            except Exception:
+            except Exception:  # noqa: BLE001 -- the first error is the one to report
                 pass
             raise
         else:

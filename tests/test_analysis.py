@@ -64,7 +64,7 @@ def test_metrics_and_compare_on_the_kazakhstan_data(tmp_path):
     code, out = run_cli("metrics", ROOT / "data" / "kz", ROOT / "scenarios" / "current-law.yaml", "--out", tmp_path)
     assert code == 0 and "needs-adjusted fiscal capacity" in out and "oil price −10%" in out
     m = json.loads((tmp_path / "metrics.json").read_text())
-    assert [r["subvention_budgets"] for r in m["levels"]][0] == 17
+    assert m["levels"][0]["subvention_budgets"] == 17
     sc = ROOT / "scenarios"
     code, out = run_cli("compare", ROOT / "data" / "kz", sc / "current-law.yaml", sc / "option-2.yaml", sc / "option-3.yaml",
                         "--out", tmp_path)
@@ -81,7 +81,7 @@ def test_compare_finds_status_changes_and_budgets_that_enter_or_leave(tmp_path):
     base = write_scenario(tmp_path / "a.yaml", {"name": "a", "years": [Y], "sharing": {"loc": {"district": 1.0}}})
     draft = write_scenario(tmp_path / "b.yaml", {"name": "b", "years": [Y], "sharing": {"loc": {"region": 1.0}},
                                                  "rural_budgets": False})
-    code, out = run_cli("compare", ds, base, draft, "--out", tmp_path / "o")
+    code, _ = run_cli("compare", ds, base, draft, "--out", tmp_path / "o")
     assert code == 0
     c = json.loads((tmp_path / "o" / "compare.json").read_text())["comparisons"][0]
     assert c["transitions"]["stopped_donor"] == ["11"] and c["transitions"]["left"] == ["111"]
@@ -134,7 +134,7 @@ def test_the_seven_criteria_recommend_a_level_with_data_and_expert_scores(tmp_pa
             ("land", "mobility", 0.0), ("land", "exporting", 0.0), ("land", "efficiency", 0.9), ("land", "benefit", 1.0)]
     (ds / "tax_criteria.csv").write_text("tax,criterion,score,basis,rationale\n" + "".join(f"{t},{c},{v},expert,\n" for t, c, v in rows))
     sc = write_scenario(tmp_path / "s.yaml", {"name": "x", "years": [2026], "sharing": {"land": {"region": 1.0}}})
-    code, out = run_cli("taxes", ds, sc, "--out", tmp_path / "o")
+    code, _ = run_cli("taxes", ds, sc, "--out", tmp_path / "o")
     assert code == 0
     got = {r["tax"]: r for r in json.loads((tmp_path / "o" / "tax_criteria.json").read_text())["taxes"]}
     # oil rent: cyclical (elasticity 1 -> stability 1, data), all in one region (evenness 1, data), mobile, exported

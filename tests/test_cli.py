@@ -109,7 +109,8 @@ def test_explain_in_three_languages(lang, words):
 
 def test_explain_json_adds_up_to_the_budget_row(tmp_path):
     sc = EX_SCEN / "current-law.yaml"
-    code, _ = cli("simulate", EXAMPLE, sc, "--out", tmp_path)
+    code, output = cli("simulate", EXAMPLE, sc, "--out", tmp_path)
+    assert code == 0, output
     rows = {(r["track"], r["code"], r["year"]): r for r in read_csv(tmp_path / "budgets.csv")}
     for code_, track in (("116600000", "plan"), ("116630000", "plan"), ("470000000", "actual"), ("000000000", "plan")):
         res = runner.invoke(app, ["explain", str(EXAMPLE), str(sc), "--code", code_, "--year", "2026", "--track", track, "--json"])

@@ -170,7 +170,7 @@ def test_a_spoofed_forwarded_header_changes_nothing(tmp_path):
     """uvicorn itself trusts X-Forwarded-For from 127.0.0.1: the lock-out and the audit log must not."""
     store = tmp_path / "wb.duckdb"
     analyst(store)
-    with serving(store) as (url, proc):
+    with serving(store) as (url, _proc):
         codes = [httpx.post(f"{url}/api/login", json={"username": "ana", "password": "guess"},
                             headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(12)]
         assert codes == [401] * 10 + [429] * 2
@@ -190,7 +190,7 @@ def test_the_readmes_httpx_session_works(tmp_path):
     store = tmp_path / "wb.duckdb"
     analyst(store)
     block = re.search(r"<!-- api-python -->\n```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S).group(1)
-    with serving(store) as (url, proc):
+    with serving(store) as (url, _proc):
         r = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, timeout=120,
                            env={**os.environ, "INTERBUDGET_URL": url, "INTERBUDGET_USER": "ana", "INTERBUDGET_PASSWORD": PASSWORD})
     assert r.returncode == 0, r.stderr
@@ -203,7 +203,7 @@ def test_secure_cookies_are_off_by_default_on_loopback_only(tmp_path, extra, sec
 
     store = tmp_path / "wb.duckdb"
     analyst(store)
-    with serving(store, *extra) as (url, proc):
+    with serving(store, *extra) as (url, _proc):
         r = httpx.post(f"{url}/api/login", json={"username": "ana", "password": PASSWORD})
         assert r.status_code == 200 and ("; secure" in r.headers["set-cookie"].lower()) == secure
     assert _secure_cookies(None, "0.0.0.0", []) and _secure_cookies(None, "10.1.2.3", []) and not _secure_cookies(None, "::1", [])

@@ -266,7 +266,7 @@ def test_compare_takes_any_name_at_version_and_shows_what_the_api_computes(s):
             assert r["code"] in sec and fmt_amount(round(r["change"], 1) + 0.0, "ru") in sec
         for b in c["bands"]:
             assert fmt_amount(round(b["change_per_capita_tenge"], 1) + 0.0, "ru") in sec.split('class="bands"')[1]
-        for k, v in c["transitions"].items():
+        for v in c["transitions"].values():
             assert f": {len(v)}" in sec
     assert s.ana.get("/compare?draft=editme@0").status_code == 404
 

@@ -77,9 +77,8 @@ def layer_of(mod: str) -> int:
     best, level = -1, None
     for k, (_, prefixes) in enumerate(LAYERS):
         for p in prefixes:
-            if mod == p or (p and mod.startswith(p + ".")):
-                if len(p) > best:
-                    best, level = len(p), k
+            if (mod == p or (p and mod.startswith(p + "."))) and len(p) > best:
+                best, level = len(p), k
     if level is None:
         raise AssertionError(f"module '{mod}' has no layer: add it to LAYERS in {Path(__file__).name}")
     return level

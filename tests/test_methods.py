@@ -71,7 +71,7 @@ def test_m2_region_to_district(tmp_path):
                                ("12", 2026, "iit_source", 100), ("12", 2027, "iit_source", 100)],
                     needs=[("11", 2026, "edu", 50), ("11", 2027, "edu", 50), ("12", 2026, "edu", 10), ("12", 2027, "edu", 10)])
     split = {"region": 0.5, "district": 0.3}
-    rows, shares, res = simulate(ds, {"name": "m2", "years": [2026, 2027], "district_method": "M2",
+    rows, shares, _res = simulate(ds, {"name": "m2", "years": [2026, 2027], "district_method": "M2",
                                       "sharing": {"iit_source": split, "social_tax": split}})
     # with d = 0: G0(11) = 50, 50; Q(11) = 100, 200 -> min(0.5, 0.25) = 0.25 (bound: local part 0.8)
     # G0(12) = 10; Q(12) = 100 -> 0.1; district 21 has no regulated receipts -> 0

@@ -67,7 +67,7 @@ def test_an_unknown_basis_is_a_clear_error(tmp_path):
 
 def test_a_basis_the_dataset_lacks_is_a_clear_error(tmp_path):
     ds = load_dataset(dataset(tmp_path))
-    with pytest.raises(InterbudgetError, match="needs basis 'normative' is not in the dataset .*needs_normative.csv .*law, observed"):
+    with pytest.raises(InterbudgetError, match=r"needs basis 'normative' is not in the dataset .*needs_normative\.csv .*law, observed"):
         run(ds, validate_scenario({**SC, "needs_basis": "normative"}, "n.yaml"))
     scen = write_scenario(tmp_path / "n.yaml", {**SC, "needs_basis": "normative"})
     code, out = run_cli("simulate", dataset(tmp_path), scen, "--out", tmp_path / "out")

@@ -50,7 +50,7 @@ def test_the_fit_recovers_the_true_norms_and_coefficients(tmp_path):
     assert est.terms == ["urban_share", "log_density"]
     fit = {(r["function"], r["driver"]): r for r in fit_rows(est)}
     pops = np.array([r[0] for r in REGIONS.values()], float)
-    for f, (a, b, c) in TRUE.items():
+    for f, (_a, b, c) in TRUE.items():
         assert fit[(f, "urban_share")]["coefficient"] == pytest.approx(b, abs=1e-8)
         assert fit[(f, "log_density")]["coefficient"] == pytest.approx(c, abs=1e-8)
         national = sum(truth(code, f) for code in REGIONS) / pops.sum()  # the norm: national spending per person

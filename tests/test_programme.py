@@ -147,7 +147,8 @@ def _edit(folder: Path, name: str, row: int, column: str, value: str) -> None:
     ("measures.csv", 3, "status", "finished", "measures.csv, line 3, column 'status': unknown status 'finished'"),
     ("measures.csv", 13, "due", "early 2003", "measures.csv, line 13, column 'due': 'early 2003' is not a date"),
     ("measures.csv", 13, "due", "2003-02-30", "measures.csv, line 13, column 'due': '2003-02-30' is not a date"),
-    ("measures.csv", 31, "functions", "landscaping;no_such_function", "measures.csv, line 31, column 'functions': unknown registry function 'no_such_function'"),
+    ("measures.csv", 31, "functions", "landscaping;no_such_function",
+     "measures.csv, line 31, column 'functions': unknown registry function 'no_such_function'"),
     ("measures.csv", 5, "scenarios", "current-law;option-9", "measures.csv, line 5, column 'scenarios': unknown scenario 'option-9'"),
     ("measures.csv", 15, "proposals", "nowhere", "measures.csv, line 15, column 'proposals': unknown proposal 'nowhere'"),
     ("measures.csv", 4, "section", "", "measures.csv, line 4, column 'section': every row cites its section"),
@@ -279,7 +280,8 @@ def test_a_cycle_is_found_exactly_when_there_is_one(tmp_path_factory, edges):
         load_programme(folder)
         found = False
     except InterbudgetError as exc:
-        assert all("precondition cycle" in p.message and p.column == "requires" for p in exc.problems)
+        # both outcomes are expected (a cycle or none), which pytest.raises cannot say: PT017 is waived
+        assert all("precondition cycle" in p.message and p.column == "requires" for p in exc.problems)  # noqa: PT017
         found = True
     assert found == cyclic
 

@@ -74,7 +74,7 @@ def test_only_the_commission_and_analysts_update_with_csrf_and_evidence(w):
     assert _post(w.com, "no_such_measure", body).status_code == 404
     assert _post(w.com, "draft_bills", dict(body, evidence=" ")).status_code == 422
     assert _post(w.com, "draft_bills", dict(body, status="finished")).status_code == 422
-    assert not [u for u in w.public.get("/api/programme").json()["measures"] if u["id"] == "draft_bills"][0]["trail"]
+    assert not next(u for u in w.public.get("/api/programme").json()["measures"] if u["id"] == "draft_bills")["trail"]
     assert _post(w.ana, "function_inventory", body).status_code == 201
 
 

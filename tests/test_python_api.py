@@ -83,7 +83,7 @@ def test_a_scenario_is_frozen_and_model_copy_validates(law):
         law.option = 3
     with pytest.raises(ib.InterbudgetError, match="model_copy, key 'option': unknown option 9"):
         law.model_copy(update={"option": 9, "withdrawal_rate": 7})
-    with pytest.raises(ib.InterbudgetError, match="withdrawal_rate 7.0 is outside"):
+    with pytest.raises(ib.InterbudgetError, match=r"withdrawal_rate 7\.0 is outside"):
         law.model_copy(update={"withdrawal_rate": 7})
     assert law.model_copy(update={"name": "x"}).name == "x" and law.model_copy() == law
 
@@ -137,6 +137,6 @@ def test_run_takes_objects_or_paths_and_every_bad_input_is_the_one_error(tmp_pat
     with pytest.raises(ib.InterbudgetError, match="no such bundled file"):
         ib.load_dataset("bundled:data/nope")
     bad = write_scenario(tmp_path / "t.yaml", {"name": "t", "years": [2026], "sharing": {"vta": {"region": 0.5}}})
-    with pytest.raises(ib.InterbudgetError, match="key 'sharing.vta': tax 'vta' is not in the dataset's tax list"):
+    with pytest.raises(ib.InterbudgetError, match=r"key 'sharing\.vta': tax 'vta' is not in the dataset's tax list"):
         ib.run(ds, bad)
     assert any("vta" in w for w in ib.run(ds, bad, allow_unknown_taxes=True).warnings)

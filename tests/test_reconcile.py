@@ -92,10 +92,10 @@ def test_bad_published_file_names_file_line_and_column(tmp_path, row, words):
 def test_duplicates_and_missing_columns_are_errors(tmp_path):
     ds, _sc, pub = setup(tmp_path, [["R1", 2024, "subvention", 5, "x"], ["R1", 2024, "subvention", 6, "y"]])
     h = load_dataset(ds).hierarchy
-    with pytest.raises(InterbudgetError, match="line 3.*duplicate published amount.*first given on line 2"):
+    with pytest.raises(InterbudgetError, match=r"line 3.*duplicate published amount.*first given on line 2"):
         read_published(pub, h)
     write_csv(pub, ["code", "year", "amount"], [["R1", 2024, 5]])
-    with pytest.raises(InterbudgetError, match="missing column.*transfer, source"):
+    with pytest.raises(InterbudgetError, match=r"missing column.*transfer, source"):
         read_published(pub, h)
     with pytest.raises(InterbudgetError, match="not found"):
         read_published(tmp_path / "nope.csv", h)

@@ -89,7 +89,7 @@ def test_money_is_conserved_across_cuts_borrowing_and_debt_service(plan_rev, act
     assert (fin.borrowed >= 0).all() and (fin.unfinanced >= -1e-9).all() and not fin.borrowed[0].any() and not cuts[0].any()
     # the loans' schedules repay exactly what was borrowed, with interest on what is outstanding
     for loan in fin.new_loans:
-        i, a, _ = schedule(np.array([loan["amount"]]), np.array([rate]), np.array([loan["year"]]), np.array([loan["year"] + term]),
+        _, a, _ = schedule(np.array([loan["amount"]]), np.array([rate]), np.array([loan["year"]]), np.array([loan["year"] + term]),
                            list(range(2026, 2040)))
         assert np.isclose(a.sum(), loan["amount"])
     # within the limits

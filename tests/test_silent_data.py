@@ -74,8 +74,8 @@ def test_parquet_rows_are_named_by_their_number(tmp_path):
 def test_a_key_given_twice_with_other_amounts_is_summed_with_a_warning(tmp_path):
     ds = make_dataset(tmp_path / "ds", UNITS, receipts=[("11", Y, "iit_source", 100), ("11", Y, "iit_source", -30)])
     got = load_dataset(ds)
-    assert got.warnings == ["receipts.csv: 1 row(s) repeat the (code, year, tax, payer) of an earlier row (first: line 3 "
-                            "repeats line 2); summed as METHOD.md reads receipts"]
+    assert got.warnings == [("receipts.csv: 1 row(s) repeat the (code, year, tax, payer) of an earlier row (first: line 3 "
+                             "repeats line 2); summed as METHOD.md reads receipts")]
     code, out = simulate(tmp_path, ds)
     assert code == 0 and "warning: receipts.csv: 1 row(s) repeat the (code, year, tax, payer)" in out
 

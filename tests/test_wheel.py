@@ -32,8 +32,8 @@ def installed(tmp_path_factory) -> Path:
 
 
 def test_the_core_install_leaves_out_the_heavy_extras(installed):
-    probe = _run([str(installed / "python"), "-c", "import importlib.util as u; "
-                  "print([m for m in ('pyspark', 'psycopg', 'fastapi', 'duckdb', 'ibis', 'pandas', 'plotly') if u.find_spec(m)])"],
+    probe = _run([str(installed / "python"), "-c", ("import importlib.util as u; print([m for m in "
+                  "('pyspark', 'psycopg', 'fastapi', 'duckdb', 'ibis', 'pandas', 'plotly') if u.find_spec(m)])")],
                  installed)
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.strip() == "[]"

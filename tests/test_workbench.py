@@ -55,7 +55,8 @@ class World:
         assert self.ana.post(f"/api/scenarios/shared/share?region={self.A}").status_code == 200
         self.b.post(f"/api/scenarios/shared/share?region={self.B}")  # an akimat cannot share: stays A only
         self.share_b()
-        self.oa = self.a.post("/api/objections", json={"scenario": "shared", "code": self.A, "text": "our population is 2 % higher"}).json()["objection"]
+        self.oa = self.a.post("/api/objections", json={"scenario": "shared", "code": self.A,
+                                                       "text": "our population is 2 % higher"}).json()["objection"]
         self.ob = self.b.post("/objections", data={"csrf_token": self.b.csrf, "scenario": "current-law", "code": self.B,
                                                    "kind": "correction", "text": "corrected receipts attached", "year": ""},
                               files={"attachment": ("receipts.csv", b"code,tax,year,amount\n", "text/csv")},
@@ -453,7 +454,8 @@ def test_guessing_a_password_locks_the_name_for_a_while(w):
         assert w.public.post("/api/login", json={"username": "target", "password": "guess"}).status_code == 401
     r = w.public.post("/api/login", json={"username": "target", "password": PASSWORD})
     assert r.status_code == 429 and "too many failed logins" in r.json()["detail"]
-    assert TestClient(w.app, base_url="https://testserver").post("/api/login", json={"username": "ana", "password": PASSWORD}).status_code == 200  # others unaffected
+    others = TestClient(w.app, base_url="https://testserver")  # others are unaffected
+    assert others.post("/api/login", json={"username": "ana", "password": PASSWORD}).status_code == 200
     elsewhere = TestClient(w.app, base_url="https://testserver", client=("203.0.113.7", 50000))
     assert elsewhere.post("/api/login", json={"username": "target", "password": PASSWORD}).status_code == 200  # no lock-out by others
     failed = [a for a in w.store.audit_log(500) if a["action"] == "login.failed" and a["target"] == "target"]

@@ -68,7 +68,7 @@ def test_unit_without_budget_is_part_of_the_budget_above(tmp_path):
                       needs=[("751", Y, "education", 150), ("75", Y, "health", 20)])
     sc = {"name": "city", "years": [Y], "sharing": {"iit_source": {"region": 0.5, "district": 0.3, "rural": 0.1}}}
     rows, _, _ = simulate(ds, sc)
-    assert set(k[1] for k in rows) == {"0", "75"}  # no rows for units without a budget
+    assert {k[1] for k in rows} == {"0", "75"}  # no rows for units without a budget
     city = rows["plan", "75", Y]
     assert city["revenue"] == pytest.approx(0.9 * 400)  # region, district and rural shares all go to the city
     assert city["needs"] == pytest.approx(170)
@@ -86,7 +86,7 @@ def test_option2_region_shares_fixed_for_the_medium_term(tmp_path):
         needs=[("1", 2026, "health", 120), ("1", 2027, "health", 120), ("2", 2026, "health", 10), ("2", 2027, "health", 30)])
     sc = {"name": "o2", "years": years, "option": 2,
           "sharing": {"iit_source": {"region": 0.5, "district": 0.2}, "social_tax": {"region": 0.5, "district": 0.1}}}
-    rows, shares, res = simulate(ds, sc)
+    rows, shares, _res = simulate(ds, sc)
     # Districts keep 0.2 / 0.1 and have no needs: district 11 is withdrawn 20 (2026), 40 (2027); 12: 10, 0; 21: 10, 10.
     # Region 1 with s = 0: G0 = 120 - 0 + (-20 - 10) = 90 (2026); 120 - 40 = 80 (2027)
     # Q(1) = 200 (2026), 200 (2027) -> ratios 0.45, 0.4 -> s = 0.4 (cap 1 - 0.2 = 0.8)
@@ -165,7 +165,7 @@ def test_needs_from_norms_drivers_and_coefficients(tmp_path):
                      norms=[["education", "district", "mandatory", "pupils", 2.5], ["roads", "district", "basic", "road_km", 10]],
                      drivers=[["11", Y, "pupils", 100], ["11", Y, "road_km", 3], ["12", Y, "pupils", 10], ["11", 2030, "pupils", 999]],
                      coefficients=[["11", "education", 1.2]])
-    rows, _, res = simulate(ds, {"name": "n", "years": [Y]})
+    rows, _, _res = simulate(ds, {"name": "n", "years": [Y]})
     assert rows["plan", "11", Y]["needs"] == pytest.approx(5 + 2.5 * 100 * 1.2 + 10 * 3)
     assert rows["plan", "12", Y]["needs"] == pytest.approx(25)
 

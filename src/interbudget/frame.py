@@ -74,7 +74,7 @@ def result_table(res, track: str = "plan", lang: str = "en") -> pa.Table:
 def result_frame(res, track: str = "plan", lang: str = "en"):
     """`result_table` as a pandas DataFrame (pandas is not a core dependency: a clear error without it)."""
     try:
-        import pandas  # noqa: F401
+        import pandas as pd  # noqa: F401 -- only whether it is installed
     except ImportError:
         raise InterbudgetError("Result.frame needs pandas (pip install pandas); Result.table gives the same as an Arrow "
                                "table") from None

@@ -97,8 +97,8 @@ class ReceiptGrid:
         col_index[cols] = np.arange(cols.size, dtype=np.int32)
         cidx = col_index[pt]
         k, m = keys.size, cols.size
-        common = dict(ny=ny, key_unit=(keys // ny).astype(np.int32), key_year=keys % ny, pt_code=cols, year_rows=year_rows,
-                      year_total=np.bincount(yi, weights=amount, minlength=ny))
+        common = {"ny": ny, "key_unit": (keys // ny).astype(np.int32), "key_year": keys % ny, "pt_code": cols,
+                  "year_rows": year_rows, "year_total": np.bincount(yi, weights=amount, minlength=ny)}
         if k * m <= budget:
             dense = np.bincount(kidx * m + cidx, weights=amount, minlength=k * m).reshape(k, m)
             return cls(dense=dense, **common)

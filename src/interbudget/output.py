@@ -40,7 +40,7 @@ def budgets_table(res: Result) -> pa.Table:
         b = np.repeat(order, ny)
         y = np.tile(pos, nb)
 
-        def col(a: np.ndarray) -> np.ndarray:
+        def col(a: np.ndarray, b: np.ndarray = b, y: np.ndarray = y) -> np.ndarray:
             return a[b, y] + 0.0  # + 0.0 turns -0.0 into 0.0
 
         parts.append(pa.table({

@@ -69,7 +69,7 @@ def borrowing_table(res: Result) -> pa.Table | None:
             rows.append(("plan", h.b_codes[b], res.years[k], "", 0.0, service[b, k], 0.0))
     for fin in dr.financing.values():
         pos = np.zeros(len(res.years), dtype=bool)
-        pos[[t.year_pos for t in res.tracks if t.name == fin.track][0]] = True
+        pos[next(t.year_pos for t in res.tracks if t.name == fin.track)] = True
         on = ((fin.service != 0) | (fin.borrowed != 0) | (fin.unfinanced != 0)) & pos[None, :]
         for b, k in zip(*np.nonzero(on)):
             rows.append((fin.track, h.b_codes[b], res.years[k], fin.lender, fin.borrowed[b, k], fin.service[b, k], fin.unfinanced[b, k]))

@@ -288,7 +288,7 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
             ratios = [G0[c, y] / q[y] for y in years if q[y] > 0]
             out[c] = min(max(min(ratios) if ratios else 0.0, 0.0), cap_of(c))
             for t in regulated:
-                shares_out.append({"code": c, "tax": t, "level": [k for k, v in LEVEL.items() if v == level][0],
+                shares_out.append({"code": c, "tax": t, "level": next(k for k, v in LEVEL.items() if v == level),
                                    "share": out[c], "first_year": min(years), "last_year": max(years)})
         return out
 
@@ -330,14 +330,14 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         state["m2"][tier] = no_withdrawal(kids, lvl, bound)
     state["tiers"] = (1, 2)
 
-    S, W, G, paid, recv = transfers(revenue(receipts, share))
+    S, W, _G, paid, recv = transfers(revenue(receipts, share))
     rev = revenue(projected, share)
     out = []
 
     def rows(track, rv, yrs):
         for b in budgets:
             for y in yrs:
-                out.append({"track": track, "code": b, "year": y, "level": [k for k, v in LEVEL.items() if v == units[b]["level"]][0],
+                out.append({"track": track, "code": b, "year": y, "level": next(k for k, v in LEVEL.items() if v == units[b]["level"]),
                             "needs": needs[b, y], "revenue": rv[b, y], "subvention_received": S[b, y], "withdrawal_paid": W[b, y],
                             "subventions_paid": paid[b, y], "withdrawals_received": recv[b, y],
                             "balance": rv[b, y] + S[b, y] - W[b, y] - paid[b, y] + recv[b, y] - needs[b, y]})
@@ -351,6 +351,6 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
             rows("actual", revenue(actual, share), yrs)
     if sc.get("revision"):
         revised = _rows(folder, "receipts_revised")
-        S, W, G, paid, recv = transfers(revenue(basis_of(revised), share))
+        S, W, _G, paid, recv = transfers(revenue(basis_of(revised), share))
         rows("revised", revenue(revised, share), [y for y in years if y >= sc["revision"]["from_year"]])
     return out, shares_out

@@ -23,7 +23,7 @@ def shortfall_by_region(res: Result, lang: str = "en") -> list[dict]:
     reg = _region_of_budget(res)
     rows = []
     for fin in dr.financing.values():
-        pos = [t.year_pos for t in res.tracks if t.name == fin.track][0]
+        pos = next(t.year_pos for t in res.tracks if t.name == fin.track)
         values = {"shortfall": fin.shortfall, "cut": fin.cuts.sum(axis=2), "borrowed": fin.borrowed, "unfinanced": fin.unfinanced}
         sums = {k: np.bincount(np.maximum(reg, 0), weights=np.where(reg >= 0, v[:, pos].sum(axis=1), 0.0), minlength=h.n)
                 for k, v in values.items()}

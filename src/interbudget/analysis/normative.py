@@ -142,8 +142,9 @@ def estimate_needs(ds: Dataset, year: int, terms: list[str] | None = None, funct
     # a function spent by too few regions is refused (named); asked for by name, or all refused, it is an error
     spenders = (observed > 0).sum(axis=0)
     few = spenders < p + MIN_DEGREES_OF_FREEDOM
-    refused = [(f, f"function '{f}': spending in {spenders[j]} of {n} regions in {year}, too few observations for {p} "
-                   f"parameters (at least {p + MIN_DEGREES_OF_FREEDOM} regions must spend on it)") for j, f in enumerate(fnames) if few[j]]
+    refused = [(f, (f"function '{f}': spending in {spenders[j]} of {n} regions in {year}, too few observations for {p} "
+                    f"parameters (at least {p + MIN_DEGREES_OF_FREEDOM} regions must spend on it)"))
+               for j, f in enumerate(fnames) if few[j]]
     if refused and (functions is not None or few.all()):
         _refuse([why for _f, why in refused])
     kept = np.flatnonzero(~few).tolist()

@@ -109,7 +109,10 @@ def registry_indicators(reg) -> list[dict]:
     dup = {f["function"] for f in found if f["audit"] in ("vertical duplication", "horizontal duplication")}
     unfunded = {f["function"] for f in found if f["audit"] == "unfunded mandate"}
     article = [f.id for f in reg.functions.values() if _ARTICLE.search(f.legal_basis or "")]
-    share = (lambda k: k / n if n else None)
+
+    def share(k: int) -> float | None:
+        return k / n if n else None
+
     return [{"indicator": "duplicated_functions", "count": len(dup), "of": n, "value": share(len(dup)), "unit": "share",
              "functions": sorted(dup)},
             {"indicator": "article_legal_basis", "count": len(article), "of": n, "value": share(len(article)), "unit": "share",

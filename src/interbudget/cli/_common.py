@@ -102,7 +102,7 @@ def load(dataset: Path, scenario: Path, allow_duplicates: bool = False, allow_un
 def root(version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
     if version:
         out.print(__version__)
-        raise typer.Exit()
+        raise typer.Exit
 
 
 

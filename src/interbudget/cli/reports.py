@@ -72,7 +72,8 @@ def _programme(res, folder: Path | None) -> dict:
 
 @app.command("import-excel")
 def import_excel(
-    workbook: Path = typer.Argument(..., help="A workbook with a Receipts sheet (code, year, tax, payer, amount) and/or a Shares sheet (tax, region, district, rural)."),
+    workbook: Path = typer.Argument(..., help="A workbook with a Receipts sheet (code, year, tax, payer, amount) "
+                                              "and/or a Shares sheet (tax, region, district, rural)."),
     out_dir: Path = typer.Option(..., "--out", help="Writes receipts.csv and sharing.yaml here."),
     dataset: Path = typer.Option(None, "--dataset", help="Check codes against this dataset's units.csv and restore codes "
                                                            "typed as numbers as it spells them (without it they are refused)."),

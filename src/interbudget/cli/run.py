@@ -85,7 +85,8 @@ def simulate(
         for c in ("code", "budget", "year", "plan", "revised", "change"):
             t.add_column(c, justify="left" if c in ("code", "budget") else "right")
         for r in moved:
-            t.add_row(escape(r["code"]), escape(r["name"]), str(r["year"]), _fmt(r["plan"] / 1e3, 0), _fmt(r["revised"] / 1e3, 0), _fmt(r["change"] / 1e3, 0))
+            t.add_row(escape(r["code"]), escape(r["name"]), str(r["year"]),
+                      _fmt(r["plan"] / 1e3, 0), _fmt(r["revised"] / 1e3, 0), _fmt(r["change"] / 1e3, 0))
         out.print(t)
     _print_shortfalls(res, lang)
     out.print(f"results: {paths['budgets']}, {paths['shares']}, {paths['manifest']}", highlight=False, soft_wrap=True)

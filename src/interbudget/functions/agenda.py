@@ -54,7 +54,7 @@ def priced_effect(ds: Dataset, reg: Registry, proposal: dict, scenario: Scenario
                for b in r["budgets"] if abs(b["needs_after"] - b["needs_before"]) > EPS
                or abs(b["net_transfer_after"] - b["net_transfer_before"]) > EPS]
     changed.sort(key=lambda b: -abs(b["needs"]))
-    return {"scenario": scenario_label, "base": r["base"], "moves": [{k: v for k, v in m.items()} for m in r["moves"]],
+    return {"scenario": scenario_label, "base": r["base"], "moves": [dict(m) for m in r["moves"]],
             "national_needs": r["national_needs"], "budgets": changed, "budgets_unchanged_are_zero": True,
             "not_ready": r["not_ready"], "unfunded_mandates": len(r["unfunded_mandates"]),
             "unfunded_amount": float(sum(f["unfunded"] for f in r["unfunded_mandates"]))}

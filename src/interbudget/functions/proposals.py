@@ -64,7 +64,7 @@ def base_lines(ds: Dataset, reg: Registry, base: str | None, depth: int = 0) -> 
         if a == b:
             continue
         if not b:
-            steps.append({"function": fid, "from": sorted(a, key=LEVELS.index)[0], "to": "abolish"})
+            steps.append({"function": fid, "from": min(a, key=LEVELS.index), "to": "abolish"})
             continue
         for lv in sorted(a - b, key=LEVELS.index):  # a level that no longer holds it: to the nearest that does
             near = min(b, key=lambda x: (abs(LEVELS.index(x) - LEVELS.index(lv)), LEVELS.index(x)))

@@ -137,8 +137,8 @@ def write_compare_html(c: Comparison | dict, path: Path, marks: dict[tuple[str, 
                      [[(r["code"] + (f" {MARK}" if (r["code"], c["year"]) in marks else ""))]
                       + [_n(r[k], 3 if k.startswith("capacity") else 0) for k, _ in cols[1:]]
                       for r in c["regions"]])
-    parts = [f"<h2>Regions, {c['year']}: net transfer from the republic (subvention − withdrawal), thousand tenge</h2>{regions}"
-             f"<p>{html.escape(footnote(marks, shown))}</p>"]
+    parts = [(f"<h2>Regions, {c['year']}: net transfer from the republic (subvention − withdrawal), thousand tenge</h2>"
+              f"{regions}<p>{html.escape(footnote(marks, shown))}</p>")]
     for cmp in c["comparisons"]:
         tr = cmp["transitions"]
         parts.append(f"<h2>{html.escape(cmp['from'])} → {html.escape(cmp['to'])}</h2><p>"

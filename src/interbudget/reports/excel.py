@@ -71,7 +71,7 @@ def write_workbook(res: Result, path: Path, lang: str = "en", programme: dict | 
         rec = res.dataset.receipts
         reg = h.anc[REGION][rec.unit]
         rows = []
-        for k, y in enumerate(res.years):
+        for y in res.years:
             sel = rec.year == y
             key = np.where(reg[sel] >= 0, reg[sel], h.republic).astype(np.int64) * len(res.taxes) + rec.tax[sel]
             sums = np.bincount(key, weights=rec.amount[sel], minlength=h.n * len(res.taxes))
@@ -167,7 +167,7 @@ def read_workbook(path: Path, codes: list[str] | None = None) -> tuple[list[list
     path = Path(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+    except Exception as exc:  # noqa: BLE001 -- openpyxl raises many kinds for a file that is not a workbook
         raise InterbudgetError(Problem(path.name, f"not an Excel workbook ({type(exc).__name__})")) from None
     problems: list[Problem] = []
 

@@ -136,8 +136,9 @@ def write_html(res: Result, path: Path, metrics: dict | None = None, stress: dic
                                                              config={"displaylogo": False}) + "</section>")
     summary = ""
     if metrics is not None:
-        rows = "".join(f"<tr><td>{html.escape(cat['levels'].get(r['level'], r['level']))}</td><td>{r['budgets']}</td><td>{r['subvention_budgets']}</td>"
-                       f"<td>{r['withdrawal_budgets']}</td><td>{r['dependence']:.1%}</td></tr>" for r in metrics["levels"])
+        rows = "".join(f"<tr><td>{html.escape(cat['levels'].get(r['level'], r['level']))}</td><td>{r['budgets']}</td>"
+                       f"<td>{r['subvention_budgets']}</td><td>{r['withdrawal_budgets']}</td><td>{r['dependence']:.1%}</td></tr>"
+                       for r in metrics["levels"])
         before, after = metrics["regions"]["before"], metrics["regions"]["after"]
         summary = (f"<h2>{html.escape(t['metrics'].format(year=metrics['year']))}</h2><p>"
                    f"{html.escape(t['gini'].format(before=format(before['gini'], '.3f'), after=format(after['gini'], '.3f')))}</p>"

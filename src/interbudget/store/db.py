@@ -119,7 +119,7 @@ class PostgresDatabase(Database):
             self._pool = ConnectionPool(url, min_size=1, max_size=max_size, kwargs={"autocommit": True}, open=True,
                                         timeout=30, name="interbudget")
             self._pool.wait(timeout=10)
-        except (psycopg.Error, Exception) as exc:  # the pool wraps connection failures in its own PoolTimeout
+        except psycopg.Error as exc:  # the pool wraps connection failures in its own PoolTimeout, a psycopg.Error
             raise InterbudgetError(f"{_redact(url)}: cannot connect to PostgreSQL ({str(exc).strip()})") from None
 
     @contextmanager

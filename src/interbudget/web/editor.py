@@ -174,9 +174,8 @@ def parse_form(form: dict[str, str], old: dict, taxes: list[str], lang: str = "e
                 entry[lvl] = _keep_reference((old_sharing.get(tax) or {}).get(lvl), v)
         if any(lvl in entry for lvl in SHARE_LEVELS):
             sharing[tax] = entry
-    for tax, entry in old_sharing.items():  # a tax the dataset does not know is kept as it was
-        if tax not in taxes:
-            sharing[tax] = entry
+    # a tax the dataset does not know is kept as it was
+    sharing.update({tax: entry for tax, entry in old_sharing.items() if tax not in taxes})
     doc["sharing"] = sharing
     total = _per_year(form.get("envelope.total", ""), "envelope.total", errors)
     if total is not None:

@@ -43,7 +43,7 @@ def document(doc: dict, region: str | None, in_region: Callable[[str], bool]) ->
                 out[key] = kept
     refs = doc.get("references")
     if isinstance(refs, dict):  # the legal basis of what is shown, not of what is cut
-        shown = {k for k in out}
+        shown = set(out)
         out["references"] = {k: v for k, v in refs.items() if str(k).split(".")[0] in shown}
     return out
 

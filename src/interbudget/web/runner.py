@@ -12,7 +12,7 @@ _DATASET = None
 
 
 def init_worker(dataset: str, server_pid: int | None = None) -> None:
-    global _DATASET
+    global _DATASET  # noqa: PLW0603 -- the pool initializer sets the worker process's one dataset
     from ..dataset import load_dataset
 
     if server_pid is not None:

@@ -144,7 +144,7 @@ class Workbench:
             st.finish_run(rid, man, csv)
         except InterbudgetError as exc:
             st.fail_run(rid, str(exc))
-        except Exception as exc:  # a bug: the run says so instead of staying "running" forever
+        except Exception as exc:  # noqa: BLE001 -- a bug: the run says so instead of staying "running" forever
             st.fail_run(rid, f"internal error: {type(exc).__name__}: {exc}")
         finally:
             self._ended.add(rid)

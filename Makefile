@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DATA   ?= data/kz
 OUT    ?= out
 
-.PHONY: install demo test bench data clean chromium postgresql serve bench-web
+.PHONY: install demo lint test bench data clean chromium postgresql serve bench-web
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,8 +59,13 @@ chromium:
 postgresql:
 	@test -x "$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)/initdb" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
+# ruff (lint rules, import order) and mypy (types, strict on the core), both configured in pyproject.toml
+lint: install
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
+
 # the suite runs the store on DuckDB and on a PostgreSQL server it starts itself: here it must not be skipped
-test: install chromium postgresql
+test: install lint chromium postgresql
 	INTERBUDGET_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 data: install  # rebuild data/kz, data/kz-2024, data/kz-2002 and data/example from ../shared/data/kz

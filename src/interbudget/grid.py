@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -29,15 +30,33 @@ def year_positions(year: np.ndarray, years: list[int]) -> np.ndarray:
     return out
 
 
+class ReceiptRows(Protocol):
+    """The receipt rows a grid sums (a dataset's `Receipts`; `payer` is a class 0/1 once classified)."""
+
+    unit: np.ndarray
+    year: np.ndarray
+    tax: np.ndarray
+    payer: np.ndarray
+    amount: np.ndarray
+
+
+class ClassifiableReceipts(ReceiptRows, Protocol):
+    def classify(self, base_mask: np.ndarray) -> ReceiptRows: ...
+
+
+#: (years, n_units, n_taxes, base mask bytes): what a grid is built for
+_GridKey = tuple[tuple[int, ...], int, int, bytes]
+
 #: grids built per receipts object (by its id, dropped with the object): a scenario's checks, its run and
 #: every later run on the same dataset (the web workbench) aggregate the rows once
-_GRIDS: dict[int, dict[tuple, "ReceiptGrid"]] = {}
+_GRIDS: dict[int, dict[_GridKey, "ReceiptGrid"]] = {}
 
 
-def receipt_grid(rec, years: list[int], n_units: int, n_taxes: int, base_mask: np.ndarray) -> "ReceiptGrid":
+def receipt_grid(rec: ClassifiableReceipts, years: list[int], n_units: int, n_taxes: int,
+                 base_mask: np.ndarray) -> "ReceiptGrid":
     """The receipts REC (a dataset's `Receipts`) of `years` summed per (unit, year) x (payer class, tax), built
     once per REC and arguments. `base_mask[category]` says which payer categories are base enterprises."""
-    key = (tuple(years), n_units, n_taxes, base_mask.tobytes())
+    key: _GridKey = (tuple(years), n_units, n_taxes, base_mask.tobytes())
     built = _GRIDS.get(id(rec))
     if built is None:
         built = _GRIDS[id(rec)] = {}
@@ -62,7 +81,7 @@ class ReceiptGrid:
     full: bool = False  # keys are every (unit, year) in order and columns every (payer, tax)
 
     @classmethod
-    def build(cls, rec, years: list[int], n_units: int, n_taxes: int) -> "ReceiptGrid":
+    def build(cls, rec: ReceiptRows, years: list[int], n_units: int, n_taxes: int) -> "ReceiptGrid":
         ny = len(years)
         yi = year_positions(rec.year, years)
         counts = np.bincount(yi + 1, minlength=ny + 1)
@@ -97,28 +116,45 @@ class ReceiptGrid:
         col_index[cols] = np.arange(cols.size, dtype=np.int32)
         cidx = col_index[pt]
         k, m = keys.size, cols.size
-        common = {"ny": ny, "key_unit": (keys // ny).astype(np.int32), "key_year": keys % ny, "pt_code": cols,
-                  "year_rows": year_rows, "year_total": np.bincount(yi, weights=amount, minlength=ny)}
+        key_unit, key_year = (keys // ny).astype(np.int32), keys % ny
+        year_total = np.bincount(yi, weights=amount, minlength=ny)
         if k * m <= budget:
             dense = np.bincount(kidx * m + cidx, weights=amount, minlength=k * m).reshape(k, m)
-            return cls(dense=dense, **common)
-        return cls(dense=None, row_key=kidx, row_pt=cidx, row_amount=amount, **common)
+            return cls(ny, key_unit, key_year, cols, dense, year_total=year_total, year_rows=year_rows)
+        return cls(ny, key_unit, key_year, cols, None, row_key=kidx, row_pt=cidx, row_amount=amount,
+                   year_total=year_total, year_rows=year_rows)
+
+    def _rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The sparse form's key, column and amount of each receipt row."""
+        if self.row_key is None or self.row_pt is None or self.row_amount is None:
+            raise ValueError("a dense ReceiptGrid keeps no receipt rows")
+        return self.row_key, self.row_pt, self.row_amount
+
+    def _dense(self) -> np.ndarray:
+        if self.dense is None:
+            raise ValueError("a sparse ReceiptGrid has no dense matrix")
+        return self.dense
 
     def take(self, table: np.ndarray, row_of_unit: np.ndarray) -> np.ndarray:
         """Sum over columns of amount x share, per key. table: (rows, 2, n_taxes)."""
         flat = table.reshape(table.shape[0], -1)
         if not self.full:
             flat = flat[:, self.pt_code]  # (rows, m)
+        out: np.ndarray
         if flat.shape[0] == 1 or not row_of_unit.any():
             vec = flat[0]
             if self.dense is not None:
-                return self.dense @ vec
-            return np.bincount(self.row_key, weights=self.row_amount * vec[self.row_pt], minlength=self.key_unit.size)
+                out = self.dense @ vec
+                return out
+            row_key, row_pt, row_amount = self._rows()
+            return np.bincount(row_key, weights=row_amount * vec[row_pt], minlength=self.key_unit.size)
         if self.full:  # shares depend on the unit only: gather one row per unit, not per (unit, year)
             n = row_of_unit.size
-            return np.einsum("uym,um->uy", self.dense.reshape(n, self.ny, -1), flat[row_of_unit]).reshape(-1)
+            out = np.einsum("uym,um->uy", self._dense().reshape(n, self.ny, -1), flat[row_of_unit]).reshape(-1)
+            return out
         rows = row_of_unit[self.key_unit]
         if self.dense is not None:
-            return np.einsum("km,km->k", self.dense, flat[rows])
-        return np.bincount(self.row_key, weights=self.row_amount * flat[rows[self.row_key], self.row_pt],
-                           minlength=self.key_unit.size)
+            out = np.einsum("km,km->k", self.dense, flat[rows])
+            return out
+        row_key, row_pt, row_amount = self._rows()
+        return np.bincount(row_key, weights=row_amount * flat[rows[row_key], row_pt], minlength=self.key_unit.size)

@@ -7,6 +7,7 @@ units.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +35,7 @@ class Hierarchy:
     level: np.ndarray  # int8, 0..3
     has_budget: np.ndarray  # bool
     population: np.ndarray  # float64
-    names: dict = field(default_factory=dict)  # lang -> Arrow string array (or any sequence)
+    names: dict[str, Any] = field(default_factory=dict)  # lang -> Arrow string array (or any sequence)
     area: np.ndarray | None = None  # km2 per unit (units.csv area_km2; 0 where unknown)
 
     def __post_init__(self) -> None:
@@ -104,8 +105,8 @@ class Hierarchy:
     def name(self, unit: int, lang: str = "en") -> str:
         for lg in (lang, "en", "ru", "kk"):
             col = self.names.get(lg)
-            v = None if col is None else col[unit]
-            v = v.as_py() if hasattr(v, "as_py") else v
+            v: Any = None if col is None else col[unit]
+            v = v.as_py() if hasattr(v, "as_py") else v  # an Arrow scalar, or a plain value
             if v:
                 return str(v)
         return str(self.codes[unit])

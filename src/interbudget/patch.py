@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def apply(doc: dict, patch: dict) -> dict:
+def apply(doc: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     out = dict(doc)
     for k, v in patch.items():
         if v is None:
@@ -22,7 +22,7 @@ def apply(doc: dict, patch: dict) -> dict:
     return out
 
 
-def diff(old: dict, new: dict) -> dict[str, Any]:
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """The smallest patch with apply(old, patch) == new (new holds no nulls)."""
     out: dict[str, Any] = {k: None for k in old if k not in new}
     for k, v in new.items():

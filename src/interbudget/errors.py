@@ -6,6 +6,7 @@ that `interbudget validate` can report everything it found at once.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -30,12 +31,11 @@ class Problem:
 class InterbudgetError(Exception):
     """Bad input or an impossible request; the CLI prints it without a traceback."""
 
-    def __init__(self, problems: list[Problem] | Problem | str):
-        if isinstance(problems, str):
-            problems = [Problem(file="", message=problems)]
-        elif isinstance(problems, Problem):
+    def __init__(self, problems: Sequence[Problem | str] | Problem | str):
+        if isinstance(problems, (str, Problem)):
             problems = [problems]
-        self.problems: list[Problem] = list(problems)
+        # a bare message is a problem with no file: every item of `problems` has .file, .row, .column, .message
+        self.problems: list[Problem] = [p if isinstance(p, Problem) else Problem(file="", message=p) for p in problems]
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

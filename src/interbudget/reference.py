@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 LEVEL = {"republic": 0, "region": 1, "district": 2, "rural": 3}
 SHARE_LEVELS = ("region", "district", "rural")
@@ -25,7 +26,7 @@ def _rows(folder: Path, name: str) -> list[dict]:
 
 def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
     folder = Path(folder)
-    units = {}
+    units: dict[str, dict[str, Any]] = {}
     rural_budgets = sc.get("rural_budgets")
     for r in _rows(folder, "units"):
         hb = r.get("has_budget", "").lower() not in ("false", "0", "no")
@@ -98,7 +99,7 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         if y in years:
             add_need(budget_of(r["code"]), y, r["priority"], float(r["amount"]))
     norms = _rows(folder, "norms")
-    coef = {}  # the product of a budget's correction factors for a function
+    coef: dict[tuple[str, str], float] = {}  # the product of a budget's correction factors for a function
     for r in _rows(folder, "coefficients"):
         coef[r["code"], r["function"]] = coef.get((r["code"], r["function"]), 1.0) * float(r["coefficient"])
     for r in _rows(folder, "drivers"):
@@ -119,13 +120,13 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         for b in budgets:
             if units[b]["level"] != LEVEL[nw["level"]]:
                 continue
-            n = 0.0
+            count = 0.0
             if per_pop:
-                n = max(n, math.ceil(units[b]["population"] / per_pop))
+                count = max(count, math.ceil(units[b]["population"] / per_pop))
             if per_area:
-                n = max(n, math.ceil(units[b]["area"] / per_area))
+                count = max(count, math.ceil(units[b]["area"] / per_area))
             for y in years:
-                add_need(b, y, nw["priority"], n * float(nw["cost"]) * coef.get((b, nw["function"]), 1.0))
+                add_need(b, y, nw["priority"], count * float(nw["cost"]) * coef.get((b, nw["function"]), 1.0))
 
     def target(u, level):
         for x in path(u):
@@ -149,7 +150,7 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         return None
 
     # state of the computed shares; None in m2 means "not computed yet: 0 for the regulated taxes"
-    state = {"region": {}, "m2": {1: {}, 2: {}}, "tiers": ()}
+    state: dict[str, Any] = {"region": {}, "m2": {1: {}, 2: {}}, "tiers": ()}
 
     def child_share(tier, child, region, tax, payer, lp, default):
         m = method(tier, region)
@@ -214,7 +215,8 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         pool = cfg.get("pool", 0.0)
         pool = float(pool.get(y, 0.0) if isinstance(pool, dict) else pool)
         cap = cfg.get("region_cap")
-        left, cap_left = pool, {}
+        left = pool
+        cap_left: dict[str, float] = {}
         progs = sorted((r for r in _rows(folder, "programs") if int(r["year"]) == y), key=lambda r: (-float(r["score"]), r["program"]))
         for r in progs:
             if left <= 0:

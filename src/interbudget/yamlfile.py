@@ -45,7 +45,8 @@ class UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-UniqueKeyLoader.add_constructor("tag:yaml.org,2002:map", UniqueKeyLoader.construct_yaml_map)
+# the stubs type a constructor by the loader it is registered on; construct_yaml_map is SafeConstructor's own
+UniqueKeyLoader.add_constructor("tag:yaml.org,2002:map", UniqueKeyLoader.construct_yaml_map)  # type: ignore[type-var]
 
 
 def parse(text: str) -> Any:

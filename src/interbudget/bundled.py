@@ -8,6 +8,7 @@ so commands and notebooks work from any directory.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import overload
 
 from .errors import InterbudgetError
 
@@ -24,6 +25,10 @@ def root() -> Path:
     return here / "bundled"
 
 
+@overload
+def resolve(path: Path | str) -> Path: ...
+@overload
+def resolve(path: None) -> None: ...
 def resolve(path: Path | str | None) -> Path | None:
     """PATH itself, or for `bundled:REL` the bundled file REL (an error naming it when it is not bundled)."""
     if path is None:

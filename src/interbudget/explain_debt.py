@@ -7,7 +7,7 @@ import numpy as np
 from .engine import Result
 
 from .rules.needs import FROM_DEBT
-from .rules.sequestration import floor
+from .rules.sequestration import Steps, floor
 from .vocab import CREDITORS
 
 
@@ -35,13 +35,14 @@ def shortfall_section(res: Result, b: int, yk: int, track: str) -> dict | None:
     fin = dr.financing.get(track)
     if fin is not None:
         steps = []
-        if dr.steps is not None:
-            avail_all = _available(res)
+        seq = res.scenario.sequestration
+        if isinstance(dr.steps, Steps) and seq is not None:  # steps is None without a sequestration
+            avail_all = _available(res, dr.steps, seq.max_share)
             for s, name in enumerate(dr.steps.names):
                 p, k = name.split(".")
                 steps.append({"priority": p, "kind": k, "available": float(avail_all[b, yk, s]), "cut": float(fin.cuts[b, yk, s])})
             out["floor"] = float(floor(res.need_items, dr.steps, res.hierarchy.nb, len(res.years))[b, yk])
-            out["protected"] = list(res.scenario.sequestration.protected)
+            out["protected"] = list(seq.protected)
             out["rural_programmes"] = bool(res.scenario.rural_programmes)
         out.update({"shortfall": float(fin.shortfall[b, yk]), "deficit": float(fin.deficit[b, yk]), "steps": steps,
                     "needs_after": float(fin.needs[b, yk]),
@@ -54,10 +55,11 @@ def shortfall_section(res: Result, b: int, yk: int, track: str) -> dict | None:
     return out or None
 
 
-def _available(res: Result) -> np.ndarray:
+def _available(res: Result, steps: Steps, max_share: float) -> np.ndarray:
     from .rules.sequestration import cuttable
 
-    return cuttable(res.need_items, res.debt.steps, res.hierarchy.nb, len(res.years)) * res.scenario.sequestration.max_share
+    out: np.ndarray = cuttable(res.need_items, steps, res.hierarchy.nb, len(res.years)) * max_share
+    return out
 
 
 def render_debt_item(it: dict, c: dict, a) -> str:

@@ -2,6 +2,9 @@
 sequestration.csv, deficits.csv, borrowing.csv, debt_limits.csv and refinancing.csv."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 
@@ -17,7 +20,7 @@ REFINANCING_COLUMNS = ["code", "year", "refinanced_debt", "service_before", "ser
 
 
 def _table(columns: list[str], rows: list[tuple]) -> pa.Table:
-    cols = list(zip(*rows)) if rows else [[] for _ in columns]
+    cols: list[Sequence[Any]] = list(zip(*rows)) if rows else [[] for _ in columns]
     arrays = []
     for name, values in zip(columns, cols):
         if name == "year":
@@ -31,8 +34,10 @@ def _table(columns: list[str], rows: list[tuple]) -> pa.Table:
 
 def sequestration_table(res: Result) -> pa.Table | None:
     """Every cut: per track, budget, year and step of the order (priority, kind)."""
+    from .rules.sequestration import Steps
+
     dr = res.debt
-    if dr is None or res.scenario.sequestration is None:
+    if dr is None or res.scenario.sequestration is None or not isinstance(dr.steps, Steps):
         return None
     rows = []
     for fin in dr.financing.values():

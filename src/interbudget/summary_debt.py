@@ -36,9 +36,9 @@ def shortfall_by_region(res: Result, lang: str = "en") -> list[dict]:
 def refinancing_summary(res: Result) -> dict | None:
     """§3.3.3: the interest saved by the budgets and the principal the republic now holds, over the medium term."""
     rows = refinancing_rows(res)
-    if not rows:
+    rf = res.debt.refinancing if res.debt is not None else None
+    if not rows or rf is None:
         return None
-    rf = res.debt.refinancing
     return {"budgets": len({r[0] for r in rows}), "saving": sum(r[5] for r in rows),
             "exposure": float(rf.after.amount[rf.refinanced].sum()), "first_year": min(res.years)}
 

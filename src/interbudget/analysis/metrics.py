@@ -14,6 +14,7 @@ exposure of the republican budget to an oil price fall.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -81,7 +82,7 @@ def stability(res: Result) -> list[dict]:
         b = np.flatnonzero(h.b_level == lvl)
         if b.size == 0:
             continue
-        row = {"level": LEVELS[lvl]}
+        row: dict[str, Any] = {"level": LEVELS[lvl]}
         if net.shape[1] > 1:
             d = np.abs(np.diff(net[b], axis=1)).sum(axis=0)
             base = np.abs(net[b][:, :-1]).sum(axis=0)
@@ -113,6 +114,7 @@ def retention(res: Result, scenario_file: str = "scenario", epsilon: float = 0.0
         if not extra.any():
             continue
         new = _scaled(rec, np.where(mine, 1 + epsilon, 1.0))
+        assert res.base_mask is not None  # engine.run always sets it
         grid = new.grid(res.years, h.n, len(res.taxes), res.base_mask)
         rev = revenue(h, grid, res.tables)
         bal_fixed = balance(res.needs, rev, res.transfers)
@@ -138,6 +140,7 @@ def oil_exposure(res: Result, fall: float = 0.1) -> dict | None:
     anc = h.anc[REGION][ds.receipts.unit]
     row = np.where(anc >= 0, pos[np.maximum(anc, 0)], regions.size)
     new = _scaled(ds.receipts, 1 - fall * oil_elasticity(res)[row, ds.receipts.tax])
+    assert res.base_mask is not None  # engine.run always sets it
     rev = revenue(h, new.grid(res.years, h.n, len(res.taxes), res.base_mask), res.tables)
     d = rev - res.plan.revenue
     rep = h.b_republic

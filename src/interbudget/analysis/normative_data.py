@@ -91,11 +91,13 @@ def region_values(ds: Dataset, year: int, regions: np.ndarray, terms: list[str])
     for term in terms:
         if term == "urban_share":
             urban, rural = _driver(ds, year, "urban_population"), _driver(ds, year, "rural_population")
-            if urban is None and rural is None:
+            if urban is not None:
+                v, what = urban[regions] / pop, "urban_population"
+            elif rural is not None:
+                v, what = 1 - rural[regions] / pop, "rural_population"
+            else:
                 raise InterbudgetError(Problem("needs estimate", f"term 'urban_share' needs the driver urban_population or "
                                                f"rural_population in drivers.csv for {year}"))
-            v = urban[regions] / pop if urban is not None else 1 - rural[regions] / pop
-            what = "urban_population" if urban is not None else "rural_population"
         elif term == "log_density":
             area = h.area[regions] if h.area is not None else np.zeros(regions.size)
             with np.errstate(divide="ignore"):

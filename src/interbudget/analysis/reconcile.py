@@ -49,6 +49,8 @@ def read_published(path: str | Path, h: Hierarchy) -> Published:
         raise InterbudgetError(f"{path}: published file not found")
     t = T.read_table(path, ["code", "year", "transfer", "amount", "source"], [], problems, must_have_rows=True)
     problems.raise_if_any()
+    if t is None:  # read_table adds a problem whenever it gives None
+        raise InterbudgetError(f"{path}: cannot be read")
     codes = pa.array(h.codes.tolist(), pa.string())
     unit = T.lookup(t, "code", codes, problems)
     year = T.integers(t, "year", problems)

@@ -10,7 +10,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -45,7 +45,7 @@ out = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True)
 
 
-def fail(exc: InterbudgetError) -> None:
+def fail(exc: InterbudgetError) -> NoReturn:
     for p in exc.problems:
         err.print(f"[red]error:[/red] {escape(str(p))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -196,9 +197,9 @@ def _write_proposal(path: Path, result: dict) -> list[Path]:
 @proposal_app.command("apply")
 def proposal_apply(
     dataset: DatasetArg,
-    proposal: Path = typer.Argument(..., help="Proposal YAML: name, effective_year, moves (see bundled:registry/kz/proposals).",
-                                   callback=bundled_path),
-    scenario: ScenarioArg = ...,
+    proposal: Annotated[Path, typer.Argument(help="Proposal YAML: name, effective_year, moves (see bundled:registry/kz/proposals).",
+                                             callback=bundled_path)],
+    scenario: ScenarioArg,
     registry: Path = typer.Option(None, "--registry", help="Functions registry folder (default: bundled:registry/kz).",
                                    callback=bundled_path),
     out_file: Path = typer.Option(None, "--out", help="Write the results: .xlsx (a sheet per table) or .csv."),

@@ -48,7 +48,7 @@ def simulate(
     cols += [("subvention", "right"), ("withdrawal", "right"), ("subvention / territory needs", "right"),
              ("net transfer, tenge per person", "right")]
     for c, j in cols:
-        t.add_column(c, justify=j)
+        t.add_column(c, justify="left" if j == "left" else "right")
     rows = region_summary(res, lang)
     for r in rows:
         mark = f" {MARK}" if (r["code"], year) in marks else ""
@@ -140,7 +140,7 @@ def validate(dataset: DatasetArg,
                 warn(check_compatible(ds, s, scenario.name, allow_unknown_taxes))
         except InterbudgetError as exc:
             problems += exc.problems
-    if problems:
+    if problems or ds is None:
         err.print(f"[red]{len(problems)} problem(s) found[/red]")
         _fail(InterbudgetError(problems))
     h = ds.hierarchy

@@ -217,7 +217,7 @@ def _check_shares(reg: Registry, problems: list[Problem]) -> None:
         if f.share is not None:
             by_line.setdefault(f.need_function, []).append(f)
     for line, fs in by_line.items():
-        total = sum(f.share for f in fs)
+        total = sum(f.share for f in fs if f.share is not None)  # all are: by_line holds shared functions only
         if total > 1 + 1e-9:
             problems.append(Problem("functions.csv", f"the shares of needs line '{line}' add up to {total:g} > 1: "
                                     + ", ".join(f"{f.id} {f.share:g}" for f in fs), f"line {fs[-1].row}", "share"))

@@ -69,9 +69,9 @@ def load_states(reg: Registry) -> tuple[dict[str, State], list[tuple[int, dict]]
                     problems.append(Problem("assignments.csv", f"unknown state '{r.get('state')}'", where, "state"))
                 if r.get("function") not in reg.functions:
                     problems.append(Problem("assignments.csv", f"unknown function '{r.get('function')}'", where, "function"))
-                for b in _bodies(r.get("bodies", "")):
-                    if b not in reg.bodies:
-                        problems.append(Problem("assignments.csv", f"unknown body '{b}'", where, "bodies"))
+                for body in _bodies(r.get("bodies", "")):
+                    if body not in reg.bodies:
+                        problems.append(Problem("assignments.csv", f"unknown body '{body}'", where, "bodies"))
                 for col in ("finances", "executes"):
                     if r.get(col) and r[col] not in LEVELS:
                         problems.append(Problem("assignments.csv", f"unknown level '{r[col]}'", where, col))

@@ -7,6 +7,7 @@ analysts' updates, each with its evidence). Done counts from its completion date
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from ..errors import InterbudgetError
 from .data import Measure, Programme
@@ -46,12 +47,12 @@ def measure_rows(prog: Programme, at: date, updates: list[dict] | None = None) -
     UPDATES: the store's status updates (measure, status, evidence, reference, author, created_at), oldest first."""
     latest: dict[str, dict] = {}
     trail: dict[str, list[dict]] = {}
-    for u in updates or []:
-        if _day(u["created_at"]) <= at:
-            latest[u["measure"]] = u
-            trail.setdefault(u["measure"], []).append(u)
+    for upd in updates or []:
+        if _day(upd["created_at"]) <= at:
+            latest[upd["measure"]] = upd
+            trail.setdefault(upd["measure"], []).append(upd)
     recorded: dict[str, str] = {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for m in prog.measures.values():
         u = latest.get(m.id)
         rec = u["status"] if u else m.status

@@ -9,7 +9,9 @@ import html
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -52,7 +54,7 @@ def read_xlsx(path: Path) -> list[dict]:
     from openpyxl import load_workbook
 
     ws = load_workbook(path, read_only=True, data_only=True)["Scorecard"]
-    it = ws.iter_rows(values_only=True)
+    it: Iterator[tuple[Any, ...]] = ws.iter_rows(values_only=True)  # the cells write_xlsx wrote: text, numbers
     header = list(next(it))
     names = header[len(KEYS):]
     out = []

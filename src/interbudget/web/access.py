@@ -106,6 +106,20 @@ def require(viewer: Viewer, *roles: str) -> None:
                                  f"(it is for: {', '.join(roles)})")
 
 
+def signed_in(viewer: Viewer) -> str:
+    """The logged-in user's name, the author of what a route records (401 when nobody is logged in)."""
+    if viewer.username is None:
+        raise HTTPException(401, "log in first")
+    return viewer.username
+
+
+def own_region(viewer: Viewer) -> str:
+    """The region of an akimat user (403 for an account that has none)."""
+    if viewer.region is None:
+        raise HTTPException(403, "this account belongs to no region")
+    return viewer.region
+
+
 def objection_visible(viewer: Viewer, o: dict) -> bool:
     return viewer.sees_everything or (viewer.role == "akimat" and o["region"] == viewer.region)
 

@@ -12,7 +12,7 @@ from ..errors import InterbudgetError
 from ..i18n import catalog
 from ..store import Conflict, NotFound
 from ..store.commission import Commission
-from .access import Viewer, commission_visible, require
+from .access import Viewer, commission_visible, require, signed_in
 from .common import plain
 from .security import check_csrf
 
@@ -82,7 +82,7 @@ def register(app: FastAPI, site) -> None:
         try:
             doc = check_proposal(doc, r, "proposal", r.folder / "proposals" if r.folder else None)
             doc = {k: v for k, v in doc.items() if not k.startswith("_")}
-            return com.submit(title or str(doc.get("name", "")), body, doc, viewer.username,
+            return com.submit(title or str(doc.get("name", "")), body, doc, signed_in(viewer),
                               viewer.region if viewer.role == "akimat" else None)
         except InterbudgetError as exc:
             raise HTTPException(422, str(exc)) from None
@@ -105,7 +105,7 @@ def register(app: FastAPI, site) -> None:
                 raise HTTPException(422, str(exc)) from None
             state, effective = f"commission-{pid}", f"{int(p['document']['effective_year'])}-01-01"
         try:
-            com.decide(pid, decision, reasons, viewer.username, state, effective, effect)
+            com.decide(pid, decision, reasons, signed_in(viewer), state, effective, effect)
         except Conflict as exc:
             raise HTTPException(409, str(exc)) from None
         except InterbudgetError as exc:

@@ -52,12 +52,16 @@ def _number_text(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
+def _yes_no(v: object) -> str:
+    return "yes" if v is True else "no" if v is False else ""
+
+
 def form_values(doc: dict, taxes: list[str]) -> dict[str, str]:
     """The form's fields filled from a scenario document."""
     f = {"description": doc.get("description") or "", "years": ", ".join(str(y) for y in doc.get("years", [])),
          "option": str(doc.get("option", 1)), "withdrawal_rate": _number_text(doc.get("withdrawal_rate", 1.0)),
          "transfer_model": doc.get("transfer_model", "general"),
-         "rural_budgets": {True: "yes", False: "no"}.get(doc.get("rural_budgets"), "")}
+         "rural_budgets": _yes_no(doc.get("rural_budgets"))}
     for key in ("district_method", "rural_method"):
         v = doc.get(key, "M3")
         f[key] = v if isinstance(v, str) else ""  # a per-region map stays in the YAML part

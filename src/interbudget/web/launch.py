@@ -30,7 +30,8 @@ def served(dataset: Path, scenarios: Path, store: str | Path, *extra: str, wait_
                 break
             except httpx.TransportError:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"interbudget serve exited: {proc.stdout.read()}") from None
+                    said = proc.stdout.read() if proc.stdout is not None else ""
+                    raise RuntimeError(f"interbudget serve exited: {said}") from None
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"interbudget serve did not answer in {wait_s:g} s") from None
                 time.sleep(0.2)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import InterbudgetError
 from ..i18n import LANGUAGES, catalog
-from .access import PUBLIC, Viewer, require, visible_scenarios
+from .access import PUBLIC, Viewer, require, signed_in, visible_scenarios
 from .common import lang_ok, no_nan, plain
 from .security import check_csrf
 
@@ -99,7 +99,7 @@ def register(app: FastAPI, site, registry: Path | None, reg, folder: Path | None
         from ..store.programme import record_status
 
         try:
-            return record_status(st, pname, mid, status, evidence, reference, viewer.username)
+            return record_status(st, pname, mid, status, evidence, reference, signed_in(viewer))
         except InterbudgetError as exc:
             raise HTTPException(422, str(exc)) from None
 

@@ -10,7 +10,7 @@ from ..analysis.requests import REQUEST_KINDS, price
 from ..errors import InterbudgetError
 from ..store import Conflict, NotFound
 from ..store import requests as rq
-from .access import Viewer, objection_visible, region_of, require
+from .access import Viewer, objection_visible, own_region, region_of, require, signed_in
 from .common import plain
 from .security import check_csrf
 
@@ -46,7 +46,8 @@ def register(app: FastAPI, site) -> None:
         require(viewer, "akimat")
         v, p = _price(viewer, scenario, code, year, kind, amount)
         try:
-            return rq.file_request(st, scenario, v.version, code, viewer.region, p["year"], kind, amount, text, p, viewer.username)
+            return rq.file_request(st, scenario, v.version, code, own_region(viewer), p["year"], kind, amount, text, p,
+                                   signed_in(viewer))
         except InterbudgetError as exc:
             raise HTTPException(422, str(exc)) from None
 
@@ -57,7 +58,7 @@ def register(app: FastAPI, site) -> None:
         elif kind != "comment":
             raise HTTPException(422, f"unknown action '{kind}': comment, granted, refused or reopened")
         try:
-            return rq.add_event(st, r["id"], kind, text, viewer.username)
+            return rq.add_event(st, r["id"], kind, text, signed_in(viewer))
         except Conflict as exc:
             raise HTTPException(409, str(exc)) from None
         except InterbudgetError as exc:

@@ -53,6 +53,8 @@ def compute(doc: dict, name: str, version: int, fingerprint: str) -> tuple[str, 
     from ..output import budgets_table, csv_bytes, manifest
     from ..scenario import validate_scenario
 
+    if _DATASET is None:
+        raise RuntimeError("runner.compute runs in a worker that init_worker has set up")
     t0 = time.perf_counter()
     res = run(_DATASET, validate_scenario(doc, f"{name} v{version}"), f"{name}@v{version}")
     csv = csv_bytes(budgets_table(res)).decode("utf-8")

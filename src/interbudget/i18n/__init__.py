@@ -1,7 +1,7 @@
 """Message catalogues for Kazakh, Russian and English (one YAML file each)."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ..errors import InterbudgetError
@@ -10,7 +10,7 @@ from ..yamlfile import load as load_yaml
 LANGUAGES = ("kk", "ru", "en")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict:
     """The messages of LANG: `LANG.yaml` merged with every topic catalogue `TOPIC.LANG.yaml` beside it
     (a key defined in two files is an error, never a silent override)."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build_kz_dataset as kz  # noqa: E402  (the units of data/kz, the same rules)
+import build_kz_dataset as kz  # the units of data/kz, the same rules
 from kz_execution import SERIES_ITEMS, drivers, execution, tax_series, value  # noqa: E402
 
 YEAR = 2024

@@ -117,7 +117,7 @@ def main() -> None:
         err.print("[red]error:[/red] " + escape(f"this command needs {exc.name}, which the core install leaves out: "
                                                  f"pip install 'interbudget[{extra}]'"), highlight=False, soft_wrap=True)
         sys.exit(2)
-    except Exception as exc:  # noqa: BLE001 — the last line of defence, not error handling
+    except Exception as exc:  # the last line of defence, not error handling
         if os.environ.get("INTERBUDGET_DEBUG"):
             raise
         err.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}. This is a bug in interbudget; please report it "

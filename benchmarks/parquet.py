@@ -31,10 +31,9 @@ def plain_folder(units: int, taxes: int) -> Path:
     """The federation of federation.py written with every dictionary column cast to plain strings."""
     folder = CACHE / f"fed-plain-{units}-{taxes}"
     if not (folder / "units.parquet").exists():
+        import federation as fed
         import pyarrow as pa
         import pyarrow.parquet as pq
-
-        import federation as fed
 
         print(f"generating {units:,} units x 3 years x {taxes} taxes (plain strings) into {folder} ...", flush=True)
         tmp = folder.with_name(folder.name + ".tmp")

@@ -49,7 +49,8 @@ def raw(folder: Path) -> dict:
     t1, c1 = time.perf_counter(), _cpu()
     repeated = con.execute(f"SELECT count(*) FROM (SELECT payment_id FROM {src} GROUP BY payment_id HAVING count(*) > 1)").fetchone()[0]
     t2, c2 = time.perf_counter(), _cpu()
-    return {"group_by": t1 - t0, "duplicates": t2 - t1, "total": t2 - t0, "cpu_group_by": c1 - c0, "cpu_duplicates": c2 - c1, "cpu": c2 - c0, "groups": groups.num_rows, "repeated_ids": repeated,
+    return {"group_by": t1 - t0, "duplicates": t2 - t1, "total": t2 - t0, "cpu_group_by": c1 - c0, "cpu_duplicates": c2 - c1, "cpu": c2 - c0,
+            "groups": groups.num_rows, "repeated_ids": repeated,
             "payments": int(sum(groups["payments"].to_pylist())), "amount": int(sum(groups["amount_tiyn"].to_pylist())),
             "peak_mib": _peak_mib()}
 

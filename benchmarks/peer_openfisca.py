@@ -70,7 +70,6 @@ def run_interbudget(n: int, repeat: int) -> tuple[dict, np.ndarray]:
 
     t1 = _now()
     need, last, total = data(n)
-    t2 = _now()
     times = []
     for _ in range(repeat):
         s = _now()
@@ -82,8 +81,7 @@ def run_interbudget(n: int, repeat: int) -> tuple[dict, np.ndarray]:
 def run_openfisca(n: int, repeat: int) -> tuple[dict, np.ndarray]:
     t0 = _now()
     from openfisca_core.entities import build_entity
-    from openfisca_core.model_api import YEAR as PERIOD_YEAR
-    from openfisca_core.model_api import Variable
+    from openfisca_core.model_api import YEAR as PERIOD_YEAR, Variable
     from openfisca_core.parameters import ParameterNode
     from openfisca_core.simulations import SimulationBuilder
     from openfisca_core.taxbenefitsystems import TaxBenefitSystem
@@ -162,8 +160,9 @@ def main() -> None:
         print(json.dumps({**figures, "peak_mib": _peak_mib()}))
         return
     try:
-        import openfisca_core  # noqa: F401
         from importlib.metadata import version
+
+        import openfisca_core  # noqa: F401
     except ImportError:
         sys.exit("openfisca-core is not installed: pip install -e .[bench]")
     print(f"closed envelope with floors ({FLOOR:.0%}) and ceilings ({CEILING:.0%}) of last year, envelope = {GROWTH} x last "

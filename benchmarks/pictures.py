@@ -32,7 +32,7 @@ def main() -> None:
     from interbudget.web.app import create_app
 
     c = TestClient(create_app(ROOT / "data" / "kz", ROOT / "scenarios"))
-    print(f"| page | first request ms | p50 ms | p95 ms | KiB |\n|---|---|---|---|---|")
+    print("| page | first request ms | p50 ms | p95 ms | KiB |\n|---|---|---|---|---|")
     for name, url in PAGES.items():
         t = time.perf_counter()
         r = c.get(url)

@@ -112,10 +112,9 @@ def main() -> None:
         worker(a.worker[0], a.worker[1], a.worker[2], int(a.worker[3]))
         return
 
+    import federation as fed
     from rich.console import Console
     from rich.table import Table
-
-    import federation as fed
 
     rows = []
     # 1. the bundled Kazakhstan data, every scenario, all tracks

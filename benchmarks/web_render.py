@@ -56,7 +56,7 @@ def main() -> None:
             r = c.get(url)
             times.append(time.perf_counter() - t)
         rows.append((label, first, np.percentile(times, 50), np.percentile(times, 95), len(r.content)))
-    print(f"| page | first (s) | p50 (ms) | p95 (ms) | KiB | p50 < 300 ms |\n|---|---|---|---|---|---|")
+    print("| page | first (s) | p50 (ms) | p95 (ms) | KiB | p50 < 300 ms |\n|---|---|---|---|---|---|")
     for label, first, p50, p95, size in rows:
         ok = "baseline" if label.startswith("baseline") else ("yes" if p50 < 0.3 else "NO")
         print(f"| {label} | {first:.2f} | {p50 * 1000:.0f} | {p95 * 1000:.0f} | {size / 1024:.0f} | {ok} |")

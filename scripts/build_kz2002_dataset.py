@@ -10,14 +10,13 @@ own revenue and needs (needs backed out of the actual transfers), the tax mix an
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_kz_dataset import read, write  # noqa: E402
+from build_kz_dataset import read, write
 
 YEARS = list(range(1999, 2006))
 REPUBLIC = "000000000"

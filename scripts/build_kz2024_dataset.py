@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_kz_dataset as kz  # the units of data/kz, the same rules
-from kz_execution import SERIES_ITEMS, drivers, execution, tax_series, value  # noqa: E402
+from kz_execution import SERIES_ITEMS, drivers, execution, tax_series, value
 
 YEAR = 2024
 DATE = "2024-12-01"  # the bulletin's December issue: the full year (figures are cumulative from January)

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from interbudget.i18n import transliterate  # noqa: E402
+from interbudget.i18n import transliterate
 
 SEED = 20261125
 YEARS = [2026, 2027, 2028]
@@ -360,7 +360,7 @@ def money(r: dict) -> tuple[list, list, list]:
         lower = []
         for s in seconds:
             rural = [c for c in kids[s["code"]] if c["has_budget"] == "true"]
-            lower += rural if rural else [s]
+            lower += rural or [s]
         for y in YEARS:
             for tax in list(mix) + ["vat"]:
                 total = own[k2][y] * mix[tax] if tax != "vat" else VAT_PER_LOCAL * sum(o[y] for o in own.values()) * grp[k2]
@@ -757,7 +757,7 @@ def extras(r: dict, out: Path) -> None:
 
     regions = [u for u in r["units"] if u["level"] == "region"]
     write(out / "drivers.csv", ["code", "year", "driver", "value", "source"],  # 2025 is BNS's latest year
-          drivers(regions, r["kz"].parents[1], {y: 2025 for y in YEARS}))
+          drivers(regions, r["kz"].parents[1], dict.fromkeys(YEARS, 2025)))
     write(out / "tax_series.csv", ["code", "year", "tax", "amount", "source"],
           tax_series({u["code"][:2]: u["code"] for u in regions}, r["kz"].parents[1],
                      dict(zip(SERIES_ITEMS, [["iit_source", "iit_self"], ["cit_sme"], ["social_tax"], ["excise_local"]]))))

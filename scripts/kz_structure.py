@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 from kz_execution import execution, population, value
 
 BASE_YEAR, POP_FROM, POP_TO = 2024, 2024, 2025  # the executed year; the population change applied once (BNS)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from interbudget.i18n import transliterate  # noqa: E402
+from interbudget.i18n import transliterate
 
 REGIONS = {  # kato2 -> (population, how it was obtained)
     "11": (787263, "sum of the 2025-01-01 district figures (district_population.csv)"),

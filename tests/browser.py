@@ -99,7 +99,8 @@ def wider_than_the_page(page, limit: int = 5) -> list[str]:
                 if (p.getBoundingClientRect().right > w + 1 || getComputedStyle(p).overflowX !== 'visible') { inside = true; break; }
                 p = p.parentElement;
             }
-            if (!inside) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && el.className.baseVal === undefined ? '.' + el.className : ''} ${Math.round(el.getBoundingClientRect().right)}px`);
+            const cls = el.className && el.className.baseVal === undefined ? '.' + el.className : '';
+            if (!inside) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${cls} ${Math.round(el.getBoundingClientRect().right)}px`);
             if (out.length >= limit) break;
         }
         return out;

@@ -6,7 +6,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pgserver import PostgresNotInstalled, find_bindir, postgres_server  # noqa: E402
+from pgserver import PostgresNotInstalled, find_bindir, postgres_server
 
 
 def _postgres_required() -> bool:

@@ -19,9 +19,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 PG_ROOT = Path("/usr/lib/postgresql")
 USER = "interbudget"

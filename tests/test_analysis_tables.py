@@ -129,7 +129,7 @@ def test_the_json_files_the_cli_writes_are_the_records_to_dict(tmp_path):
 
 def test_the_readme_shows_the_analyses_as_tables(tmp_path, monkeypatch):
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.findall(r"<!-- python: from-python -->\s*```python\n(.*?)```", text, re.S)[0]
+    block = re.findall(r"<!-- python: from-python -->\s*```python\n(.*?)```", text, re.DOTALL)[0]
     assert all(f"ib.{f}(" in block for f in ("metrics", "compare", "scorecard", "stress"))
     monkeypatch.chdir(tmp_path)
     buf = io.StringIO()

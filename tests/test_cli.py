@@ -30,7 +30,7 @@ def read_csv(path: Path) -> list[dict]:
 
 def test_readme_example_gives_the_documented_budgets(tmp_path):
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"<!-- (file|expected): (\S+) -->\s*```\w*\n(.*?)```", text, re.S)
+    blocks = re.findall(r"<!-- (file|expected): (\S+) -->\s*```\w*\n(.*?)```", text, re.DOTALL)
     assert len(blocks) == 5
     expected = None
     for kind, name, body in blocks:

@@ -12,7 +12,6 @@ from interbudget.dataset import load_dataset
 from interbudget.store import Store
 from interbudget.store.migrations import available
 from interbudget.web.app import create_app
-
 from test_web import EXAMPLE, ROOT, SCEN
 
 PASSWORD = "correct horse battery"

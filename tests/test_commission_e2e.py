@@ -7,9 +7,8 @@ import sys
 import pytest
 
 from interbudget.web.launch import served
-
-from test_web import EXAMPLE, ROOT, SCEN
 from test_commission import SCHOOLS
+from test_web import EXAMPLE, ROOT, SCEN
 
 SHOTS = ROOT / "test-artifacts" / "commission"
 PASSWORD = "e2e password 123"

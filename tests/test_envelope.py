@@ -1,8 +1,7 @@
 """A fixed envelope distributed by need with floors and ceilings against last period (by hand)."""
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from helpers import make_dataset, simulate, write_csv
 from interbudget.rules.envelope import distribute

@@ -35,7 +35,7 @@ def kinds_in_functions_md() -> dict[str, str]:
     out = {}
     for label, kind in (("Sector, service and governance", "function"), ("Fiscal and budget powers", "fiscal_power")):
         line = text.split(f"**{label}")[1].split("\n")[0]
-        out.update({i: kind for i in re.findall(r"`([a-z_0-9]+)`", line)})
+        out.update(dict.fromkeys(re.findall(r"`([a-z_0-9]+)`", line), kind))
     return out
 
 

@@ -7,7 +7,6 @@ import sys
 import pytest
 
 from interbudget.web.launch import served
-
 from test_web import EXAMPLE, ROOT, SCEN
 
 SHOTS = ROOT / "test-artifacts" / "web-hardening"
@@ -24,7 +23,7 @@ def site(tmp_path_factory):
         yield url
 
 
-@pytest.fixture()
+@pytest.fixture
 def browser_page(site):
     from browser import chromium
 

@@ -16,7 +16,6 @@ import httpx
 import pytest
 
 from interbudget.store import Store
-
 from test_web import EXAMPLE, ROOT, SCEN
 
 PASSWORD = "correct horse battery"
@@ -189,7 +188,7 @@ def session_from(url: str, forwarded: str) -> int:
 def test_the_readmes_httpx_session_works(tmp_path):
     store = tmp_path / "wb.duckdb"
     analyst(store)
-    block = re.search(r"<!-- api-python -->\n```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S).group(1)
+    block = re.search(r"<!-- api-python -->\n```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL).group(1)
     with serving(store) as (url, _proc):
         r = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, timeout=120,
                            env={**os.environ, "INTERBUDGET_URL": url, "INTERBUDGET_USER": "ana", "INTERBUDGET_PASSWORD": PASSWORD})

@@ -12,7 +12,6 @@ from interbudget.errors import InterbudgetError
 from interbudget.store import Conflict, Store, TooManyAttempts
 from interbudget.store.store import MAX_TEXT
 from interbudget.web.app import create_app
-
 from test_web import EXAMPLE, ROOT, SCEN
 from test_workbench import PASSWORD, store_url  # noqa: F401  (the DuckDB / PostgreSQL fixture)
 

@@ -6,14 +6,12 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as hs
+from hypothesis import HealthCheck, given, settings, strategies as hs
 
 from interbudget.store import Store
 from interbudget.web import projection
 from interbudget.web.app import create_app
 from interbudget.web.guard import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_UPLOAD_BYTES, json_depth
-
 from test_web import EXAMPLE, ROOT, SCEN
 
 PASSWORD = "correct horse battery"

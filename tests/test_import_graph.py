@@ -17,7 +17,8 @@ LAYERS: list[tuple[str, list[str]]] = [
               "store", "scale"]),  # the store and payments->receipts know no rule
     ("rules", ["rules"]),
     ("engine", ["engine", "frame"]),
-    ("analysis", ["analysis", "functions", "explain", "explain_render", "summary", "reference", "explain_debt", "summary_debt", "review", "programme"]),
+    ("analysis", ["analysis", "functions", "explain", "explain_render",
+                  "summary", "reference", "explain_debt", "summary_debt", "review", "programme"]),
     ("reports", ["reports", "output", "output_debt"]),
     ("interfaces", ["web", "cli", "__main__", "api", ""]),  # "": the package itself, the public API's facade
 ]

@@ -39,8 +39,8 @@ def test_refused_assignments_carry_problems_a_caller_can_read():
 
 def test_make_test_runs_ruff_and_mypy_before_the_suite():
     make = (ROOT / "Makefile").read_text()
-    assert re.search(r"^test: [^\n]*\blint\b", make, re.M), "make test must depend on lint"
-    lint = re.search(r"^lint:[^\n]*\n((?:\t[^\n]*\n)+)", make, re.M)
+    assert re.search(r"^test: [^\n]*\blint\b", make, re.MULTILINE), "make test must depend on lint"
+    lint = re.search(r"^lint:[^\n]*\n((?:\t[^\n]*\n)+)", make, re.MULTILINE)
     assert lint is not None
     assert lint.group(1).split("\n")[:2] == ["\t$(BIN)/ruff check src tests benchmarks scripts", "\t$(BIN)/mypy"]
 

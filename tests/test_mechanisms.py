@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from helpers import make_dataset, simulate, write_scenario
+from interbudget.hierarchy import DISTRICT, REGION
 from test_errors import run_cli
 from test_properties import build
-from interbudget.hierarchy import DISTRICT, REGION
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"

@@ -142,8 +142,12 @@ def test_a_copy_of_the_example_dataset_is_unchanged_by_the_key(tmp_path):
     assert load_dataset(tmp_path / "ex").needs_basis == "observed"
 
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import (  # noqa: E402
+    HealthCheck,
+    given,
+    settings,
+    strategies as st,
+)
 
 amounts = st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)
 

@@ -12,7 +12,7 @@ WORDS = {"en": "Needs basis: law (needs_law.csv)", "ru": "База потреб�
          "kk": "Қажеттіліктер базасы: заң бойынша (needs_law.csv)"}
 
 
-@pytest.fixture()
+@pytest.fixture
 def client(tmp_path):
     ds = dataset(tmp_path)
     scen = tmp_path / "scenarios"

@@ -38,14 +38,14 @@ def res():
 def specs(page: str) -> dict[str, dict]:
     """The chart specs (web/charts.py) a page embeds, by chart id."""
     out = {}
-    for m in re.finditer(r'<script type="application/json" class="chart-spec">(.*?)</script>', page, re.S):
+    for m in re.finditer(r'<script type="application/json" class="chart-spec">(.*?)</script>', page, re.DOTALL):
         c = json.loads(m.group(1))
         out[c["id"]] = c
     return out
 
 
 def legend(page: str) -> list[tuple[str, str]]:
-    block = re.search(r'<ul id="map-legend".*?</ul>', page, re.S).group(0)
+    block = re.search(r'<ul id="map-legend".*?</ul>', page, re.DOTALL).group(0)
     return [(c, html.unescape(w)) for c, w in re.findall(r'background:(#[0-9a-f]{6})" aria-hidden="true"></span> ([^<]+)</li>', block)]
 
 
@@ -56,8 +56,8 @@ def fills(page: str) -> dict[str, str]:
 def test_the_headline_figures_are_the_engines_per_level(client, res):
     page = client.get("/?scenario=current-law&year=2027&lang=en").text
     h, k = res.hierarchy, res.years.index(2027)
-    table = re.search(r'<table id="headline-figures">.*?</table>', page, re.S).group(0)
-    rows = re.findall(r'<tr data-level="(\w+)">(.*?)</tr>', table, re.S)
+    table = re.search(r'<table id="headline-figures">.*?</table>', page, re.DOTALL).group(0)
+    rows = re.findall(r'<tr data-level="(\w+)">(.*?)</tr>', table, re.DOTALL)
     assert [r[0] for r in rows] == ["region", "district", "rural"]
     for level, cells in rows:
         budgets, ns, nd = [int(c.replace("\u202f", "")) for c in re.findall(r'<td class="n(?: subvention| donor)?">([\d\u202f]+)</td>', cells)]
@@ -114,7 +114,7 @@ def test_the_map_has_one_scale_for_every_region_and_level(client, metric):
     assert legends[0] == legends[1] == legends[2] and len(legends[0]) == 7
     assert [w for _, w in legends[0]] == catalog("en")["charts"]["legend"][mapscale.KIND[metric]]
     for p in pages:
-        assert set(fills(p).values()) <= set(c for c, _ in legends[0]) | {"#cfcfcf"}
+        assert set(fills(p).values()) <= {c for c, _ in legends[0]} | {"#cfcfcf"}
     assert len(fills(pages[1])) >= 5 and len(fills(pages[2])) >= 5
 
 
@@ -161,7 +161,7 @@ def test_the_explanation_is_plain_text_without_codes_or_file_names(client, lang)
     for code in CODES:
         page = client.get(f"/budget/{code}?scenario=current-law&year=2026&lang={lang}")
         assert page.status_code == 200, code
-        text = re.sub(r"<[^>]+>", " ", re.search(r'<div id="explanation">(.*?)</div></section>', page.text, re.S).group(1))
+        text = re.sub(r"<[^>]+>", " ", re.search(r'<div id="explanation">(.*?)</div></section>', page.text, re.DOTALL).group(1))
         text = html.unescape(text)
         assert not _no_codes(text, lang), (code, lang, _no_codes(text, lang))
         assert catalog(lang)["plain_explain"]["million"] in text

@@ -3,8 +3,9 @@ shared draft are its region's budgets only, and the report page of a draft is th
 import html
 import re
 
-from test_hardening_web import HTML, Site
 import pytest
+
+from test_hardening_web import HTML, Site
 
 
 @pytest.fixture(scope="module")
@@ -15,8 +16,8 @@ def s(tmp_path_factory):
 def test_an_akimat_sees_its_regions_headline_and_not_the_drafts_report(s):
     page = s.aki.get("/?scenario=env-draft&lang=en", headers=HTML)
     assert page.status_code == 200
-    table = re.search(r'<table id="headline-figures">.*?</table>', page.text, re.S).group(0)
-    region = re.search(r'<tr data-level="region">.*?</tr>', table, re.S).group(0)
+    table = re.search(r'<table id="headline-figures">.*?</table>', page.text, re.DOTALL).group(0)
+    region = re.search(r'<tr data-level="region">.*?</tr>', table, re.DOTALL).group(0)
     assert re.search(r'<td class="n">1</td>', region)  # one region: its own
     assert "Your region's budgets only." in html.unescape(page.text)
     r = s.aki.get("/report?scenario=env-draft&lang=ru", headers=HTML)

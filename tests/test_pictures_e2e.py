@@ -5,7 +5,6 @@ Screenshots in test-artifacts/pictures/."""
 import pytest
 
 from interbudget.web.launch import served
-
 from test_web import ROOT
 
 KZ = ROOT / "data" / "kz"

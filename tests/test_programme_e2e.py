@@ -7,7 +7,6 @@ import sys
 import pytest
 
 from interbudget.web.launch import served
-
 from test_web import EXAMPLE, ROOT, SCEN
 
 SHOTS = ROOT / "test-artifacts" / "programme"

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 
 from helpers import make_dataset, simulate, write_scenario
-from test_properties import CFG, SEEDS, build
 from interbudget.explain import explain
 from interbudget.rules.provenance import NONE, Stamp, Stamps
 from test_errors import run_cli
+from test_properties import CFG, SEEDS, build
 
 Y = 2026
 IIT = {"region": 0.4, "district": 0.4, "rural": 0.2}

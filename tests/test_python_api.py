@@ -25,7 +25,7 @@ SCEN = EXAMPLE / "scenarios"
 
 def test_the_readme_snippet_runs_and_prints_what_it_says(tmp_path, monkeypatch):
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"<!-- python: from-python -->\s*```python\n(.*?)```", text, re.S)
+    blocks = re.findall(r"<!-- python: from-python -->\s*```python\n(.*?)```", text, re.DOTALL)
     assert len(blocks) == 1
     monkeypatch.chdir(tmp_path)  # bundled: paths work from any directory
     buf = io.StringIO()

@@ -4,8 +4,7 @@ from __future__ import annotations
 import csv
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from typer.testing import CliRunner
 
 from helpers import make_dataset, write_csv, write_scenario

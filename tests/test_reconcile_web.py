@@ -13,7 +13,7 @@ from interbudget.web.app import create_app
 from test_reconcile import setup
 
 
-@pytest.fixture()
+@pytest.fixture
 def served(tmp_path):
     ds, sc, pub = setup(tmp_path)
     shutil.copy(pub, ds / "published.csv")

@@ -11,7 +11,6 @@ from interbudget.scenario import load_scenario
 from interbudget.store import Store
 from interbudget.store.migrations import available
 from interbudget.web.app import create_app
-
 from test_web import EXAMPLE, ROOT, SCEN
 from test_workbench import PASSWORD, store_url  # noqa: F401 — the store fixture (DuckDB and PostgreSQL)
 

@@ -56,7 +56,7 @@ def test_the_store_is_its_parts():
 def test_module_docstrings_say_what_the_module_does():
     import re
 
-    stray = re.compile(r"\b(issue|round|assignment|engineer)s? ?#?\d+", re.I)
+    stray = re.compile(r"\b(issue|round|assignment|engineer)s? ?#?\d+", re.IGNORECASE)
     bad = []
     for f in PKG.rglob("*.py"):
         doc = ast.get_docstring(ast.parse(f.read_text(encoding="utf-8"))) or ""

@@ -122,7 +122,7 @@ def context(tmp_path, s: Scenario, receipts, needs=()):
 def test_region_share_is_the_no_withdrawal_share_and_stamped(tmp_path):
     s = scenario(option=2, sharing={"iit_source": {"region": 1.0}, "social_tax": {"region": 1.0}})
     c = context(tmp_path, s, [("1", Y, "iit_source", 200), ("2", Y, "iit_source", 100)], [("1", Y, "edu", 50), ("2", Y, "edu", 80)])
-    model, cs = region_shares(c, scenario_model(s, c.h, c.taxes))
+    _model, cs = region_shares(c, scenario_model(s, c.h, c.taxes))
     # G0 = needs (no other revenue), Q = the regulated receipts: 50 / 200 and 80 / 100
     assert cs.share.tolist() == pytest.approx([0.25, 0.8]) and cs.rule == "option 2"
     assert cs.stamp.as_dict() == {"rule": "option 2", "section": "§3.3.2", "parameter": "option",
@@ -168,7 +168,7 @@ def test_compatibility_names_the_key(tmp_path):
     ds = load(tmp_path, THREE, [("11", Y, "iit_source", 1)])
     with pytest.raises(InterbudgetError, match="region_shares apply to options 2 and 4 only"):
         check_compatible(ds, scenario(sharing={"iit_source": IIT}, region_shares={"1": 0.5}), "s.yaml", allow_unknown_taxes=True)
-    with pytest.raises(InterbudgetError, match="tax 'iit_sorce' is not in the dataset's tax list.*did you mean 'iit_source'"):
+    with pytest.raises(InterbudgetError, match=r"tax 'iit_sorce' is not in the dataset's tax list.*did you mean 'iit_source'"):
         check_compatible(ds, scenario(sharing={"iit_sorce": IIT}), "s.yaml")
     warns = check_compatible(ds, scenario(option=4, sharing={"iit_source": IIT}), "s.yaml", allow_unknown_taxes=True)
     assert any("cannot be made between districts (§3.3.2)" in w for w in warns)

@@ -27,7 +27,7 @@ ROWS = [  # payment_id, kato, tax, category, date, amount in tiyn
 ]
 
 
-@pytest.fixture()
+@pytest.fixture
 def hand(tmp_path):
     ds = make_dataset(tmp_path / "base", UNITS, receipts=[("11", 2026, "loc", 1), ("1", 2026, "vat", 1)],
                       payers=[["oil", "true"]])

@@ -9,8 +9,7 @@ from collections import defaultdict
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from interbudget.scale.aggregate import aggregate
 from test_errors import run_cli
@@ -38,7 +37,7 @@ def oracle(rows: list[tuple]) -> tuple[dict, dict]:
         same.sort(key=lambda r: (r[5], r[6], r[4], r[3], r[1]))
         for r in same[1:]:
             add(recon["duplicate payment id"], r[6])
-        pid, payer, cat, tax, kato, date, amount = same[0]
+        _pid, _payer, cat, tax, kato, date, amount = same[0]
         checks = (kato in CODES, tax in TAXES, cat in CATEGORIES, date.year in YEARS)
         reason = next((REASONS[i] for i, ok in enumerate(checks) if not ok), "aggregated")
         add(recon[reason], amount)

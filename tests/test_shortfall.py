@@ -69,8 +69,9 @@ def test_no_shortfall_leaves_the_actual_track_as_today(tmp_path):
 
 
 def test_an_amortization_schedule_sums_to_the_principal_and_a_limit_breach_is_reported(tmp_path):
-    from interbudget.rules.borrowing import schedule
     import numpy as np
+
+    from interbudget.rules.borrowing import schedule
 
     i, a, o = schedule(np.array([100.0]), np.array([0.1]), np.array([2020]), np.array([2024]), list(range(2019, 2027)))
     assert a.sum() == pytest.approx(100) and a[0].tolist() == [0, 0, 25, 25, 25, 25, 0, 0]

@@ -4,16 +4,14 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as hs
+from hypothesis import given, settings, strategies as hs
 
+from helpers import make_dataset, simulate
 from interbudget.rules.borrowing import finance, schedule
 from interbudget.rules.needs import FROM_ROWS, NeedItems
 from interbudget.rules.sequestration import cut, cuttable, steps_of
 from interbudget.rules.transfers import Transfers
 from interbudget.scenario import Borrowing, Sequestration
-
-from helpers import make_dataset, simulate
 
 FUNCTIONS = ["edu", "roads", "culture", "parks"]
 item = hs.tuples(hs.integers(0, 2), hs.integers(0, 2), hs.integers(0, 2), hs.integers(0, 3), hs.integers(0, 1),

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from test_properties import CFG, SEEDS, build
 from interbudget.analysis.compare import budget_view
 from interbudget.analysis.metrics import level_table
 from interbudget.analysis.scorecard import hidden_withdrawal_array
@@ -19,6 +18,7 @@ from interbudget.hierarchy import LEVELS
 from interbudget.output import budgets_table
 from interbudget.rules.status import HALF_TIYN, budget_status, statuses
 from interbudget.scenario import Scenario, load_scenario
+from test_properties import CFG, SEEDS, build
 
 ROOT = Path(__file__).resolve().parents[1]
 KZ = ROOT / "data" / "kz"

@@ -1,8 +1,7 @@
 """Targeted subventions in two categories (§3.3.3), by hand, and the pool's properties."""
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from helpers import make_dataset, simulate, write_csv
 from interbudget.rules.targeted import allocate_pool

@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from helpers import make_dataset, write_csv, write_scenario
-from test_errors import run_cli
 from interbudget.analysis.compare import compare
 from interbudget.basis import rule_filled
 from interbudget.dataset import load_dataset
@@ -21,6 +20,7 @@ from interbudget.engine import run
 from interbudget.review import review
 from interbudget.scenario import Scenario, load_scenario
 from interbudget.summary import region_summary
+from test_errors import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 KZ = ROOT / "data" / "kz"

@@ -10,11 +10,10 @@ import sys
 import httpx
 import pytest
 
+from browser import ROOT, axe_violations, chromium, describe, login, overflowing, watched, wider_than_the_page
 from interbudget.i18n import fmt_amount
 from interbudget.web.common import scaled
 from interbudget.web.launch import served
-
-from browser import ROOT, axe_violations, chromium, describe, login, overflowing, watched, wider_than_the_page
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 PASSWORD = "design password 123"

@@ -9,7 +9,6 @@ import sys
 import pytest
 
 from interbudget.web.launch import served
-
 from test_web import EXAMPLE, ROOT, SCEN
 
 SHOTS = ROOT / "test-artifacts" / "web-workflow"

@@ -9,7 +9,6 @@ from hypothesis import given, strategies as st
 from interbudget.web.app import create_app
 from interbudget.web.budget_rows import totals_of
 from interbudget.web.common import THIN, fmt_number, per_person, scaled, unit_for
-
 from test_web import ROOT
 
 

@@ -24,7 +24,8 @@ def html_lang(text: str) -> str:
 
 
 @pytest.mark.parametrize("header,lang", [
-    ("kk", "kk"), ("kk-KZ,kk;q=0.9,ru;q=0.8", "kk"), ("ru-RU,ru;q=0.9,kk;q=0.95", "ru"), ("ru-RU;q=0.8,ru;q=0.9,kk;q=0.95", "kk"), ("de,ru;q=0.5", "ru"),
+    ("kk", "kk"), ("kk-KZ,kk;q=0.9,ru;q=0.8", "kk"), ("ru-RU,ru;q=0.9,kk;q=0.95", "ru"),
+    ("ru-RU;q=0.8,ru;q=0.9,kk;q=0.95", "kk"), ("de,ru;q=0.5", "ru"),
     ("en-US,en;q=0.9", "en"), ("kk;q=0,ru;q=0.1", "ru"), ("de,fr", None), ("", None), (None, None),
     ("ru;q=abc,en;q=0.2", "en"), ("RU", "ru"), ("ru;q=0.5,kk;q=0.5", "ru")])
 def test_accept_language_is_read_with_its_weights(header, lang):

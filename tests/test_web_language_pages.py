@@ -2,7 +2,9 @@
 without a sourced Kazakh name is shown in Cyrillic to a Kazakh reader; the transliteration mark is explained once.
 
 What the scan leaves out, and why: scenario names (identifiers a user typed, shown as typed), the map's source
-attribution (names of the boundary sources) and the citations of the published law (as published), the names of download files (budgets.csv), the explanation text of the budget page (rendered for people by the
+attribution (names of the boundary sources) and the citations of the published law (as published), the names of
+download files (budgets.csv), the explanation text of the budget page
+(rendered for people by the
 plain-text explanation of issue 19 item 5, in web/explain_text) and the needs-basis line (explain.basis_line, shared
 with the CLI, which names its file)."""
 import html
@@ -37,13 +39,13 @@ def client():
 
 
 def visible_text(page: str) -> str:
-    page = re.sub(r"<(script|style|select)\b.*?</\1>", " ", page, flags=re.S)
-    page = re.sub(r'<pre id="explanation">.*?</pre>', " ", page, flags=re.S)
-    page = re.sub(r'<p id="needs-basis">.*?</p>', " ", page, flags=re.S)
-    page = re.sub(r'<ul id="law-sources">.*?</ul>', " ", page, flags=re.S)  # citations, as published
+    page = re.sub(r"<(script|style|select)\b.*?</\1>", " ", page, flags=re.DOTALL)
+    page = re.sub(r'<pre id="explanation">.*?</pre>', " ", page, flags=re.DOTALL)
+    page = re.sub(r'<p id="needs-basis">.*?</p>', " ", page, flags=re.DOTALL)
+    page = re.sub(r'<ul id="law-sources">.*?</ul>', " ", page, flags=re.DOTALL)  # citations, as published
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
     text = re.sub(r"\b[\w-]+\.(csv|xlsx|html)\b", " ", text)  # the names of the download files
-    text = re.sub(r"Boundaries:.*?generalised\.", " ", text, flags=re.S)  # the map's source attribution
+    text = re.sub(r"Boundaries:.*?generalised\.", " ", text, flags=re.DOTALL)  # the map's source attribution
     for s in sorted(SCENARIOS, key=len, reverse=True):
         text = text.replace(s, " ")
     return text

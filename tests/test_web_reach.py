@@ -83,7 +83,7 @@ def test_a_rural_okrug_opens_its_own_page_with_breadcrumbs(client):
     okrug = next(c for c, r in UNITS.items() if r["level"] == "rural" and r["has_budget"] == "true")
     r = client.get(f"/?scenario=current-law&year=2026&parent={okrug}&lang=ru")
     assert r.status_code == 200 and urlsplit(str(r.url)).path == f"/budget/{okrug}" and 'id="explanation"' in r.text
-    crumbs = re.search(r'<ol id="breadcrumbs">(.*?)</ol>', r.text, re.S).group(1)
+    crumbs = re.search(r'<ol id="breadcrumbs">(.*?)</ol>', r.text, re.DOTALL).group(1)
     district = UNITS[okrug]["parent"]
     region = UNITS[district]["parent"]
     assert crumbs.count("<li>") == 4 and UNITS[region]["name_ru"] in crumbs and UNITS[district]["name_ru"] in crumbs
@@ -108,7 +108,7 @@ def test_no_page_of_a_unit_shows_an_empty_table_without_a_sentence(client):
     for code in kinds:
         r = client.get(f"/?scenario=current-law&year=2026&parent={code}")
         assert r.status_code == 200
-        for body in re.findall(r"<tbody>(.*?)</tbody>", r.text, re.S):
+        for body in re.findall(r"<tbody>(.*?)</tbody>", r.text, re.DOTALL):
             assert "<tr>" in body, code
         if 'id="budgets"' not in r.text:
             assert 'id="dead-end"' in r.text or 'id="none"' in r.text, code

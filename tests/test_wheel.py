@@ -69,9 +69,9 @@ def test_a_command_that_needs_an_extra_says_which(installed, tmp_path):
 
 def test_the_wheel_carries_the_web_assets(installed):
     """The workbench's CSS framework, stylesheet and table script are package data: served without a CDN."""
-    probe = _run([str(installed / "python"), "-c", "import importlib.util as u, pathlib; "
+    probe = _run([str(installed / "python"), "-c", ("import importlib.util as u, pathlib; "
                   "p = pathlib.Path(u.find_spec('interbudget').origin).parent / 'web' / 'static'; "
-                  "print(sorted(f.name for f in p.iterdir()))"], installed)
+                  "print(sorted(f.name for f in p.iterdir()))")], installed)
     assert probe.returncode == 0, probe.stderr
     for name in ("pico.min.css", "PICO-LICENSE.md", "interbudget.css", "tables.js"):
         assert name in probe.stdout

@@ -7,15 +7,13 @@ import threading
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import given, settings
-from hypothesis import strategies as hs
+from hypothesis import given, settings, strategies as hs
 
-from interbudget.store import Conflict, Store
 from interbudget import patch as jpatch
-from interbudget.store.migrations import available, current, migrate
+from interbudget.store import Conflict, Store
 from interbudget.store.db import connect
+from interbudget.store.migrations import available, current, migrate
 from interbudget.web.app import create_app
-
 from test_web import EXAMPLE, ROOT, SCEN
 
 PASSWORD = "correct horse battery"

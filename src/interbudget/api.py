@@ -60,7 +60,7 @@ def _year_pos(result: Result, year: int | None) -> int:
     return result.years.index(year)
 
 
-def metrics(result: Result, year: int | None = None, with_retention: bool = True) -> "Metrics":
+def metrics(result: Result, year: int | None = None, with_retention: bool = True) -> Metrics:
     """The metrics of RESULT in YEAR (default: its first): a `Metrics` record of tables — `capacity` (units, when,
     mean, gini, cv, theil, max_min), `levels`, `stability`, `actual_gap`, `retention`, `oil_exposure`, `regions`
     (columns in its docstring). `with_retention=False` skips the retention re-runs (one per region).
@@ -70,7 +70,7 @@ def metrics(result: Result, year: int | None = None, with_retention: bool = True
     return _metrics(result, _year_pos(result, year), result.scenario.name, with_retention=with_retention)
 
 
-def compare(results: list[Result], year: int | None = None) -> "Comparison":
+def compare(results: list[Result], year: int | None = None) -> Comparison:
     """Current law, a draft and amendments (RESULTS, in that order) in YEAR (default: the first's first year):
     a `Comparison` with `regions` (one row per region and scenario: net_transfer, capacity_after, change,
     change_per_capita_tenge against the first) and `pairs` (each with `rows` per budget, `transitions`,
@@ -80,7 +80,7 @@ def compare(results: list[Result], year: int | None = None) -> "Comparison":
     return _compare(results, results[0].years[0] if year is None else year)
 
 
-def scorecard(result: Result, draws: int = 10_000, seed: int = 1, oil_sd: float = 0.25, with_retention: bool = True) -> "Table":
+def scorecard(result: Result, draws: int = 10_000, seed: int = 1, oil_sd: float = 0.25, with_retention: bool = True) -> Table:
     """Every indicator of the scorecard (docs/METHOD.md "Scorecard") for RESULT: a Table with the columns scenario,
     year, level, code (empty for a level's total), indicator, value, unit, section; the oil shock as
     `interbudget scorecard` draws it (DRAWS, SEED, OIL_SD)."""
@@ -92,7 +92,7 @@ def scorecard(result: Result, draws: int = 10_000, seed: int = 1, oil_sd: float 
 
 
 def stress(result: Result, draws: int = 10_000, seed: int = 1, oil_sd: float = 0.25, common_sd: float = 0.03,
-           region_sd: float = 0.05, growth: float = 0.0) -> "Stress":
+           region_sd: float = 0.05, growth: float = 0.0) -> Stress:
     """Monte Carlo over correlated shocks to RESULT's receipts with the medium-term amounts fixed (`interbudget
     stress`'s options): a `Stress` whose `levels` table has one row per level and year (budgets, p_any_deficit,
     mean_budgets_in_deficit, expected_deficit, balance_p5, balance_p50, balance_p95, deterministic_balance).

@@ -61,12 +61,12 @@ class Result:
 
     revised: Track | None = None
     base_mask: np.ndarray | None = None  # per payer category: counted as a base enterprise
-    coverage: "Coverage | None" = None  # targeted model: priority tiers covered, plan track
-    programs: "ProgramFunding | None" = None
-    envelope: "EnvelopeRows | None" = None
+    coverage: Coverage | None = None  # targeted model: priority tiers covered, plan track
+    programs: ProgramFunding | None = None
+    envelope: EnvelopeRows | None = None
     mandates: list[dict[str, Any]] = field(default_factory=list)  # per mandate, budget and year: cost, compensated, unfunded
-    shocked: "Receipts | None" = None  # actual receipts made by the scenario's actual_shock (rules/shock.py)
-    debt: "DebtRun | None" = None  # debt.csv, sequestration and borrowing (rules/sequestration.py, rules/borrowing.py)
+    shocked: Receipts | None = None  # actual receipts made by the scenario's actual_shock (rules/shock.py)
+    debt: DebtRun | None = None  # debt.csv, sequestration and borrowing (rules/sequestration.py, rules/borrowing.py)
     provenance: dict[str, Stamp] = field(default_factory=dict)  # per quantity: the rule that set it (shares: per cell, `model`)
 
     @property

@@ -6,9 +6,9 @@ Which rule set a share is read from the stamps the rules left (rules/provenance.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from typing import Any
+
+import numpy as np
 
 from .dataset import NEEDS_BASES, PAYERS, PRIORITIES
 from .engine import Result

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import Result
-
 from .rules.needs import FROM_DEBT
 from .rules.sequestration import Steps, floor
 from .vocab import CREDITORS

@@ -46,7 +46,8 @@ def render(ex: dict[str, Any], lang: str = "en") -> str:
         pr = c["priorities"][it["priority"]]
         if it["source"] == "norm":
             lines.append("  " + c["need_norm"].format(function=it["function"], priority=pr, norm=f"{it['norm']:.6g}", driver=it["driver"],
-                                                      value=f"{it['driver_value']:.6g}", coefficient=f"{it['coefficient']:.6g}", amount=a(it["amount"])))
+                                                      value=f"{it['driver_value']:.6g}", coefficient=f"{it['coefficient']:.6g}",
+                                                      amount=a(it["amount"])))
         elif it["source"] == "network":
             rule = " ".join(filter(None, [
                 c["network_people"].format(people=f"{it['population']:.0f}", per=f"{it['per_population']:.6g}") if it["per_population"] else "",
@@ -79,7 +80,8 @@ def render(ex: dict[str, Any], lang: str = "en") -> str:
     if ex.get("coverage"):
         cv = ex["coverage"]
         lines += ["  " + c["targeted_title"],
-                  "    " + c["targeted_mandatory"].format(need=a(cv["mandatory"]), revenue=a(cv["mandatory"] - cv["category1"]), s1=a(cv["category1"])),
+                  "    " + c["targeted_mandatory"].format(need=a(cv["mandatory"]), revenue=a(cv["mandatory"] - cv["category1"]),
+                                                      s1=a(cv["category1"])),
                   "    " + c["targeted_basic"].format(need=a(cv["basic"]), covered=a(cv["basic_covered"]), gap=a(cv["basic"] - cv["basic_covered"])),
                   "    " + c["targeted_additional"].format(need=a(cv["additional"]), covered=a(cv["additional_covered"]),
                                                            gap=a(cv["additional"] - cv["additional_covered"])),
@@ -93,7 +95,8 @@ def render(ex: dict[str, Any], lang: str = "en") -> str:
     if ex.get("envelope"):
         e = ex["envelope"]
         lines.append("  " + c["envelope_line"].format(kind=e["applies_to"], need=a(e["need"]), allocated=a(e["allocated"]),
-                                                      bound=c["envelope_bounds"][e["bound"]], scale="—" if e.get("scale") is None else f"{e['scale']:.6g}",
+                                                      bound=c["envelope_bounds"][e["bound"]],
+                                                      scale="—" if e.get("scale") is None else f"{e['scale']:.6g}",
                                                       floor=a(e["floor"]), ceiling=a(e["ceiling"]) if e["ceiling"] != float("inf") else "—"))
     if t["is_republic"]:
         lines.append("  " + c["republic_flows"].format(s=a(t["children_subventions"]), w=a(t["children_withdrawals"])))

@@ -49,11 +49,11 @@ _GridKey = tuple[tuple[int, ...], int, int, bytes]
 
 #: grids built per receipts object (by its id, dropped with the object): a scenario's checks, its run and
 #: every later run on the same dataset (the web workbench) aggregate the rows once
-_GRIDS: dict[int, dict[_GridKey, "ReceiptGrid"]] = {}
+_GRIDS: dict[int, dict[_GridKey, ReceiptGrid]] = {}
 
 
 def receipt_grid(rec: ClassifiableReceipts, years: list[int], n_units: int, n_taxes: int,
-                 base_mask: np.ndarray) -> "ReceiptGrid":
+                 base_mask: np.ndarray) -> ReceiptGrid:
     """The receipts REC (a dataset's `Receipts`) of `years` summed per (unit, year) x (payer class, tax), built
     once per REC and arguments. `base_mask[category]` says which payer categories are base enterprises."""
     key: _GridKey = (tuple(years), n_units, n_taxes, base_mask.tobytes())
@@ -81,7 +81,7 @@ class ReceiptGrid:
     full: bool = False  # keys are every (unit, year) in order and columns every (payer, tax)
 
     @classmethod
-    def build(cls, rec: ReceiptRows, years: list[int], n_units: int, n_taxes: int) -> "ReceiptGrid":
+    def build(cls, rec: ReceiptRows, years: list[int], n_units: int, n_taxes: int) -> ReceiptGrid:
         ny = len(years)
         yi = year_positions(rec.year, years)
         counts = np.bincount(yi + 1, minlength=ny + 1)

@@ -71,7 +71,7 @@ class Hierarchy:
         # the region each budget belongs to (-1 for the republic)
         self.b_region_unit = anc[REGION, self.budget_units]
 
-    def with_budgets(self, has_budget: np.ndarray) -> "Hierarchy":
+    def with_budgets(self, has_budget: np.ndarray) -> Hierarchy:
         """The same tree with another set of units that have budgets (a scenario's choice)."""
         return Hierarchy(self.codes, self.parent, self.level, has_budget, self.population, self.names, self.area)
 

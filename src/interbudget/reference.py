@@ -278,7 +278,7 @@ def simulate(folder: str | Path, sc: dict) -> tuple[list[dict], list[dict]]:
         """share = clamp(min over years with Q > 0 of G0 / Q, 0, cap), G0 from the current state."""
         _, _, G0, _, _ = transfers(revenue(receipts, share), general=True)
         out = {}
-        qs = {c: {y: 0.0 for y in years} for c in units_}
+        qs = {c: dict.fromkeys(years, 0.0) for c in units_}
         for r in receipts:  # regulated receipts booked at each unit or below
             y = int(r["year"])
             if y in years and r["tax"] in regulated and payer_class(r) in counted:

@@ -13,7 +13,6 @@ from yaml import YAMLError
 
 from .errors import InterbudgetError, Problem
 
-
 __all__ = ["DuplicateKey", "UniqueKeyLoader", "YAMLError", "error_of", "load", "parse"]
 
 

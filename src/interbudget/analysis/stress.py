@@ -99,7 +99,10 @@ class Stress:
         lv = self.levels
         for level in dict.fromkeys(lv["level"].tolist()):
             m = lv["level"] == level
-            col = lambda k: lv[k][m].tolist()  # noqa: E731
+
+            def col(k: str, m: object = m) -> list:
+                return lv[k][m].tolist()
+
             out["levels"].append({"level": level, "p_any_deficit": col("p_any_deficit"),
                                   "mean_budgets_in_deficit": col("mean_budgets_in_deficit"), "budgets": int(lv["budgets"][m][0]),
                                   "expected_deficit": col("expected_deficit"), "balance_p5": col("balance_p5"),

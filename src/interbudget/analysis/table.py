@@ -36,13 +36,13 @@ class Table:
         object.__setattr__(self, "columns", cols)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Mapping[str, Any]], names: Sequence[str]) -> "Table":
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]], names: Sequence[str]) -> Table:
         """A table of ROWS (mappings with at least NAMES); an empty ROWS gives empty columns."""
         rows = list(rows)
         return cls({n: np.array([r[n] for r in rows], dtype=object if not rows else None) for n in names})
 
     @classmethod
-    def concat(cls, tables: Sequence["Table"], names: Sequence[str]) -> "Table":
+    def concat(cls, tables: Sequence[Table], names: Sequence[str]) -> Table:
         """The tables one under another (each has NAMES)."""
         if not tables:
             return cls({n: np.array([], dtype=object) for n in names})
@@ -62,7 +62,7 @@ class Table:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.rows())
 
-    def where(self, mask: np.ndarray) -> "Table":
+    def where(self, mask: np.ndarray) -> Table:
         """The rows where MASK (a boolean array of the table's length) holds."""
         return Table({k: v[mask] for k, v in self.columns.items()})
 
@@ -81,4 +81,4 @@ class Table:
         """The table as a pandas.DataFrame."""
         import pandas as pd
 
-        return pd.DataFrame({k: v for k, v in self.columns.items()})
+        return pd.DataFrame(dict(self.columns.items()))

@@ -121,7 +121,7 @@ def today_level(shares: dict[str, float]) -> str:
 
 def assess(ds: Dataset, expert: dict[str, dict[str, dict]], current_sharing: dict[str, dict[str, float]],
            weights: dict[str, float] | None = None) -> list[dict]:
-    weights = weights or {c: 1.0 for c in CRITERIA}
+    weights = weights or dict.fromkeys(CRITERIA, 1.0)
     data = data_scores(ds)
     rows = []
     for tax in ds.taxes:

@@ -8,8 +8,22 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InterbudgetError
-from ._common import (AllowDuplicates, AllowUnknownTaxes, DatasetArg, ScenarioArg, app, dataset_of, fail as _fail, fmt as _fmt,
-                      load as _load, out, run_on, write_json as _write_json, year_pos as _year_pos)
+from ._common import (
+    AllowDuplicates,
+    AllowUnknownTaxes,
+    DatasetArg,
+    ScenarioArg,
+    app,
+    dataset_of,
+    fail as _fail,
+    fmt as _fmt,
+    load as _load,
+    out,
+    run_on,
+    write_json as _write_json,
+    year_pos as _year_pos,
+)
+
 
 @app.command()
 def metrics(

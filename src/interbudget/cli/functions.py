@@ -10,8 +10,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InterbudgetError
-from ._common import (bundled_path, BUNDLED_REGISTRY, AllowDuplicates, DatasetArg, dataset_of, ScenarioArg, app, fmt as _fmt, out,
-                      reported as _reported)
+from ._common import (
+    BUNDLED_REGISTRY,
+    AllowDuplicates,
+    DatasetArg,
+    ScenarioArg,
+    app,
+    bundled_path,
+    dataset_of,
+    fmt as _fmt,
+    out,
+    reported as _reported,
+)
 
 functions_app = typer.Typer(no_args_is_help=True, help="State functions: the registry, its audits and the §3.2 criteria.")
 app.add_typer(functions_app, name="functions")
@@ -211,8 +221,7 @@ def proposal_apply(
     """Apply a proposal: each move changes the needs of the budgets it touches by the function's normative cost
     at the receiving level, the engine reruns, and each budget's needs, transfers and balance are compared;
     moves that leave a budget with a need and no money are flagged as unfunded mandates (§3.3.1)."""
-    from ..functions.proposals import apply
-    from ..functions.proposals import load_proposal
+    from ..functions.proposals import apply, load_proposal
     from ..functions.registry import load_registry
     from ..scenario import load_scenario
 

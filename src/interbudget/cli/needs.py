@@ -48,7 +48,7 @@ def estimate(
 ) -> None:
     """Fit, per function group, a norm per person and regional cost coefficients on the regions' executed spending;
     report the fit, the leave-one-region-out error and what share of each region's spending the model explains."""
-    from ..analysis.normative import estimate_needs, quality_rows, explained_rows
+    from ..analysis.normative import estimate_needs, explained_rows, quality_rows
     from ..analysis.normative_needs import normative_needs, write_estimate
     from ..dataset import load_dataset
 

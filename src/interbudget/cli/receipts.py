@@ -7,8 +7,7 @@ import typer
 from rich.table import Table
 
 from ..errors import InterbudgetError
-from ._common import (BUNDLED_KZ, AllowDuplicates, app, dataset_of, err,
-                      out, reported as _reported)
+from ._common import BUNDLED_KZ, AllowDuplicates, app, dataset_of, err, out, reported as _reported
 
 receipts_app = typer.Typer(no_args_is_help=True, help="Taxpayer-level payments: generate them, aggregate them into receipts.")
 app.add_typer(receipts_app, name="receipts")

@@ -6,8 +6,18 @@ from pathlib import Path
 
 import typer
 
-from ._common import (AllowDuplicates, AllowUnknownTaxes, DatasetArg, ScenarioArg, app, err,
-                      load as _load, out, reported as _reported)
+from ._common import (
+    AllowDuplicates,
+    AllowUnknownTaxes,
+    DatasetArg,
+    ScenarioArg,
+    app,
+    err,
+    load as _load,
+    out,
+    reported as _reported,
+)
+
 
 @app.command()
 def report(
@@ -62,8 +72,8 @@ def _programme(res, folder: Path | None) -> dict:
     from ..analysis.programme import report_status
     from ..programme.data import load_for
     from ..programme.status import measure_rows
-    from .programme import BUNDLED_PROGRAMME, BUNDLED_SCENARIOS
     from ._common import BUNDLED_REGISTRY
+    from .programme import BUNDLED_PROGRAMME, BUNDLED_SCENARIOS
 
     prog = load_for(folder or BUNDLED_PROGRAMME, BUNDLED_REGISTRY, BUNDLED_SCENARIOS)
     today = date.today()

@@ -10,8 +10,20 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InterbudgetError
-from ._common import (AllowDuplicates, AllowUnknownTaxes, DatasetArg, ScenarioArg, app, err,
-                      fail as _fail, fmt as _fmt, load as _load, out, warn)
+from ._common import (
+    AllowDuplicates,
+    AllowUnknownTaxes,
+    DatasetArg,
+    ScenarioArg,
+    app,
+    err,
+    fail as _fail,
+    fmt as _fmt,
+    load as _load,
+    out,
+    warn,
+)
+
 
 @app.command()
 def simulate(
@@ -24,11 +36,11 @@ def simulate(
     allow_unknown_taxes: AllowUnknownTaxes = False,
 ) -> None:
     """Run SCENARIO on DATASET and write budgets.csv, shares.csv and manifest.json."""
-    from ..output import write_results
-    from ..hierarchy import LEVELS
-    from ..rules.status import statuses
     from ..basis import MARK, footnote, rule_filled
+    from ..hierarchy import LEVELS
+    from ..output import write_results
     from ..review import message as review_message, review
+    from ..rules.status import statuses
     from ..summary import region_summary, revision_changes, unfunded_mandates
 
     try:

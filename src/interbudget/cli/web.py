@@ -9,7 +9,8 @@ from pathlib import Path
 import typer
 
 from ..errors import InterbudgetError
-from ._common import (bundled_path, BUNDLED_REGISTRY, DEFAULT_STORE, STORE_HELP, app, out, reported as _reported)
+from ._common import BUNDLED_REGISTRY, DEFAULT_STORE, STORE_HELP, app, bundled_path, out, reported as _reported
+
 
 @app.command()
 def serve(

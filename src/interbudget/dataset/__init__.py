@@ -14,16 +14,47 @@ from pathlib import Path
 import numpy as np
 
 from .. import tables as T
-from .parts import (_load_bases, _load_coefficients, _load_debt, _load_drivers, _load_last_transfers,
-                            _load_mandates, _load_needs, _load_networks, _load_norms, _load_oil_regions, _load_programs,
-                            _load_receipts, _load_tax_series)
-from .records import (BASE, FALSE_WORDS, LANGS, PAYERS, PRIORITIES, REGIONAL, TRUE_WORDS,  # noqa: F401
-                              Bases, Coefficients, Dataset, Debt, Drivers, Needs, Networks, Norms, Programs, Receipts,
-                              TaxSeries, _empty_needs, sha256_file)
-from .units import _load_payers, _load_units
 from ..errors import InterbudgetError, Problems
 from ..grid import receipt_grid, year_positions  # noqa: F401 — importable from here, as before
 from ..scenario import NEEDS_BASES  # the needs bases and their files (docs/METHOD.md "Needs bases")
+from .parts import (
+    _load_bases,
+    _load_coefficients,
+    _load_debt,
+    _load_drivers,
+    _load_last_transfers,
+    _load_mandates,
+    _load_needs,
+    _load_networks,
+    _load_norms,
+    _load_oil_regions,
+    _load_programs,
+    _load_receipts,
+    _load_tax_series,
+)
+from .records import (  # noqa: F401
+    BASE,
+    FALSE_WORDS,
+    LANGS,
+    PAYERS,
+    PRIORITIES,
+    REGIONAL,
+    TRUE_WORDS,
+    Bases,
+    Coefficients,
+    Dataset,
+    Debt,
+    Drivers,
+    Needs,
+    Networks,
+    Norms,
+    Programs,
+    Receipts,
+    TaxSeries,
+    _empty_needs,
+    sha256_file,
+)
+from .units import _load_payers, _load_units
 
 TABLES = {
     # stem: (required columns, optional columns, required file?)

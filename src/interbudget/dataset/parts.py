@@ -11,11 +11,22 @@ import numpy as np
 import pyarrow as pa
 
 from .. import tables as T
-from .records import (PRIORITIES, Bases, Coefficients, Debt, Drivers, Needs, Networks, Norms, Programs, Receipts,
-                              TaxSeries)
 from ..errors import Problems
 from ..hierarchy import LEVELS, Hierarchy
 from ..vocab import CREDITORS, KINDS
+from .records import (
+    PRIORITIES,
+    Bases,
+    Coefficients,
+    Debt,
+    Drivers,
+    Needs,
+    Networks,
+    Norms,
+    Programs,
+    Receipts,
+    TaxSeries,
+)
 
 
 def _load_receipts(t: T.RawTable, codes: pa.Array, taxes: dict[str, int], payers: list[str], problems: Problems) -> Receipts:

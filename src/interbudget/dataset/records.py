@@ -48,12 +48,12 @@ class Receipts:
         `base_mask[category]` says which payer categories are base enterprises."""
         return receipt_grid(self, years, n_units, n_taxes, base_mask)
 
-    def classify(self, base_mask: np.ndarray) -> "Receipts":
+    def classify(self, base_mask: np.ndarray) -> Receipts:
         """The same receipts with `payer` as a class: 0 regional, 1 base."""
         cls = base_mask.astype(np.int8)[self.payer]
         return Receipts(self.unit, self.year, self.tax, cls, self.amount)
 
-    def select_years(self, years: list[int]) -> tuple["Receipts", np.ndarray]:
+    def select_years(self, years: list[int]) -> tuple[Receipts, np.ndarray]:
         """Rows of the given years, and each row's position in `years`."""
         yi = year_positions(self.year, years)
         keep = yi >= 0
@@ -194,7 +194,7 @@ class Dataset:
     needs_basis: str = "observed"  # the basis `needs` holds
     tax_series: TaxSeries | None = None
 
-    def with_needs_basis(self, basis: str, source: str = "scenario") -> "Dataset":
+    def with_needs_basis(self, basis: str, source: str = "scenario") -> Dataset:
         """The dataset with `needs` taken from the named needs basis (docs/METHOD.md "Needs bases")."""
         if basis == self.needs_basis:
             return self

@@ -7,9 +7,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import tables as T
-from .records import FALSE_WORDS, LANGS, PAYERS, TRUE_WORDS
 from ..errors import Problems
 from ..hierarchy import LEVELS, REPUBLIC, Hierarchy, find_cycles
+from .records import FALSE_WORDS, LANGS, PAYERS, TRUE_WORDS
 
 
 def _load_units(t: T.RawTable, problems: Problems) -> tuple[pa.Array, Hierarchy | None]:

@@ -52,7 +52,7 @@ def write_workbook(res: Result, path: Path, lang: str = "en", programme: dict | 
         wb = xlsxwriter.Workbook(tmp, {"nan_inf_to_errors": True})
         head = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1, "text_wrap": True})
         num = wb.add_format({"num_format": "#,##0.0"})
-        regions = np.flatnonzero((h.b_level == REGION))
+        regions = np.flatnonzero(h.b_level == REGION)
         marks = rule_filled(res.dataset.folder)
         law = [[h.name(int(h.budget_units[b]), lang), h.b_codes[b], y, float(tr.subvention[b, k]), float(tr.withdrawal[b, k]),
                 MARK if (h.b_codes[b], y) in marks else ""] for b in regions.tolist() for k, y in enumerate(res.years)]

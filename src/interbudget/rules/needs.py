@@ -44,7 +44,7 @@ class NeedItems:
     def units(self) -> np.ndarray:
         return self.unit if self.unit is not None else np.full(self.amount.size, -1, dtype=np.int32)
 
-    def plus(self, other: "NeedItems") -> "NeedItems":
+    def plus(self, other: NeedItems) -> NeedItems:
         """These items followed by OTHER's."""
         cols = ("budget", "year", "function", "priority", "amount", "source", "row", "quantity", "coefficient")
         out = {c: np.concatenate([getattr(self, c), getattr(other, c)]) for c in cols}

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class DebtRun:
-    loans: "debt_rules.Loans | None"  # debt.csv's loans (after refinancing)
-    refinancing: "debt_rules.Refinancing | None"
+    loans: debt_rules.Loans | None  # debt.csv's loans (after refinancing)
+    refinancing: debt_rules.Refinancing | None
     steps: object  # the sequestration order on the need items (rules/sequestration.Steps), or None
     financing: dict[str, debt_rules.Financing] = field(default_factory=dict)  # track name -> rules/borrowing.Financing
     breaches: list[tuple[Any, ...]] = field(default_factory=list)  # (track, budget, year position, limit, value, disposable, ratio)

@@ -17,9 +17,9 @@ import numpy as np
 from ..hierarchy import REGION, RURAL
 from .provenance import Stamp
 from .status import no_residue
+from .transfers import Transfers, _to_parents
 
 STAMP = Stamp("targeted", "§3.3.3", "transfer_model", "category 1 for mandatory needs; the surplus withdrawn at withdrawal_rate")
-from .transfers import Transfers, _to_parents
 
 
 @dataclass

@@ -11,8 +11,20 @@ from __future__ import annotations
 from .fiscal import DEFAULT_ORDER, SEQUESTRABLE, ActualShock, Borrowing, Revision, Sequestration
 from .load import load_scenario, read_scenario_data, scenario_dict
 from .model import Scenario, validate_scenario
-from .parts import (DEFAULT_REGULATED, METHODS, NEEDS_BASES, OPTION4_REGULATED, OPTIONS, SHARE_LEVELS, CapacityRate, Envelope,
-                    Mandate, Method, Targeted, TaxShares)
+from .parts import (
+                    DEFAULT_REGULATED,
+                    METHODS,
+                    NEEDS_BASES,
+                    OPTION4_REGULATED,
+                    OPTIONS,
+                    SHARE_LEVELS,
+                    CapacityRate,
+                    Envelope,
+                    Mandate,
+                    Method,
+                    Targeted,
+                    TaxShares,
+)
 
 __all__ = ["DEFAULT_ORDER", "DEFAULT_REGULATED", "METHODS", "NEEDS_BASES", "OPTION4_REGULATED", "OPTIONS", "SEQUESTRABLE",
            "SHARE_LEVELS", "ActualShock", "Borrowing", "CapacityRate", "Envelope", "Mandate", "Method", "Revision", "Scenario",

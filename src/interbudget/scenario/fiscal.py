@@ -97,7 +97,7 @@ class Borrowing(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _refinance(self) -> "Borrowing":
+    def _refinance(self) -> Borrowing:
         if self.refinance and "republic" not in self.lenders:
             raise ValueError("refinance: true refinances by budget credits of the republic: list republic among the lenders")
         return self

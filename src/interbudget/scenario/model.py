@@ -9,8 +9,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import InterbudgetError, Problem
 from ..patch import apply as _merge
 from .fiscal import ActualShock, Borrowing, Revision, Sequestration
-from .parts import (DEFAULT_REGULATED, METHODS, NEEDS_BASES, OPTION4_REGULATED, OPTIONS, CapacityRate, Envelope, Mandate, Method,
-                    TaxShares, Targeted, _check_share, _one_of, _unwrap)
+from .parts import (
+    DEFAULT_REGULATED,
+    METHODS,
+    NEEDS_BASES,
+    OPTION4_REGULATED,
+    OPTIONS,
+    CapacityRate,
+    Envelope,
+    Mandate,
+    Method,
+    Targeted,
+    TaxShares,
+    _check_share,
+    _one_of,
+    _unwrap,
+)
 
 
 class Scenario(BaseModel):
@@ -109,7 +123,7 @@ class Scenario(BaseModel):
         return _one_of(v, ("general", "targeted"), "transfer_model")
 
     @model_validator(mode="after")
-    def _targeted_only_when_asked(self) -> "Scenario":
+    def _targeted_only_when_asked(self) -> Scenario:
         if self.targeted is not None and self.transfer_model != "targeted":
             raise ValueError("'targeted' settings are given but transfer_model is not 'targeted'")
         if self.envelope is not None and self.envelope.applies_to == "category2" and self.transfer_model != "targeted":
@@ -121,7 +135,7 @@ class Scenario(BaseModel):
         return self
 
     @model_validator(mode="after")
-    def _shock_years(self) -> "Scenario":
+    def _shock_years(self) -> Scenario:
         if self.actual_shock is not None:
             other = [y for y in self.actual_shock.years if y not in self.years]
             if other:
@@ -129,13 +143,13 @@ class Scenario(BaseModel):
         return self
 
     @model_validator(mode="after")
-    def _rural_programmes(self) -> "Scenario":
+    def _rural_programmes(self) -> Scenario:
         if self.rural_programmes and self.rural_budgets:
             raise ValueError("rural_programmes: true runs the okrugs inside the district budget; it contradicts rural_budgets: true")
         return self
 
     @model_validator(mode="after")
-    def _revision_year(self) -> "Scenario":
+    def _revision_year(self) -> Scenario:
         if self.revision is not None:
             later = [y for y in self.years if y > min(self.years)]
             if self.revision.from_year not in later:
@@ -153,7 +167,7 @@ class Scenario(BaseModel):
         """The scenario's keys as given (defaults not filled in): what a YAML file after `extends:` would hold."""
         return self.model_dump(exclude_unset=True)
 
-    def with_changes(self, diff: dict, source: str = "changes") -> "Scenario":
+    def with_changes(self, diff: dict, source: str = "changes") -> Scenario:
         """This scenario with DIFF applied as `extends:` applies a file (a JSON merge patch: maps merge key by key,
         other values replace, None removes a key), validated like a file: an unknown key, a share outside
         [0, 1] or an unknown option raise InterbudgetError with the YAML path's messages, SOURCE as the file."""
@@ -161,7 +175,7 @@ class Scenario(BaseModel):
             raise InterbudgetError(Problem(source, "the changes must be a map of scenario keys"))
         return validate_scenario(_merge(self.document(), diff), source)
 
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> "Scenario":
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Scenario:
         """A copy; with UPDATE its keys are replaced and the result is validated (never an invalid scenario)."""
         if not update:
             return super().model_copy(deep=deep)

@@ -69,7 +69,7 @@ class TaxShares(BaseModel):
         return _check_share(v)
 
     @model_validator(mode="after")
-    def _sum(self) -> "TaxShares":
+    def _sum(self) -> TaxShares:
         total = self.region + self.district + self.rural
         if total > 1.0 + 1e-12:
             raise ValueError(f"shares sum to {total:g}, above 1")
@@ -97,7 +97,7 @@ class CapacityRate(BaseModel):
     @field_validator("rate")
     @classmethod
     def _rate(cls, v: float) -> float:
-        if not 0.0 <= v:
+        if not v >= 0.0:
             raise ValueError(f"rate {v} is negative")
         return v
 
@@ -145,7 +145,7 @@ class Envelope(BaseModel):
         return _one_of(v, ("general", "category2"), "envelope target")
 
     @model_validator(mode="after")
-    def _bounds(self) -> "Envelope":
+    def _bounds(self) -> Envelope:
         for name in ("floor", "ceiling"):
             v = getattr(self, name)
             if v is not None and v < 0:
@@ -178,7 +178,7 @@ class Mandate(BaseModel):
     reference: str | None = None
 
     @model_validator(mode="after")
-    def _levels(self) -> "Mandate":
+    def _levels(self) -> Mandate:
         order = ("republic", "region", "district", "rural")
         if self.level not in order[1:]:
             raise ValueError(f"mandate '{self.name}': level '{self.level}' must be region, district or rural")

@@ -2,4 +2,4 @@
 from .db import connect
 from .store import ROLES, Conflict, NotFound, Store, TooManyAttempts
 
-__all__ = ["Store", "Conflict", "NotFound", "TooManyAttempts", "ROLES", "connect"]
+__all__ = ["ROLES", "Conflict", "NotFound", "Store", "TooManyAttempts", "connect"]

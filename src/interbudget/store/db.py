@@ -24,7 +24,7 @@ class Tx:
     def __init__(self, cur, paramstyle: str):
         self._cur, self._pg = cur, paramstyle == "format"
 
-    def execute(self, sql: str, params: tuple | list = ()) -> "Tx":
+    def execute(self, sql: str, params: tuple | list = ()) -> Tx:
         if self._pg:
             sql = sql.replace("?", "%s")
         self._cur.execute(sql, tuple(params) if params else None)

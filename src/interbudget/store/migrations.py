@@ -2,7 +2,7 @@
 its row in `schema_migrations`, so a store is always at one known version."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 
 from .db import Database
@@ -37,7 +37,7 @@ def migrate(db: Database, target: int | None = None) -> list[int]:
         with db.transaction() as tx:
             for statement in _statements(sql):
                 tx.execute(statement)
-            tx.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, name, datetime.now(timezone.utc).replace(tzinfo=None)))
+            tx.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, name, datetime.now(UTC).replace(tzinfo=None)))
         applied.append(version)
     return applied
 

@@ -7,8 +7,22 @@ from __future__ import annotations
 
 import threading
 
-from .base import (MAX_NOTE, MAX_TEXT, OBJECTION_KINDS, RESOLUTIONS, ROLES, SESSION_HOURS, Conflict, NotFound, TooManyAttempts,
-                   _hash_token, _text, as_stored, now, strip_nulls)
+from .base import (
+    MAX_NOTE,
+    MAX_TEXT,
+    OBJECTION_KINDS,
+    RESOLUTIONS,
+    ROLES,
+    SESSION_HOURS,
+    Conflict,
+    NotFound,
+    TooManyAttempts,
+    _hash_token,
+    _text,
+    as_stored,
+    now,
+    strip_nulls,
+)
 from .db import Database, connect
 from .migrations import migrate
 from .objections import ObjectionsMixin
@@ -35,7 +49,7 @@ class Store(UsersMixin, ScenariosMixin, RunsMixin, ObjectionsMixin):
         self._hasher = PasswordHasher()
 
     @classmethod
-    def open(cls, where) -> "Store":
+    def open(cls, where) -> Store:
         return cls(connect(where))
 
     def close(self) -> None:

@@ -13,11 +13,34 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..errors import Problems
+
 # the cell parsers and the repeat checks live in their own modules; their names stay importable from here
-from .cells import (INTEGER_RE, NUMBER_RE, RawTable, _as_strings, _choice_index, _numeric, _report,  # noqa: F401
-                    choices, encode, integers, lookup, numbers, strings, to_np)
-from .repeats import (_candidates, _cheap_codes, _dense, _exact_repeats, _repeating, _signature,  # noqa: F401
-                      duplicates, repeated_rows)
+from .cells import (  # noqa: F401
+    INTEGER_RE,
+    NUMBER_RE,
+    RawTable,
+    _as_strings,
+    _choice_index,
+    _numeric,
+    _report,
+    choices,
+    encode,
+    integers,
+    lookup,
+    numbers,
+    strings,
+    to_np,
+)
+from .repeats import (  # noqa: F401
+    _candidates,
+    _cheap_codes,
+    _dense,
+    _exact_repeats,
+    _repeating,
+    _signature,
+    duplicates,
+    repeated_rows,
+)
 
 
 def find_table(folder: Path, stem: str) -> Path | None:

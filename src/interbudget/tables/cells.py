@@ -62,9 +62,7 @@ def _numeric(t: pa.DataType) -> bool:
 
 
 def _as_strings(col: pa.Array) -> pa.Array:
-    if pa.types.is_dictionary(col.type):
-        col = col.cast(pa.string())
-    elif not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+    if pa.types.is_dictionary(col.type) or not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         col = col.cast(pa.string())
     return pc.utf8_trim_whitespace(col.fill_null(""))
 

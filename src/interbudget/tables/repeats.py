@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from ..errors import Problems
 from .cells import NUMBER_RE, RawTable, _numeric, to_np
 
+
 def _dense(col, nrows: int) -> tuple[np.ndarray, int]:
     """Integer codes of a column's values (equal exactly when the values are) and their number: small-range
     integers as they are, anything else hash-encoded once in Arrow."""
@@ -148,11 +149,11 @@ def repeated_rows(columns: list, nrows: int) -> tuple[np.ndarray, np.ndarray]:
         rows = keep if rows is None else rows[keep]
         if not rows.size:
             return none, none
-    exact, k = np.zeros(rows.size, dtype=np.int64), 1  # exact codes below k of the columns seen so far
+    exact = np.zeros(rows.size, dtype=np.int64)  # dense codes of the columns seen so far
     for col in columns:
         part = col[rows] if isinstance(col, np.ndarray) else col.take(pa.array(rows))
         codes, m = _dense(part, rows.size)
-        exact, k = _dense(exact * m + codes, rows.size)  # below k * m <= rows**2: no overflow
+        exact, _ = _dense(exact * m + codes, rows.size)  # re-densified each step: the product cannot overflow
     _, first, inverse = np.unique(exact, return_index=True, return_inverse=True)
     earlier = first[inverse.reshape(-1)]
     dup = earlier != np.arange(rows.size)

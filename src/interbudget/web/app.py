@@ -47,8 +47,23 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
 
     app.add_middleware(RequestGuard)
 
-    from . import (api_budgets, apidocs, assets, commission, compare, downloads, errors, functions_pages, objections, pages_budgets,
-                   programme as programme_pages, proposals, reconcile, scorecard, work)
+    from . import (
+        api_budgets,
+        apidocs,
+        assets,
+        commission,
+        compare,
+        downloads,
+        errors,
+        functions_pages,
+        objections,
+        pages_budgets,
+        programme as programme_pages,
+        proposals,
+        reconcile,
+        scorecard,
+        work,
+    )
 
     assets.register(app, site)
     api_budgets.register(app, site)

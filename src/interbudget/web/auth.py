@@ -8,8 +8,16 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from ..store import TooManyAttempts
 from .access import Viewer
 from .common import see_other as _see_other
-from .security import (SESSION_COOKIE, check_csrf, check_login_csrf, clear_session, client_address, login_token,
-                       set_login_cookie, set_session)
+from .security import (
+    SESSION_COOKIE,
+    check_csrf,
+    check_login_csrf,
+    clear_session,
+    client_address,
+    login_token,
+    set_login_cookie,
+    set_session,
+)
 
 
 def register(app: FastAPI, site) -> None:

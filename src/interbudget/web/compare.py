@@ -84,7 +84,8 @@ def register(app: FastAPI, site) -> None:
         years = wb.result(wb.view(viewer, *_named_version(base))).years
         return site.page(request, "compare.html", lang, viewer, scenarios=names, base=base, draft=draft, amendments=amendment,
                          years=years, data=data, max_amendments=MAX_AMENDMENTS,
-                         translit=any(transliterated(r["name"]) for r in data["regions"] + [r for c in data["comparisons"] for k in MOVERS for r in c[k]]))
+                         translit=any(transliterated(r["name"]) for r in data["regions"]
+                                      + [r for c in data["comparisons"] for k in MOVERS for r in c[k]]))
 
 
 MOVERS = ("transfer_gains", "transfer_losses", "balance_gains", "balance_losses")

@@ -112,8 +112,8 @@ def sections(ex: dict, lang: str, names: Names) -> list[dict]:
     items = []
     for (tax, payer), g in sorted(groups.items(), key=lambda kv: -kv[1]["amount"]):
         share = g["amount"] / g["receipts"] if g["receipts"] else 0.0
-        fields = dict(tax=names.tax(tax), payer=c["payers"].get(payer, _plain(payer)), amount=m(g["amount"]),
-                      share=percent(share, lang), receipts=m(g["receipts"]), rule="; ".join(g["rules"]))
+        fields = {"tax": names.tax(tax), "payer": c["payers"].get(payer, _plain(payer)), "amount": m(g["amount"]),
+                      "share": percent(share, lang), "receipts": m(g["receipts"]), "rule": "; ".join(g["rules"])}
         items.append(p["revenue_line_payer" if len(taxes[tax]) > 1 else "revenue_line"].format(**fields))
     out.append({"title": p["revenue"].format(total=m(ex["revenue"]["total"])), "lines": [] if items else [p["no_revenue"]],
                 "entries": items})

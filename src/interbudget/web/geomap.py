@@ -43,7 +43,7 @@ TOLERANCE = 3        # Douglas-Peucker tolerance in tenths of a unit (0.3 unit, 
 
 
 class _Feature:
-    __slots__ = ("name", "xy", "starts", "bbox")
+    __slots__ = ("bbox", "name", "starts", "xy")
 
     def __init__(self, name: str, rings: list[list]):
         self.name = name

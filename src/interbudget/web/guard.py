@@ -19,7 +19,7 @@ MAX_JSON_DEPTH = 40
 MAX_FORM_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = 5 * 10 * 1024 * 1024 + 1024 * 1024  # five attachments of 10 MB and the form's fields
 
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no per-character alternation
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # unrolled: no per-character alternation
 
 
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")

@@ -94,7 +94,7 @@ class LanguageMiddleware:
             if chosen not in LANGUAGES:  # the route answers 404 with the list of languages
                 return await self.app(scope, receive, send)
             return await self.app(scope, receive, _remembering(send, chosen))
-        headers = {k: v for k, v in scope.get("headers") or []}
+        headers = dict(scope.get("headers") or [])
         lang = choose(None, *(headers.get(k, b"").decode("latin-1") for k in (b"cookie", b"accept-language", b"referer")))
         if lang is None:  # nothing names a language: the route's default
             return await self.app(scope, receive, _varying(send))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath, PureWindowsPath
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from ..errors import InterbudgetError
 from ..store import Conflict, NotFound

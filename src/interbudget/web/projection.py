@@ -10,7 +10,8 @@ Viewers who see everything (analyst, commission) and published versions get the 
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 #: top-level keys that carry rules (rates, methods, years), the same for every region: shown whole
 RULES = ("name", "description", "years", "option", "regulated_taxes", "sharing", "sharing_base", "withdrawal_rate",

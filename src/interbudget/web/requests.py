@@ -8,8 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..analysis.requests import REQUEST_KINDS, price
 from ..errors import InterbudgetError
-from ..store import Conflict, NotFound
-from ..store import requests as rq
+from ..store import Conflict, NotFound, requests as rq
 from .access import Viewer, objection_visible, own_region, region_of, require, signed_in
 from .common import plain
 from .security import check_csrf

@@ -39,7 +39,8 @@ class Site:
         lang = lang_ok(lang)
         cat = catalog(lang)
         return TEMPLATES.TemplateResponse(request, template, {
-            "t": {**cat["web"], **cat["workbench"], **cat["truthful"], **cat["requests"], **cat["safety"]}, "cat": cat, "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
+            "t": {**cat["web"], **cat["workbench"], **cat["truthful"], **cat["requests"], **cat["safety"]}, "cat": cat,
+            "levels": cat["levels"], "lang": lang, "langs": LANGUAGES, "viewer": viewer,
             **numbers(lang), **context}, status_code=status_code)
 
     def default_for(self, viewer: Viewer) -> str:

@@ -31,7 +31,7 @@ PATTERNS = [
     ("not_number", re.compile(r"Input should be a valid number.*")),
     ("not_boolean", re.compile(r"Input should be a valid boolean.*")),
 ]
-_PREFIX = re.compile(r"(?P<prefix>[\w.\[\]-]+: )(?P<rest>.+)", re.S)
+_PREFIX = re.compile(r"(?P<prefix>[\w.\[\]-]+: )(?P<rest>.+)", re.DOTALL)
 
 
 def one(msg: str, lang: str) -> str:

@@ -121,6 +121,13 @@ def test_a_move_carries_exactly_the_share_and_the_move_back_returns_every_budget
     np.testing.assert_allclose(by_budget(ds, again), before, rtol=1e-9, atol=1e-6)
 
 
+def test_a_function_that_is_not_a_string_is_named_not_a_crash():
+    # mypy: dict.get of a move's `function` (any YAML value): a list was unhashable, a TypeError instead of a problem
+    reg = load_registry(KZ_REG)
+    with pytest.raises(InterbudgetError, match=r"unknown function '\['a', 'b'\]'"):
+        check_proposal({"name": "x", "effective_year": 2027, "moves": [{"function": ["a", "b"], "from": "district", "to": "rural"}]}, reg)
+
+
 def test_a_move_of_an_unpriced_function_is_refused_unless_it_says_cost_none(tmp_path, ds):
     reg = load_registry(small_registry(tmp_path))
     move = {"function": "parks", "from": "district", "to": "rural"}

@@ -41,7 +41,10 @@ def _stamp(res: Result, lvl: int, payer: int, tax: int, row: int) -> tuple[Stamp
 
 def _revenue_items(res: Result, b: int, yk: int, track: str, provenance: bool) -> list[dict[str, Any]]:
     h = res.hierarchy
-    sub, _ = res.receipts_of(track).classify(res.base_mask).select_years([res.years[yk]])
+    rec = res.receipts_of(track)
+    # explain checked that the track exists, and a track exists only where its receipts do; engine.run sets base_mask
+    assert rec is not None and res.base_mask is not None
+    sub, _ = rec.classify(res.base_mask).select_years([res.years[yk]])
     unit, tax, payer, amount = sub.unit, sub.tax, sub.payer, sub.amount
     items = []
     given = np.zeros(amount.size)
@@ -140,13 +143,14 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
                       driver_value=float(items.quantity[i]))
         else:
             nw = ds.networks
+            assert nw is not None  # network need items come only from networks.csv
             it.update(source="network", institution=nw.institution[k], institutions=float(items.quantity[i]),
                       cost=float(nw.cost[k]), population=float(h.population[u]), area=float(h.area[u]) if h.area is not None else 0.0,
                       per_population=None if np.isnan(nw.population_per_institution[k]) else float(nw.population_per_institution[k]),
                       per_area=None if np.isnan(nw.area_per_institution[k]) else float(nw.area_per_institution[k]),
                       reference=nw.reference[k])
         needs.append(it)
-    out = {
+    out: dict[str, Any] = {
         "code": code, "name": h.name(u, lang), "level": LEVELS[h.level[u]], "year": year, "track": track,
         "scenario": res.scenario.name, "option": res.scenario.option,
         "parent": None if pb < 0 else {"code": h.b_codes[pb], "name": h.name(int(h.budget_units[pb]), lang)},
@@ -188,6 +192,7 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
     if res.envelope is not None:
         env = [r for r in res.envelope.rows if r["code"] == code and r["year"] == year]
         if env:
+            assert res.scenario.envelope is not None  # res.envelope is recorded only for a scenario's envelope
             out["envelope"] = {**env[0], "applies_to": res.scenario.envelope.applies_to}
     cs = res.computed_for(u)
     if cs is not None:

@@ -70,6 +70,7 @@ def hidden_withdrawal_array(res: Result) -> tuple[np.ndarray, np.ndarray]:
     h, s = res.hierarchy, res.scenario
     regions = np.flatnonzero((h.level == REGION) & h.has_budget)
     ny = len(res.years)
+    assert res.base_mask is not None  # engine.run always sets it
     rec, yi = res.dataset.receipts.classify(res.base_mask).select_years(res.years)
     law = scenario_model(s.model_copy(update={"option": 1}), h, res.taxes).tables(h)
     local_option = sum(res.tables[lvl].fractions(rec) for lvl in res.tables)
@@ -100,7 +101,7 @@ def norms(res: Result) -> list[dict]:
     """distinct_norms, norm_spread: the shares of the regulated taxes (regional payers) each budget of a level gets."""
     h, s = res.hierarchy, res.scenario
     reg = [k for k, t in enumerate(res.taxes) if t in s.regulated]
-    rows = []
+    rows: list[dict] = []
     if not reg:
         return rows
     for lvl in _local_levels(res):

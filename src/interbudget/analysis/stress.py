@@ -14,8 +14,10 @@ constant log drift. Seeded; zero variances give the deterministic run.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..engine import Result
 from ..hierarchy import LEVELS, REGION
@@ -53,6 +55,7 @@ def contributions(res: Result) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """C (n_budgets * n_years, groups): revenue each budget gets from each (region, tax) group, plan receipts;
     and per group its region position (-1: the republic itself) and tax."""
     h, ds = res.hierarchy, res.dataset
+    assert res.base_mask is not None  # engine.run always sets it
     rec, yi = ds.receipts.classify(res.base_mask).select_years(res.years)
     ny, nt = len(res.years), len(res.taxes)
     regions = np.flatnonzero(h.level == REGION)
@@ -100,7 +103,7 @@ class Stress:
         for level in dict.fromkeys(lv["level"].tolist()):
             m = lv["level"] == level
 
-            def col(k: str, m: object = m) -> list:
+            def col(k: str, m: npt.NDArray[np.bool_] = m) -> list[Any]:
                 return lv[k][m].tolist()
 
             out["levels"].append({"level": level, "p_any_deficit": col("p_any_deficit"),
@@ -128,7 +131,9 @@ def stress(res: Result, shocks: Shocks) -> Stress:
     ind[np.arange(h.nb * ny), cols.reshape(-1)] = 1.0
     c_level = c.T @ ind  # (groups, level-years)
     fixed_level = fixed @ ind
-    deficits, any_def, balances = [], [], []
+    deficit_chunks: list[np.ndarray] = []
+    any_def_chunks: list[np.ndarray] = []
+    balance_chunks: list[np.ndarray] = []
     done = 0
     while done < shocks.draws:
         d = min(shocks.chunk, shocks.draws - done)
@@ -138,22 +143,23 @@ def stress(res: Result, shocks: Shocks) -> Stress:
         regional = np.concatenate([regional, np.zeros((d, 1))], axis=1)[:, g_region]  # the republic's own receipts: no regional shock
         factor = np.exp(oil[:, None] * elasticity[None, :] + common[:, None] + regional + shocks.growth)
         neg = np.minimum(factor @ c.T + fixed[None, :], 0.0)  # (draws, budget-years): deficits only
-        deficits.append(-(neg @ ind))
-        any_def.append((neg < -1e-6) @ ind)  # how many budgets of each level are in deficit
-        balances.append(factor @ c_level + fixed_level[None, :])
+        deficit_chunks.append(-(neg @ ind))
+        any_def_chunks.append((neg < -1e-6) @ ind)  # how many budgets of each level are in deficit
+        balance_chunks.append(factor @ c_level + fixed_level[None, :])
         done += d
-    deficits, any_def, balances = (np.concatenate(x).reshape(-1, len(levels), ny) for x in (deficits, any_def, balances))
-    cols: dict[str, list] = {c: [] for c in STRESS_COLUMNS}
+    deficits, any_def, balances = (np.concatenate(x).reshape(-1, len(levels), ny)
+                                   for x in (deficit_chunks, any_def_chunks, balance_chunks))
+    columns: dict[str, list[Any]] = {c: [] for c in STRESS_COLUMNS}
     for i, lvl in enumerate(levels):
         defs, anyd, bals = deficits[:, i], any_def[:, i], balances[:, i]
         per_year = {"p_any_deficit": (anyd > 0).mean(axis=0), "mean_budgets_in_deficit": anyd.mean(axis=0),
                     "expected_deficit": defs.mean(axis=0), "balance_p5": np.quantile(bals, 0.05, axis=0),
                     "balance_p50": np.quantile(bals, 0.5, axis=0), "balance_p95": np.quantile(bals, 0.95, axis=0),
                     "deterministic_balance": res.plan.balance[h.b_level == lvl].sum(axis=0)}
-        cols["level"] += [LEVELS[lvl]] * ny
-        cols["year"] += list(res.years)
-        cols["budgets"] += [int((h.b_level == lvl).sum())] * ny
+        columns["level"] += [LEVELS[lvl]] * ny
+        columns["year"] += list(res.years)
+        columns["budgets"] += [int((h.b_level == lvl).sum())] * ny
         for k, v in per_year.items():
-            cols[k] += [float(x) for x in v]
+            columns[k] += [float(x) for x in v]
     return Stress(res.scenario.name, shocks.draws, shocks.seed, tuple(res.years),
-                  Table({k: np.array(v, dtype=object if k == "level" else None) for k, v in cols.items()}))
+                  Table({k: np.array(v, dtype=object if k == "level" else None) for k, v in columns.items()}))

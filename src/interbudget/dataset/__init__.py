@@ -114,15 +114,17 @@ def load_dataset(folder: str | Path, allow_duplicates: bool = False) -> Dataset:
     problems = Problems()
     files = _locate(folder, problems)
     raw = {stem: _read(files, stem, problems, allow_duplicates) for stem in TABLES}
-    if raw["units"] is None:
+    units = raw["units"]
+    if units is None:  # missing or unreadable: _locate or read_table has said why
         problems.raise_if_any()
-    codes, h = _load_units(raw["units"], problems)
+        raise InterbudgetError(f"{folder}: units.csv could not be read")
+    codes, h = _load_units(units, problems)
     taxes: dict[str, int] = {}
     functions: dict[str, int] = {}
     drivers: dict[str, int] = {}
 
     payer_names, payer_is_base = _load_payers(raw["payers"], problems)
-    receipts, actual, revised = (_load_receipts(raw[k], codes, taxes, payer_names, problems) if raw[k] else None
+    receipts, actual, revised = (_load_receipts(t, codes, taxes, payer_names, problems) if (t := raw[k]) is not None else None
                                  for k in ("receipts", "receipts_actual", "receipts_revised"))
     bases = _load_bases(t, codes, taxes, problems) if (t := raw["bases"]) is not None else None
 
@@ -141,7 +143,7 @@ def load_dataset(folder: str | Path, allow_duplicates: bool = False) -> Dataset:
     drv = Drivers(*(np.zeros(0, dt) for dt in (np.int32, np.int64, np.int32, np.float64)))
     if (t := raw["drivers"]) is not None:
         drv = _load_drivers(t, codes, drivers, problems)
-    coef = Coefficients(*(np.zeros(0, dt) for dt in (np.int32, np.int32, np.float64)))
+    coef = Coefficients(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.float64))
     if (t := raw["coefficients"]) is not None:
         coef = _load_coefficients(t, codes, functions, h, problems)
 
@@ -162,8 +164,8 @@ def load_dataset(folder: str | Path, allow_duplicates: bool = False) -> Dataset:
     debt = _load_debt(raw["debt"], codes, problems) if raw["debt"] is not None else None
     if debt is not None:
         functions.setdefault("debt_service", len(functions))  # the need its service makes (rules/borrowing.py)
-    area = (T.numbers(raw["units"], "area_km2", problems, negative_ok=False, what="area", empty=0.0)
-            if raw["units"].has("area_km2") else np.zeros(raw["units"].nrows))  # empty: unknown, 0
+    area = (T.numbers(units, "area_km2", problems, negative_ok=False, what="area", empty=0.0)
+            if units.has("area_km2") else np.zeros(units.nrows))  # empty: unknown, 0
     problems.raise_if_any()
     assert h is not None and receipts is not None
     h.area = area

@@ -42,7 +42,8 @@ def check_proposal(p, reg: Registry, name: str = "proposal", folder: Path | None
         if not isinstance(m, dict):
             problems.append(Problem(name, "a move is a mapping {function, from, to}", column=key))
             continue
-        f = reg.functions.get(m.get("function"))
+        fn = m.get("function")
+        f = reg.functions.get(fn) if isinstance(fn, str) else None  # a list or a map is no function id (and unhashable)
         if f is None:
             problems.append(Problem(name, f"unknown function '{m.get('function')}'", column=key))
             continue

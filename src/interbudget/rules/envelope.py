@@ -35,7 +35,8 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
     def alloc(lam: float, out: np.ndarray | None = None) -> np.ndarray:
         # clip(lam x need, lo, hi) as its two ufuncs, into `out`: the same operations, the same values
         out = np.multiply(lam, need, out=out)
-        return np.minimum(np.maximum(out, lo, out=out), hi, out=out)
+        clipped: np.ndarray = np.minimum(np.maximum(out, lo, out=out), hi, out=out)  # numpy's stubs: Any with out=
+        return clipped
 
     solved = scale is None
     if solved:
@@ -59,7 +60,9 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
                     reach = np.where(need > 0, hi, np.maximum(lo, 0.0)).sum()
                     raise InterbudgetError(f"{what}: the units with a need can reach at most {reach:,.1f} under their "
                                            f"ceilings (those without a need stay at their floors), less than the envelope {total:,.1f}")
-            from scipy.optimize import brentq  # only where an envelope is allocated: scipy costs 0.3 s to import
+            # only where an envelope is allocated: scipy costs 0.3 s to import. scipy ships no type information
+            # (its stubs are the separate scipy-stubs package, not a dependency): brentq is untyped here
+            from scipy.optimize import brentq  # type: ignore[import-untyped]
 
             scale = brentq(f, 0.0, upper, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
     if scale is None:  # solved above

@@ -2,6 +2,7 @@
 `with_changes` (a JSON merge patch validated like a file); option semantics as named properties."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -175,7 +176,7 @@ class Scenario(BaseModel):
             raise InterbudgetError(Problem(source, "the changes must be a map of scenario keys"))
         return validate_scenario(_merge(self.document(), diff), source)
 
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Scenario:
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Scenario:
         """A copy; with UPDATE its keys are replaced and the result is validated (never an invalid scenario)."""
         if not update:
             return super().model_copy(deep=deep)

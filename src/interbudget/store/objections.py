@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import InterbudgetError
 from .base import OBJECTION_KINDS, RESOLUTIONS, Conflict, NotFound, _text, now
-from .db import Database
+from .db import Database, Tx
 
 
 class ObjectionsMixin:
@@ -13,8 +15,13 @@ class ObjectionsMixin:
 
     db: Database
 
+    if TYPE_CHECKING:  # Store's other parts (UsersMixin, ScenariosMixin)
+        @staticmethod
+        def _audit(tx: Tx, actor: str, action: str, target: str, details: dict | None = None) -> None: ...
+        def scenario(self, name: str) -> dict: ...
+
     def file_objection(self, scenario: str, version: int, unit_code: str, region: str, year: int, kind: str,
-                       text: str, author: str, attachments: list[tuple[str, str, bytes]] = ()) -> int:
+                       text: str, author: str, attachments: Sequence[tuple[str, str, bytes]] = ()) -> int:
         if kind not in OBJECTION_KINDS:
             raise InterbudgetError(f"unknown kind '{kind}': choose objection or correction")
         if not text.strip():

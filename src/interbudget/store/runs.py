@@ -2,15 +2,21 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from .base import NotFound, now
-from .db import Database
+from .db import Database, Tx
 
 
 class RunsMixin:
     """The store's runs (Store's part)."""
 
     db: Database
+
+    if TYPE_CHECKING:  # Store's other parts (UsersMixin, ScenariosMixin)
+        @staticmethod
+        def _audit(tx: Tx, actor: str, action: str, target: str, details: dict | None = None) -> None: ...
+        def scenario(self, name: str) -> dict: ...
 
     def start_run(self, name: str, version: int, author: str) -> int:
         sc = self.scenario(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from typing import TYPE_CHECKING
 
 from .. import patch
 from ..errors import InterbudgetError
@@ -19,6 +20,10 @@ class ScenariosMixin:
     _lock: threading.Lock
     _meta_cache: tuple[float, int, dict[str, dict]] | None
     _generation: int
+
+    if TYPE_CHECKING:  # Store's other part that writes the audit log (UsersMixin)
+        @staticmethod
+        def _audit(tx: Tx, actor: str, action: str, target: str, details: dict | None = None) -> None: ...
 
     # ---- datasets ----------------------------------------------------------------------------------
     def register_dataset(self, name: str, path: str, fingerprint: str) -> None:
@@ -97,7 +102,7 @@ class ScenariosMixin:
             sc = tx.one("SELECT * FROM scenarios WHERE id = ?", (sid,))
             rows = tx.all("SELECT version, diff FROM scenario_versions WHERE scenario_id = ? AND version <= ? ORDER BY version",
                           (sid, version))
-        if not rows or rows[-1]["version"] != version:
+        if sc is None or not rows or rows[-1]["version"] != version:
             raise NotFound(f"scenario '{sc['name'] if sc else sid}' has no version {version}")
         doc = self._content(sc["base_scenario"], sc["base_version"]) if sc["base_scenario"] else {}
         for r in rows:
@@ -173,6 +178,7 @@ class ScenariosMixin:
         with self.db.transaction() as tx:
             last = tx.one("SELECT author, created_at FROM scenario_versions WHERE scenario_id = ? AND version = ?",
                           (sc["id"], latest))
+        assert last is not None  # LATEST is the MAX(version) just read, and versions are never deleted
         return Conflict(f"scenario '{sc['name']}' was changed by {last['author']} at {last['created_at']:%Y-%m-%d %H:%M} UTC "
                         f"(version {latest}) after you opened version {base_version}: nothing was saved; "
                         f"reload it and apply your changes again")

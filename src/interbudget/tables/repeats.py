@@ -7,6 +7,8 @@ compared exactly.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -105,7 +107,7 @@ def _candidates(columns: list, nrows: int) -> tuple[np.ndarray | None, bool]:
     them. (None, False) when no column has cheap codes; the flag says whether every column took part (then the
     candidates repeat exactly)."""
     budget = 4 * nrows + 1024
-    dtype = np.int32 if budget < 2**31 else np.int64  # half the memory traffic of int64 keys
+    dtype: type[np.signedinteger[Any]] = np.int32 if budget < 2**31 else np.int64  # half the memory traffic of int64 keys
     key, k, used = None, 1, 0
     for col in columns:
         if isinstance(col, pa.DictionaryArray) and k * (len(col.dictionary) + 1) > budget:
@@ -149,6 +151,7 @@ def repeated_rows(columns: list, nrows: int) -> tuple[np.ndarray, np.ndarray]:
         rows = keep if rows is None else rows[keep]
         if not rows.size:
             return none, none
+    assert rows is not None  # _candidates says the key is exact only with the candidate rows of that key
     exact = np.zeros(rows.size, dtype=np.int64)  # dense codes of the columns seen so far
     for col in columns:
         part = col[rows] if isinstance(col, np.ndarray) else col.take(pa.array(rows))

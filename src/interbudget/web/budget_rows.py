@@ -102,8 +102,9 @@ def totals_of(rows: list[dict]) -> dict | None:
     """The sum of ROWS' population and amounts; its capacity is the sum's (revenue over need), not a mean of ratios."""
     if not rows:
         return None
-    out = {key: float(sum(r[key] for r in rows)) for key in ("population", *AMOUNTS)}
-    need, rev = out["territory_needs"], out["territory_revenue"]
+    sums = {key: float(sum(r[key] for r in rows)) for key in ("population", *AMOUNTS)}
+    need, rev = sums["territory_needs"], sums["territory_revenue"]
+    out: dict[str, float | None] = {**sums}
     out["capacity_before"] = rev / need if need else None
-    out["capacity_after"] = (rev + out["subvention"] - out["withdrawal"]) / need if need else None
+    out["capacity_after"] = (rev + sums["subvention"] - sums["withdrawal"]) / need if need else None
     return out

@@ -106,7 +106,7 @@ def sections(ex: dict, lang: str, names: Names) -> list[dict]:
         words = p["rules"][kind] + ("; " + p["rules"]["passed_up"] if it["passed_up"] else "")
         if words not in g["rules"]:
             g["rules"].append(words)
-    taxes = {}
+    taxes: dict[str, list[dict]] = {}
     for (tax, _), g in groups.items():
         taxes.setdefault(tax, []).append(g)
     items = []

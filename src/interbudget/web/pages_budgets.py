@@ -91,7 +91,7 @@ def register(app: FastAPI, site) -> None:
                 return {}
             i = b.index(code)
             return {y: float(r.transfers.subvention[i, k] - r.transfers.withdrawal[i, k]) for k, y in enumerate(r.years)}
-        law = {}
+        law: dict[int, float] = {}
         for row in site.published_law.get(code, []):
             sign = -1.0 if row["type"] == "withdrawal" else 1.0
             law[row["year"]] = law.get(row["year"], 0.0) + sign * row["amount"]

@@ -86,8 +86,8 @@ def register(app: FastAPI, site) -> None:
         except ValueError:
             raise HTTPException(422, "the form lost its base_version: reload the editor") from None
         old = st.content(scenario, min(base_version, sc["latest"]))
-        doc, errors = editor.parse_form(form, old, taxes, lang_ok(lang))
-        errors = _check(doc, scenario, errors, lang_ok(lang))
+        doc, found = editor.parse_form(form, old, taxes, lang_ok(lang))
+        errors = _check(doc, scenario, found, lang_ok(lang))
         if errors:
             return _editor(request, lang, viewer, sc, base_version, form, errors, None, status_code=422)
         try:

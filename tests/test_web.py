@@ -152,8 +152,8 @@ def test_compare_current_law_with_a_draft(client):
     from interbudget.i18n import fmt_amount
 
     key = "change[" + data["scenarios"][1] + "]"
-    for r in data["regions"]:  # every region's change, formatted the Russian way, is on the page
-        assert '<td class="n">' + fmt_amount(round(r[key], 1) + 0.0, "ru") + "</td>" in page.text
+    for r in data["regions"]:  # every region's change, in full precision the Russian way, is on the page (on hover)
+        assert 'title="' + fmt_amount(round(r[key], 1) + 0.0, "ru") + " тыс. тенге" in page.text
     r = client.get("/api/compare?draft=option-2&year=1990")
     assert r.status_code == 404 and "has no year 1990" in r.json()["detail"]
 

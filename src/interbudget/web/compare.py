@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 from ..engine import Result
 from ..errors import InterbudgetError
 from .access import Viewer, region_of, visible_scenarios
-from .common import lang_ok, no_nan
+from .common import lang_ok, no_nan, unit_for
 from .names import localise, transliterated
 
 MAX_AMENDMENTS = 5
@@ -83,7 +83,8 @@ def register(app: FastAPI, site) -> None:
         data = _shown(data, wb.ds.hierarchy, lang_ok(lang))
         years = wb.result(wb.view(viewer, *_named_version(base))).years
         return site.page(request, "compare.html", lang, viewer, scenarios=names, base=base, draft=draft, amendments=amendment,
-                         years=years, data=data, max_amendments=MAX_AMENDMENTS,
+                         years=years, data=data, max_amendments=MAX_AMENDMENTS, unit=unit_for(
+                             [r[k] for r in data["regions"] for k in r if k.startswith("net_transfer[")]),
                          translit=any(transliterated(r["name"]) for r in data["regions"]
                                       + [r for c in data["comparisons"] for k in MOVERS for r in c[k]]))
 

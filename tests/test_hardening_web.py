@@ -238,7 +238,7 @@ def test_the_editor_shows_every_problem_at_once(s):
     r = s.ana.post("/scenarios/editme/edit", data=form)
     assert r.status_code == 422
     for field, words in [("years", "сценарийдің 2031 жылына түсімдер жоқ"), ("option", "белгісіз нұсқа «9»"),
-                         ("withdrawal_rate", "«abc» — сан емес"), ("sharing-vat-region", "outside [0, 1]")]:
+                         ("withdrawal_rate", "«abc» — сан емес"), ("sharing-vat-region", "1.5 мәні [0, 1] аралығынан тыс")]:  # in kk (issue 19)
         assert f'id="error-{field}"' in r.text and words in r.text.split(f'id="error-{field}"')[1][:200], field
     api = s.ana.put("/api/scenarios/editme", json={"base_version": 1, "content": dict(s.store.content("editme"), years=[2026, 2031],
                                                                                       region_shares={s.A: 0.5})})

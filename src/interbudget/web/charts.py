@@ -1,4 +1,4 @@
-"""Chart data of the workbench's pages (issue 19, item 3): plain dicts of plotly traces, a layout and the same
+"""Chart data of the workbench's pages: plain dicts of plotly traces, a layout and the same
 figures as a table (the chart's text alternative), built from a run's arrays with numpy. The page draws them with
 the plotly bundle the app serves from the installed package (`/charts/plotly.min.js`); nothing here imports plotly.
 

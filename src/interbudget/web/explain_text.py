@@ -1,4 +1,4 @@
-"""The explanation of a budget as plain text for a person (issue 19, item 5): the web budget page's rendering of
+"""The explanation of a budget as plain text for a person: the web budget page's rendering of
 explain.explain's dict. Tax and function names in the page's language (never codes such as `iit_source`), no file
 names, rules in words, one number format (amounts in million tenge in the locale's digits, shares in per cent).
 

@@ -1,4 +1,4 @@
-"""The reader's language (issue 19, item 5): which of kk, ru, en a page is written in.
+"""The reader's language: which of kk, ru, en a page is written in.
 
 Order of choice: the query's `?lang=` (a click on the language switch) > the `interbudget_lang` cookie (an earlier
 choice) > the `lang=` of the page the reader came from (Referer) > the browser's `Accept-Language` (kk, ru, en;

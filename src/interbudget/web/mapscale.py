@@ -1,4 +1,4 @@
-"""What the dashboard's map shows, on a fixed scale (issue 19, item 3): every figure is turned into a ratio whose
+"""What the dashboard's map shows, on a fixed scale: every figure is turned into a ratio whose
 meaning does not depend on the units drawn, and coloured by fixed breaks, so Kyzylorda's districts and the
 regions of the republic share one legend.
 

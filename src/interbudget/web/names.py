@@ -1,4 +1,4 @@
-"""Unit names as a reader sees them (issue 19, item 5).
+"""Unit names as a reader sees them.
 
 units.csv gives a Kazakh name only where a source does (name_kk is empty for most rural okrugs), and marks an
 English name made by transliteration with " [translit.]". On a page: the reader's language first; a Kazakh reader

@@ -1,4 +1,4 @@
-"""No dead ends (issue 19, item 4): breadcrumbs republic → region → district → okrug, and the sentence a unit page
+"""No dead ends: breadcrumbs republic → region → district → okrug, and the sentence a unit page
 shows instead of an empty table — a budget of the lowest level, a unit without a budget of its own (a district of
 Almaty, Astana or Shymkent, a city proper inside its district), a city whose districts have no budgets."""
 from __future__ import annotations

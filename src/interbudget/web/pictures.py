@@ -1,4 +1,4 @@
-"""The pictures of the dashboard and of a budget's page (issue 19, item 3): what the partial templates
+"""The pictures of the dashboard and of a budget's page: what the partial templates
 `_charts_dashboard.html` and `_charts_budget.html` show, assembled from web/charts.py (chart data), web/mapscale.py
 (the map's fixed scale) and web/geomap.py (the map itself). The route passes its run and rows; nothing here reads
 the store."""

@@ -1,4 +1,4 @@
-"""The report inside the workbench (issue 19, item 7): `GET /report?scenario=…` shows the charts and maps of the
+"""The report inside the workbench: `GET /report?scenario=…` shows the charts and maps of the
 downloadable report.html (reports/html.py `figures`, the same figures) as a page of the workbench, with the metrics
 table; and `GET /charts/plotly.min.js` serves the plotly bundle of the installed plotly package to every page that
 draws a chart (no CDN, nothing fetched at run time)."""

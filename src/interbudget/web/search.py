@@ -1,5 +1,5 @@
-"""Search for a unit by name (kk/ru/en, partial, case-insensitive, Kazakh letters folded) or KATO code (issue 19,
-item 4): the page `GET /search?q=…` with links to the units' pages and the JSON `GET /api/search?q=…`.
+"""Search for a unit by name (kk/ru/en, partial, case-insensitive, Kazakh letters folded) or KATO code:
+the page `GET /search?q=…` with links to the units' pages and the JSON `GET /api/search?q=…`.
 
 The index is built once per dataset: every unit's names folded to one lowercase string in a numpy array, its code
 in another; a query is one vectorised substring test over each array (no Python loop over the units).

@@ -1,4 +1,4 @@
-"""The scenario validator's messages in the editor's language (issue 19, item 5).
+"""The scenario validator's messages in the editor's language.
 
 The validator (scenario.py, shared with the CLI) writes its problems in English; the editor shows them beside the
 form's fields. This module reads the common ones back into a message key and its values, by pattern, and writes them

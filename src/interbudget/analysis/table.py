@@ -16,7 +16,11 @@ import numpy as np
 def _column(values: Any) -> np.ndarray:
     a = np.asarray(values)
     if a.dtype.kind in "US":  # text stays Python str (numpy's fixed-width strings would truncate on concatenation)
-        a = a.astype(object)
+        if isinstance(values, np.ndarray):
+            a = a.astype(object)
+        else:  # from the values themselves: numpy's fixed-width strings drop trailing NUL characters
+            a = np.empty(len(values), dtype=object)
+            a[:] = list(values)
     if a.ndim != 1:
         raise ValueError(f"a table column must be one-dimensional, not of shape {a.shape}")
     return a
@@ -39,7 +43,7 @@ class Table:
     def from_rows(cls, rows: Iterable[Mapping[str, Any]], names: Sequence[str]) -> Table:
         """A table of ROWS (mappings with at least NAMES); an empty ROWS gives empty columns."""
         rows = list(rows)
-        return cls({n: np.array([r[n] for r in rows], dtype=object if not rows else None) for n in names})
+        return cls({n: _column([r[n] for r in rows]) if rows else np.array([], dtype=object) for n in names})
 
     @classmethod
     def concat(cls, tables: Sequence[Table], names: Sequence[str]) -> Table:

@@ -19,15 +19,13 @@ def site(tmp_path_factory):
 
 
 def test_pictures_render_in_chromium_and_the_map_works_by_keyboard(site):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    from test_reports import CHROMIUM
+    from browser import chromium
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu",
-                                    "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 1366, "height": 1400}).new_page()
         page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
         # the browser's own request for /favicon.ico is no error of a page (the site has no icon)
@@ -74,5 +72,4 @@ def test_pictures_render_in_chromium_and_the_map_works_by_keyboard(site):
         page.wait_for_url("**/scorecard?*")
         expect(page.locator("#scorecard-title")).to_be_visible(timeout=60_000)
         page.screenshot(path=str(SHOTS / "5-scorecard-en.png"), full_page=True)
-        browser.close()
     assert not errors, errors

@@ -41,6 +41,8 @@ def client():
 def visible_text(page: str) -> str:
     page = re.sub(r"<(script|style|select)\b.*?</\1>", " ", page, flags=re.DOTALL)
     page = re.sub(r'<pre id="explanation">.*?</pre>', " ", page, flags=re.DOTALL)
+    # the CLI's technical trace, folded under the plain explanation: it quotes the scenario's own references as written
+    page = re.sub(r'<pre id="trace-text">.*?</pre>', " ", page, flags=re.DOTALL)
     page = re.sub(r'<p id="needs-basis">.*?</p>', " ", page, flags=re.DOTALL)
     page = re.sub(r'<ul id="law-sources">.*?</ul>', " ", page, flags=re.DOTALL)  # citations, as published
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))

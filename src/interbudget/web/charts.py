@@ -14,6 +14,7 @@ import numpy as np
 from ..engine import Result
 from ..hierarchy import LEVELS
 from ..rules.status import statuses
+from .names import unmark
 
 MILLION = 1000.0  # thousand tenge per million tenge
 
@@ -44,7 +45,7 @@ def headline(res: Result, k: int, allowed: np.ndarray | None = None) -> list[dic
 def net_per_person(rows: list[dict], t: dict, year: int) -> dict:
     """A bar per row (the dashboard's budgets): its net transfer with the level above (subvention - withdrawal) per
     person of its territory, tenge; sorted from the largest receiver to the largest payer."""
-    pts = [(r["name"], (r["subvention"] - r["withdrawal"]) * 1000.0 / r["population"]) for r in rows if r["population"] > 0]
+    pts = [(unmark(r["name"]), (r["subvention"] - r["withdrawal"]) * 1000.0 / r["population"]) for r in rows if r["population"] > 0]
     pts.sort(key=lambda p: -p[1])
     names, vals = [p[0] for p in pts], [round(p[1], 1) for p in pts]
     colours = ["#2166ac" if v >= 0 else "#b2182b" for v in vals]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..i18n import catalog, fmt_amount
 from ..rules.status import budget_status
+from .names import unmark
 
 
 def _plain(code: str) -> str:
@@ -86,8 +87,8 @@ def sections(ex: dict, lang: str, names: Names) -> list[dict]:
     p = c["plain_explain"]
     m = lambda x: money(x, lang)  # noqa: E731
     t = ex["transfers"]
-    intro = [p["intro"].format(name=ex["name"], level=c["levels"][ex["level"]], year=ex["year"], scenario=ex["scenario"])]
-    intro.append(p["parent"].format(parent=ex["parent"]["name"]) if ex["parent"] else p["no_parent"])
+    intro = [p["intro"].format(name=unmark(ex["name"]), level=c["levels"][ex["level"]], year=ex["year"], scenario=ex["scenario"])]
+    intro.append(p["parent"].format(parent=unmark(ex["parent"]["name"])) if ex["parent"] else p["no_parent"])
     if t["is_republic"]:
         intro.append(p["republic"].format(s=m(t["children_subventions"]), w=m(t["children_withdrawals"])))
     else:
@@ -138,7 +139,7 @@ def sections(ex: dict, lang: str, names: Names) -> list[dict]:
             lines.append(p["withdrawal_rate"].format(rate=percent(t["withdrawal_rate"], lang)))
     if t["children_count"]:
         lines.append(p["children"].format(count=t["children_count"], s=m(t["children_subventions"]), w=m(t["children_withdrawals"])))
-        items = [p["child_line"].format(name=k["name"], s=m(k["subvention"]), w=m(k["withdrawal"])) for k in t["children"]]
+        items = [p["child_line"].format(name=unmark(k["name"]), s=m(k["subvention"]), w=m(k["withdrawal"])) for k in t["children"]]
         if t["children_count"] > len(t["children"]):
             items.append(p["more_children"].format(count=t["children_count"] - len(t["children"])))
     lines.append(p["balance"].format(value=m(ex["balance"])))

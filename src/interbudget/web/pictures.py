@@ -14,6 +14,7 @@ from ..i18n import catalog, fmt_amount
 from . import charts, mapscale
 from .access import region_of
 from .common import unit_for
+from .names import unmark
 
 #: plotly's number separators (decimal, thousands) per language, as fmt_amount writes numbers
 SEPARATORS = {"en": ".\u202f", "ru": ",\u202f", "kk": ",\u202f"}
@@ -57,7 +58,7 @@ def map_picture(res: Result, k: int, rows: list[dict], parent: str | None, href,
         else:
             labels[code] = (t["figure_tenge_pp"].format(value=fmt_amount(round(fig) + 0.0, lang)[:-2]) + " · "
                             + t["times_average"].format(ratio=_ratio(ratio, lang)))
-    svg = map_svg(geo, ratios, {r["code"]: r["name"] for r in rows}, parent, href, ("", ""), str, scale=sc, labels=labels)
+    svg = map_svg(geo, ratios, {r["code"]: unmark(r["name"]) for r in rows}, parent, href, ("", ""), str, scale=sc, labels=labels)
     if svg is None:
         return None
     return {"svg": svg, "scale": sc, "metric": metric, "legend": list(zip(sc.colours, sc.words)),

@@ -77,6 +77,8 @@ def register(app: FastAPI, site) -> None:
                          code=code, leaf=is_leaf_budget(res.hierarchy, code), name=unmark(unit_name(res.hierarchy, u, lang)), text=render(ex, lang),
                          crumbs=trail(res.hierarchy, code, f"/?scenario={quote(scenario)}&year={ex['year']}&lang={lang}"
                                       + (f"&version={version}" if version else ""), lang), history=(hist := history(viewer, v, res, code)),
+                         history_unit=unit_for([x for d in (hist["law"], hist["current"], hist["this"], *(w["net"] for w in hist["versions"]))
+                                                for x in d.values()]),
                          **pictures.budget(ex, hist, scenario, v.version, lang, res.dataset.folder),
                          objections=objections, may_object=may_object,
                          rule_years=sorted(y for c, y in rule_filled_cached(str(res.dataset.folder)) if c == code))

@@ -14,8 +14,9 @@ import httpx
 
 
 @contextmanager
-def served(dataset: Path, scenarios: Path, store: str | Path, *extra: str, wait_s: float = 30.0) -> Iterator[str]:
-    """Yields the server's base URL; stops the server on exit. STORE: a DuckDB file or a PostgreSQL URL."""
+def served(dataset: Path, scenarios: Path, store: str | Path, *extra: str, wait_s: float = 120.0) -> Iterator[str]:
+    """Yields the server's base URL; stops the server on exit. STORE: a DuckDB file or a PostgreSQL URL. WAIT_S: how long
+    a start may take (a loaded 2-core machine has taken a minute to build the app); a server that exits fails at once."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -194,3 +194,9 @@ def test_the_plain_text_of_every_level_under_other_options_has_no_codes(scenario
         for code in codes:
             text = plain_text(explain(res, code, res.years[-1], lang=lang), lang, names)
             assert not _no_codes(text, lang), (scenario, code, lang, _no_codes(text, lang))
+
+
+def test_a_mistyped_map_choice_is_an_error_naming_the_choices(client):
+    r = client.get("/?scenario=current-law&year=2026&lang=en&show=capacity")
+    assert r.status_code == 422 and "unknown map choice show='capacity'" in r.text and "net_pp" in r.text
+    assert client.get("/?scenario=current-law&year=2026&lang=en&show=").status_code == 200  # the chooser's default

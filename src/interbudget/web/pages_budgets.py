@@ -12,7 +12,7 @@ from ..basis import rule_filled_cached
 from ..engine import Result
 from ..explain import basis_line, render
 from ..hierarchy import LEVELS
-from . import pictures
+from . import mapscale, pictures
 from .access import PUBLIC, View, Viewer, objection_visible, region_of, unit_allowed, visible_scenarios
 from .budget_rows import AMOUNTS, budgets_of, explained, republic_row, totals_of, year_pos
 from .common import unit_for
@@ -28,6 +28,8 @@ def register(app: FastAPI, site) -> None:
     @app.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, scenario: str = Query(None), year: int | None = None, parent: str | None = None,
                   lang: str = "en", version: int | None = Query(None, ge=1), show: str | None = None, viewer: Viewer = viewer_dep):
+        if show and show not in mapscale.METRICS:  # a mistyped map choice is named, not silently replaced
+            raise HTTPException(422, f"unknown map choice show={show!r}: choose one of {', '.join(mapscale.METRICS)}")
         scenario = scenario or site.default_for(viewer)
         v = wb.view(viewer, scenario, version)
         res = wb.result(v)

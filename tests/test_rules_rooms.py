@@ -113,9 +113,10 @@ def context(tmp_path, s: Scenario, receipts, needs=()):
     h = scenario_hierarchy(ds.hierarchy, s)
     mask = base_mask(ds.payer_names, ds.payer_is_base, s, "s.yaml")
     taxes = scenario_taxes(ds.taxes, s)
+    from interbudget.engine import need_inputs
     from interbudget.rules.needs import need_items
 
-    needs_ = need_items(ds, [Y], h).totals(h.nb, 1)
+    needs_ = need_items(need_inputs(ds), [Y], h).totals(h.nb, 1)
     return ShareContext(s, h, taxes, ds.receipts.grid([Y], h.n, len(taxes), mask), needs_, "s.yaml")
 
 

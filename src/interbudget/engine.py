@@ -25,7 +25,7 @@ from .rules.compatibility import check_compatible, unknown_taxes
 from .rules.guarantees import BOUND_NAMES, EnvelopeRows, envelope_general
 from .rules.mandates import apply_mandates
 from .rules.methods import child_shares
-from .rules.needs import NeedItems, need_items
+from .rules.needs import NeedInputs, NeedItems, need_items
 from .rules.programmes import ProgramFunding, fund_programs
 from .rules.provenance import Stamp
 from .rules.region_shares import region_shares
@@ -149,6 +149,11 @@ def _provenance(s: Scenario, programs: ProgramFunding, envelope: EnvelopeRows | 
     return out
 
 
+def need_inputs(ds: Dataset) -> NeedInputs:
+    """The records needs are made of (rules/needs.py takes these, not the whole dataset)."""
+    return NeedInputs(ds.needs, ds.norms, ds.drivers, ds.coefficients, ds.networks, len(ds.functions))
+
+
 def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario", allow_unknown_taxes: bool = False) -> Result:
     ds = ds.with_needs_basis(s.needs_basis, scenario_file)  # the scenario's needs basis (docs/METHOD.md)
     warnings = ds.warnings + check_compatible(ds, s, scenario_file, allow_unknown_taxes)
@@ -157,7 +162,7 @@ def run(ds: Dataset, s: Scenario, scenario_file: str = "scenario", allow_unknown
     years = list(s.years)
     ny = len(years)
     taxes = scenario_taxes(ds.taxes, s)
-    items = need_items(ds, years, h)
+    items = need_items(need_inputs(ds), years, h)
     loans, refi = debt_loans(ds.debt, s, h, years)
     if loans is not None:  # debt service is a mandatory need of the borrowing budget, on every track
         items = items.plus(debt_rules.service_items(loans, years, ds.functions.index("debt_service")))

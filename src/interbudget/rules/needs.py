@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dataset import Dataset
+from ..dataset import Coefficients, Drivers, Needs, Networks, Norms
 from ..grid import year_positions
 from ..hierarchy import Hierarchy
 
@@ -56,12 +56,24 @@ class NeedItems:
                            minlength=nb * ny).reshape(nb, ny)
 
 
+@dataclass(frozen=True)
+class NeedInputs:
+    """What needs are made of: the dataset's rows of needs, the norms and their drivers, the correction
+    coefficients and the network norms, and how many functions the dataset names."""
+
+    needs: Needs
+    norms: Norms
+    drivers: Drivers
+    coefficients: Coefficients
+    networks: Networks | None
+    n_functions: int
+
+
 class CoefficientTable:
     """coefficient(b, f): the product of a budget's correction factors for a function."""
 
-    def __init__(self, ds: Dataset, h: Hierarchy):
-        c = ds.coefficients
-        self.nf = max(len(ds.functions), 1)
+    def __init__(self, c: Coefficients, n_functions: int, h: Hierarchy):
+        self.nf = max(n_functions, 1)
         own = h.has_budget[c.unit]  # a coefficient belongs to a budget; others are ignored (the engine warns)
         key = h.budget_index_of_unit[c.unit[own]].astype(np.int64) * self.nf + c.function[own]
         self.keys, inv = np.unique(key, return_inverse=True)
@@ -86,34 +98,35 @@ def institutions(population: np.ndarray, area: np.ndarray, per_population: float
     return n
 
 
-def need_items(ds: Dataset, years: list[int], h: Hierarchy) -> NeedItems:
+def need_items(inp: NeedInputs, years: list[int], h: Hierarchy) -> NeedItems:
     """h: the scenario's hierarchy (which units have budgets)."""
     parts: list[tuple[np.ndarray, ...]] = []
-    n = ds.needs
+    n = inp.needs
     yi = year_positions(n.year, years)
     keep = yi >= 0
     m = int(keep.sum())
     parts.append((h.budget_of[n.unit[keep]], yi[keep], n.function[keep], n.priority[keep], n.amount[keep],
                   np.full(m, FROM_ROWS), np.full(m, -1), np.full(m, np.nan), np.full(m, np.nan)))
     origin = [n.unit[keep]]  # the unit each addend was recorded for (rural programmes inside a district, §3.4)
-    coef = CoefficientTable(ds, h)
+    coef = CoefficientTable(inp.coefficients, inp.n_functions, h)
+    norms = inp.norms
 
-    d = ds.drivers
-    if ds.norms.norm.size and d.value.size:
+    d = inp.drivers
+    if norms.norm.size and d.value.size:
         dyi = year_positions(d.year, years)
         dbud = h.budget_of[d.unit]
         dlev = h.b_level[dbud]
-        for k in range(ds.norms.norm.size):  # a loop over norms (tens), never over units
-            f, lvl, drv = ds.norms.function[k], ds.norms.level[k], ds.norms.driver[k]
+        for k in range(norms.norm.size):  # a loop over norms (tens), never over units
+            f, lvl, drv = norms.function[k], norms.level[k], norms.driver[k]
             sel = (d.driver == drv) & (dlev == lvl) & (dyi >= 0)
             b = dbud[sel]
             cf = coef.lookup(b, f)
             val = d.value[sel]
-            parts.append((b, dyi[sel], np.full(b.size, f), np.full(b.size, ds.norms.priority[k]),
-                          ds.norms.norm[k] * val * cf, np.full(b.size, FROM_NORM), np.full(b.size, k), val, cf))
+            parts.append((b, dyi[sel], np.full(b.size, f), np.full(b.size, norms.priority[k]),
+                          norms.norm[k] * val * cf, np.full(b.size, FROM_NORM), np.full(b.size, k), val, cf))
             origin.append(d.unit[sel])
 
-    nw = ds.networks
+    nw = inp.networks
     if nw is not None:
         area = h.area if h.area is not None else np.zeros(h.n)
         ny = len(years)

@@ -91,7 +91,7 @@ def money(units: list[dict], ex: dict) -> tuple[list, list]:
         k2 = code[:2]
         book = b["district"] or b["region"]  # receipts booked where collected: districts by population (a city: itself)
         for tax in RECEIPTS:
-            for u, a in zip(book, split(group_amount(ex, k2, tax), pop(book))):
+            for u, a in zip(book, split(group_amount(ex, k2, tax), pop(book)), strict=True):
                 receipts.append([u["code"], YEAR, tax, "regional", a])
         levels = dict(LEVEL_SHARES)
         if not b["district"]:
@@ -101,8 +101,8 @@ def money(units: list[dict], ex: dict) -> tuple[list, list]:
         for item, (fn, prio) in FUNCTIONS.items():
             total = value(ex, k2, item)
             by_level = split(total, np.array(list(levels.values())))
-            for (lvl, _), amount in zip(levels.items(), by_level):
-                for u, a in zip(b[lvl], split(amount, pop(b[lvl]))):
+            for (lvl, _), amount in zip(levels.items(), by_level, strict=True):
+                for u, a in zip(b[lvl], split(amount, pop(b[lvl])), strict=True):
                     needs.append([u["code"], YEAR, fn, prio, a])
     return receipts, needs
 
@@ -230,7 +230,7 @@ def main() -> None:
              [[t, kk, ru, en, *sh, ref, st] for t, (kk, ru, en, sh, ref, st) in TAX_NAMES.items()])
     region_code = {u["code"][:2]: u["code"] for u in units if u["level"] == "region"}
     kz.write(out / "tax_series.csv", ["code", "year", "tax", "amount", "source"],
-             tax_series(region_code, shared, dict(zip(SERIES_ITEMS, [["iit"], ["cit"], ["social_tax"], ["excise"]]))))
+             tax_series(region_code, shared, dict(zip(SERIES_ITEMS, [["iit"], ["cit"], ["social_tax"], ["excise"]], strict=True))))
     (out / "scenarios" / "current-law.yaml").write_text(scenario_text(), encoding="utf-8")
     geo = out / "geo"
     geo.mkdir(exist_ok=True)

@@ -121,7 +121,7 @@ EARTH_RADIUS_KM = 6371.0088  # mean radius
 def ring_area_km2(ring: list) -> float:
     """Area of a lon/lat ring on the sphere (the spherical-excess approximation used by d3 and OpenLayers)."""
     total = 0.0
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
         total += np.radians(x2 - x1) * (2 + np.sin(np.radians(y1)) + np.sin(np.radians(y2)))
     return abs(total) * EARTH_RADIUS_KM**2 / 2
 
@@ -231,7 +231,7 @@ def build_units(kz: Path, rng: np.random.Generator) -> tuple[list[dict], dict]:
                 share = w / w.sum()
             alloc = np.floor(pop * share)
             alloc[np.argmax(share)] += pop - alloc.sum()  # whole persons that add up
-            for c, p in zip(kids, alloc):
+            for c, p in zip(kids, alloc, strict=True):
                 units.append({"code": c["code"], "parent": s["code"], "level": "rural", "name_kk": "", "name_ru": c["name_ru"],
                               "name_en": translit(c["name_ru"]), "population": int(p),
                               "has_budget": "false" if c["unit_type"] in NO_BUDGET_TYPES else "true",
@@ -320,7 +320,7 @@ def region_needs(total: float, spend: dict[str, float], budgets: dict[str, list]
     rows = []
     all_spend = sum(spend.values())
     for fn, amount in spend.items():
-        split = dict(zip(("region", "district", "rural"), LEVEL_SPLIT[fn]))
+        split = dict(zip(("region", "district", "rural"), LEVEL_SPLIT[fn], strict=True))
         if not budgets["district"]:  # a city of republican significance: the city does it all
             split = {"region": 1.0, "district": 0.0, "rural": 0.0}
         elif not budgets["rural"]:
@@ -331,7 +331,7 @@ def region_needs(total: float, spend: dict[str, float], budgets: dict[str, list]
             bs = budgets[lvl]
             parts = _spread(total * amount / all_spend * share, np.array([max(float(b["population"]), 1.0) for b in bs]), rng, 0.1)
             names = RURAL_NAMES.get(fn, {fn: 1.0}) if lvl == "rural" else {fn: 1.0}
-            for b, a in zip(bs, parts):
+            for b, a in zip(bs, parts, strict=True):
                 for name, f in names.items():
                     rows.append([b["code"], 0, name, PRIORITY[name], round(a * f, 1)])
     return rows
@@ -366,7 +366,7 @@ def money(r: dict) -> tuple[list, list, list]:
                 total = own[k2][y] * mix[tax] if tax != "vat" else VAT_PER_LOCAL * sum(o[y] for o in own.values()) * grp[k2]
                 book = lower if tax in lower_taxes else upper
                 parts = _spread(total, np.array([float(b["population"]) for b in book]), rng, 0.25)
-                for b, amount in zip(book, parts):
+                for b, amount in zip(book, parts, strict=True):
                     if tax in ("iit_source", "social_tax", "vat") and base_share > 0:
                         receipts.append([b["code"], y, tax, base_payer, round(amount * base_share, 1)])
                         receipts.append([b["code"], y, tax, "regional", round(amount * (1 - base_share), 1)])
@@ -456,7 +456,7 @@ CONCEPT_SAYS = {  # (tax, criterion): the case §3.3.2 itself describes
 def tax_criteria_rows() -> list[list]:
     rows = []
     for tax, scores in EXPERT.items():
-        for crit, v in zip(("fairness", "mobility", "exporting", "efficiency", "benefit"), scores):
+        for crit, v in zip(("fairness", "mobility", "exporting", "efficiency", "benefit"), scores, strict=True):
             said = CONCEPT_SAYS.get((tax, crit))
             rows.append([tax, crit, v, "expert: concept §3.3.2" if said else "expert: ILLUSTRATIVE judgement",
                          said or ""])
@@ -760,7 +760,7 @@ def extras(r: dict, out: Path) -> None:
           drivers(regions, r["kz"].parents[1], dict.fromkeys(YEARS, 2025)))
     write(out / "tax_series.csv", ["code", "year", "tax", "amount", "source"],
           tax_series({u["code"][:2]: u["code"] for u in regions}, r["kz"].parents[1],
-                     dict(zip(SERIES_ITEMS, [["iit_source", "iit_self"], ["cit_sme"], ["social_tax"], ["excise_local"]]))))
+                     dict(zip(SERIES_ITEMS, [["iit_source", "iit_self"], ["cit_sme"], ["social_tax"], ["excise_local"]], strict=True))))
 
 
 def main() -> None:

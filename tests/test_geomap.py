@@ -56,7 +56,7 @@ def extent(svg: str) -> tuple[float, float]:
             nums = [float(t) for t in re.findall(r"-?(?:\d+\.?\d*|\.\d+)", sub)]
             x, y = nums[0], nums[1]
             xs.append(x), ys.append(y)
-            for dx, dy in zip(nums[2::2], nums[3::2]):
+            for dx, dy in zip(nums[2::2], nums[3::2], strict=True):
                 x, y = x + dx, y + dy
                 xs.append(x), ys.append(y)
     return max(xs) - min(xs), max(ys) - min(ys)

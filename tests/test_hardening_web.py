@@ -259,7 +259,7 @@ def test_compare_takes_any_name_at_version_and_shows_what_the_api_computes(s):
     assert page.count('<section class="comparison"') == len(api["comparisons"]) == 5  # base and draft against each later one
     from interbudget.i18n import fmt_amount
 
-    for c, sec in zip(api["comparisons"], page.split('<section class="comparison"')[1:]):
+    for c, sec in zip(api["comparisons"], page.split('<section class="comparison"')[1:], strict=True):
         for r in c["transfer_gains"] + c["transfer_losses"] + c["balance_gains"] + c["balance_losses"]:
             assert r["code"] in sec and fmt_amount(round(r["change"], 1) + 0.0, "ru") in sec
         for b in c["bands"]:

@@ -160,12 +160,12 @@ def test_a_basis_gives_exactly_the_numbers_of_a_dataset_whose_needs_csv_holds_it
     tmp = tmp_path_factory.mktemp("p")
     codes = ["0", "1", "11"]
     ds = make_dataset(tmp / "ds", UNITS, receipts=[("11", Y, "iit_source", rec)],
-                      needs=[(c, Y, "edu", a) for c, a in zip(codes, obs)])
-    write_csv(ds / "needs_law.csv", NEEDS_COLS, [[c, Y, "edu", "mandatory", a] for c, a in zip(codes, law)])
+                      needs=[(c, Y, "edu", a) for c, a in zip(codes, obs, strict=True)])
+    write_csv(ds / "needs_law.csv", NEEDS_COLS, [[c, Y, "edu", "mandatory", a] for c, a in zip(codes, law, strict=True)])
     swapped = make_dataset(tmp / "sw", UNITS, receipts=[("11", Y, "iit_source", rec)],
-                           needs=[(c, Y, "edu", a) for c, a in zip(codes, law)])
+                           needs=[(c, Y, "edu", a) for c, a in zip(codes, law, strict=True)])
     plain = make_dataset(tmp / "plain", UNITS, receipts=[("11", Y, "iit_source", rec)],
-                         needs=[(c, Y, "edu", a) for c, a in zip(codes, obs)])
+                         needs=[(c, Y, "edu", a) for c, a in zip(codes, obs, strict=True)])
     s = validate_scenario(SC, "s.yaml")
     on_law = run(load_dataset(ds), validate_scenario({**SC, "needs_basis": "law"}, "s.yaml"))
     ref = run(load_dataset(swapped), s)

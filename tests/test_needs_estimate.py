@@ -85,7 +85,7 @@ def test_leave_one_out_equals_a_refit_without_the_region(tmp_path):
 @given(st.lists(st.floats(0.5, 2.0), min_size=8, max_size=8))
 def test_modelled_needs_add_up_to_the_executed_total(tmp_path_factory, noise):
     tmp = tmp_path_factory.mktemp("sum")
-    factor = dict(zip(REGIONS, noise))
+    factor = dict(zip(REGIONS, noise, strict=True))
     est = estimate_needs(kz_like(tmp, true=lambda c, f: truth(c, f) * factor[c]), 2024)
     if (est.fitted > 0).all():  # the floor at 0 is the only thing that can break the balance
         assert est.modelled.sum(axis=0) == pytest.approx(est.observed.sum(axis=0), rel=1e-9)

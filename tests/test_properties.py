@@ -43,7 +43,7 @@ def random_federation(seed: int):
     for t in TAXES:
         w = [rnd.random() if rnd.random() > 0.3 else 0.0 for _ in range(3)]
         total = sum(w) / rnd.uniform(0.3, 1.0) or 1.0
-        sharing[t] = dict(zip(("region", "district", "rural"), (round(x / total, 6) for x in w)))
+        sharing[t] = dict(zip(("region", "district", "rural"), (round(x / total, 6) for x in w), strict=True))
     sc = {"name": f"r{seed}", "years": YEARS, "option": rnd.choice([1, 2, 3, 4]), "sharing": sharing,
           "withdrawal_rate": rnd.choice([1.0, 0.5, 0.0, round(rnd.random(), 3)])}
     if rnd.random() < 0.6:  # district methods: one for all, or a map by region

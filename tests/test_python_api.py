@@ -104,7 +104,7 @@ def test_the_frame_is_budgets_csv_with_names_regions_population_and_status(res):
     for c in ("code", "level", "year", "needs", "revenue", "subvention_received", "withdrawal_paid", "subventions_paid",
               "withdrawals_received", "balance"):
         assert (f[c].to_numpy() == plan[c].to_numpy()).all(), c
-    assert list(f.status) == [budget_status(s, w) for s, w in zip(f.subvention_received, f.withdrawal_paid)]
+    assert list(f.status) == [budget_status(s, w) for s, w in zip(f.subvention_received, f.withdrawal_paid, strict=True)]
     assert {"subvention", "neutral"} <= set(f.status)  # the republic is neutral, some region gets a subvention
     h = res.hierarchy
     rep = f[f.level == "republic"]
@@ -113,7 +113,7 @@ def test_the_frame_is_budgets_csv_with_names_regions_population_and_status(res):
     assert (regions.region == regions.code).all()
     districts = f[f.level == "district"]
     idx = h.unit_index()
-    for code, region in zip(districts.code, districts.region):
+    for code, region in zip(districts.code, districts.region, strict=True):
         assert h.codes[h.parent[idx[code]]] == region  # a district's region is its parent
     assert f.name[f.code == "110000000"].iloc[0] == h.name(idx["110000000"], "en")
     assert res.frame(lang="kk").name[f.code == "110000000"].iloc[0] == h.name(idx["110000000"], "kk")

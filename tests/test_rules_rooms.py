@@ -87,7 +87,7 @@ def test_capacity_replaces_a_capacity_tax_by_base_times_rate_at_the_same_units()
     bases = Bases(np.array([1, 2], np.int32), np.array([Y, Y]), np.array([0, 0], np.int32), np.array([1000.0, 500.0]))
     s = scenario(sharing={"vat": {"region": 1.0}, "cit": {"region": 1.0}}, capacity={"vat": 0.12})
     out = capacity_receipts(bases, s, rec, ["vat", "cit"])
-    got = sorted(zip(out.unit.tolist(), out.tax.tolist(), out.amount.tolist()))
+    got = sorted(zip(out.unit.tolist(), out.tax.tolist(), out.amount.tolist(), strict=True))
     assert got == [(1, 0, pytest.approx(120)), (1, 1, 50), (2, 0, pytest.approx(60))]
 
 

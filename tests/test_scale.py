@@ -61,7 +61,7 @@ def test_duckdb_and_spark_give_identical_receipts(hand, tmp_path):
     for source in (payments, tmp_path / "gen" / "payments"):
         a = run_both(ds, source, "duckdb")
         b = run_both(ds, source, "spark")
-        for x, y in zip(a, b):
+        for x, y in zip(a, b, strict=True):
             assert x.to_pylist() == y.cast(x.schema).to_pylist()
 
 

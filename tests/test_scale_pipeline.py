@@ -47,7 +47,7 @@ def oracle(rows: list[tuple]) -> tuple[dict, dict]:
 
 
 def write(rows, path):
-    cols = list(zip(*rows))
+    cols = list(zip(*rows, strict=True))
     pq.write_table(pa.table({"payment_id": pa.array(cols[0], pa.int64()), "taxpayer_id": pa.array(cols[1], pa.int64()),
                              "category": pa.array(cols[2], pa.string()), "tax": pa.array(cols[3], pa.string()),
                              "kato": pa.array(cols[4], pa.string()), "date": pa.array(cols[5], pa.date32()),

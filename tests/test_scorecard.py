@@ -167,7 +167,7 @@ def test_kz_oil_regions_have_iit_and_social_tax_elasticities():
     ds = load_dataset(ROOT / "data" / "kz")
     unit, tax, e = ds.oil_elasticity_regions
     h = ds.hierarchy
-    got = {(h.codes[u], ds.taxes[t]) for u, t in zip(unit.tolist(), tax.tolist())}
+    got = {(h.codes[u], ds.taxes[t]) for u, t in zip(unit.tolist(), tax.tolist(), strict=True)}
     for code in ("230000000", "470000000"):  # Atyrau, Mangystau
         assert {(code, "iit_source"), (code, "social_tax")} <= got
     assert (e > 0).all()

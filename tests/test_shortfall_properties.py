@@ -106,8 +106,8 @@ UNITS = [("0", None, "republic", 1000), ("1", "0", "region", 600), ("11", "1", "
 def test_with_no_shortfall_the_actual_track_is_todays(plan, extra):
     with tempfile.TemporaryDirectory() as d:
         years = [2026, 2027, 2028]
-        rec = [("0", y, "vat", 5000) for y in years] + [("11", y, "loc", p) for y, p in zip(years, plan)]
-        act = [("0", y, "vat", 5000) for y in years] + [("11", y, "loc", p + e) for y, p, e in zip(years, plan, extra)]
+        rec = [("0", y, "vat", 5000) for y in years] + [("11", y, "loc", p) for y, p in zip(years, plan, strict=True)]
+        act = [("0", y, "vat", 5000) for y in years] + [("11", y, "loc", p + e) for y, p, e in zip(years, plan, extra, strict=True)]
         ds = make_dataset(Path(d), UNITS, receipts=rec, actual=act,
                           needs=[("11", y, "edu", 400) for y in years] + [("12", y, "roads", 100, "basic") for y in years])
         sc = {"name": "x", "years": years, "sharing": {"loc": {"district": 0.6, "region": 0.2}}}

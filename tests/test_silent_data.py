@@ -230,7 +230,7 @@ def test_report_then_import_excel_gives_the_same_receipts(tmp_path):
     with (EXAMPLE / "receipts.csv").open(encoding="utf-8") as a, (tmp_path / "o" / "receipts.csv").open(encoding="utf-8") as b:
         want, got = list(csv.DictReader(a)), list(csv.DictReader(b))
     assert len(got) == len(want) > 100
-    for w, g in zip(want, got):
+    for w, g in zip(want, got, strict=True):
         assert (g["code"], g["year"], g["tax"], g["payer"] or "regional") == (w["code"], w["year"], w["tax"], w["payer"] or "regional")
         assert float(g["amount"]) == float(w["amount"])  # full precision
     sharing = yaml.safe_load((tmp_path / "o" / "sharing.yaml").read_text(encoding="utf-8"))["sharing"]

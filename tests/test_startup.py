@@ -81,3 +81,11 @@ def test_help_lists_every_command_and_a_mistyped_one_is_refused():
         assert name in res.stdout
     typo = _run(["simulat"])
     assert json.loads(typo.stdout.strip().splitlines()[-1])["code"] == 2 and "simulat" in typo.stderr
+
+
+def test_help_imports_no_library_that_computes():
+    """`--help` lists every command without numpy, pyarrow, pydantic or yaml (and typer builds no pydantic adapters)."""
+    probe = ("heavy = sorted(m for m in ('numpy', 'pyarrow', 'pydantic', 'yaml', 'typer._adapters') if m in sys.modules)\n"
+             "assert not heavy, heavy\n")
+    res = _run(["--help"], probe)
+    assert res.returncode == 0 and json.loads(res.stdout.strip().splitlines()[-1])["code"] == 0, res.stderr

@@ -76,7 +76,7 @@ def test_statuses_are_identical_across_outputs_and_the_hidden_withdrawal_is_soun
         assert {c: v["status"] for c, v in budget_view(res, k).items()} == from_csv  # compare
         levels = {r["level"]: r for r in level_table(res, k)}  # metrics
         for lvl, r in levels.items():
-            mine = [c for c, lv in zip(h.b_codes.tolist(), h.b_level.tolist()) if LEVELS[lv] == lvl]
+            mine = [c for c, lv in zip(h.b_codes.tolist(), h.b_level.tolist(), strict=True) if LEVELS[lv] == lvl]
             assert r["subvention_budgets"] == sum(from_csv[c] == "subvention" for c in mine)
             assert r["withdrawal_budgets"] == sum(from_csv[c] == "donor" for c in mine)
         web = budget_rows(res, k, None, "en", None)  # the web: regions, then every region's children

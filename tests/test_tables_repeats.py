@@ -73,7 +73,7 @@ def test_repeated_rows_agree_with_the_oracle(data):
         cols.append(column(kind, vals))
         py.append([python_value(kind, v) for v in vals])
     rows, first = repeated_rows(cols, n)
-    want = oracle(list(zip(*py)))
+    want = oracle(list(zip(*py, strict=True)))
     assert (rows.tolist(), first.tolist()) == want
 
 

@@ -90,7 +90,7 @@ ROLES = ["public", "akimat-a", "akimat-b", "commission", "analyst"]
 
 def _expect(table):
     """Rows of (method, path template, body, statuses for ROLES in order)."""
-    return [pytest.param(m, p, b, dict(zip(ROLES, s)), id=f"{m} {p}") for m, p, b, s in table]
+    return [pytest.param(m, p, b, dict(zip(ROLES, s, strict=True)), id=f"{m} {p}") for m, p, b, s in table]
 
 
 READS = _expect([

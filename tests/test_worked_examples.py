@@ -175,7 +175,7 @@ def test_hierarchy_subtree_sums_level_by_level(tmp_path):
 
     h = load_dataset(_three_tier(tmp_path, receipts=[("0", Y, "cit", 1)])).hierarchy
     ones = np.ones(h.n)
-    got = dict(zip(h.codes.tolist(), h.subtree_sum(ones).tolist()))
+    got = dict(zip(h.codes.tolist(), h.subtree_sum(ones).tolist(), strict=True))
     assert got == {"0": 8, "1": 5, "11": 3, "111": 1, "112": 1, "12": 1, "2": 2, "21": 1}
     two = h.subtree_sum(np.stack([ones, 2 * ones], axis=1))  # several columns at once
     assert two[h.unit_index()["1"]].tolist() == [5, 10]

@@ -83,7 +83,7 @@ class Result:
         rows: list[dict[str, Any]] = []
         codes = self.hierarchy.codes
         for cs in self.computed:
-            for u, s in zip(cs.units.tolist(), cs.share.tolist()):
+            for u, s in zip(cs.units.tolist(), cs.share.tolist(), strict=True):
                 for tax in cs.taxes:
                     rows.append({"code": codes[u], "tax": tax, "level": cs.level, "share": s,
                                  "first_year": min(self.years), "last_year": max(self.years)})

@@ -57,7 +57,7 @@ class Problems:
 
     def add_rows(self, file: str, column: str | None, rows: list[str], messages: list[str]) -> None:
         """Add one problem per offending row, capped, with a count of the rest."""
-        for row, msg in zip(rows[: self.PER_KIND], messages[: self.PER_KIND]):
+        for row, msg in zip(rows[: self.PER_KIND], messages[: self.PER_KIND], strict=True):
             self.add(file, msg, row, column)
         if len(rows) > self.PER_KIND:
             self.add(file, f"... and {len(rows) - self.PER_KIND} more rows with the same kind of problem", None, column)

@@ -20,16 +20,16 @@ REFINANCING_COLUMNS = ["code", "year", "refinanced_debt", "service_before", "ser
 
 
 def _table(columns: list[str], rows: list[tuple]) -> pa.Table:
-    cols: list[Sequence[Any]] = list(zip(*rows)) if rows else [[] for _ in columns]
+    cols: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[] for _ in columns]
     arrays = []
-    for name, values in zip(columns, cols):
+    for name, values in zip(columns, cols, strict=True):
         if name == "year":
             arrays.append(pa.array(values, pa.int64()))
         elif name in ("track", "code", "priority", "kind", "lender", "limit"):
             arrays.append(pa.array(values, pa.string()))
         else:
             arrays.append(pa.array([float(v) + 0.0 for v in values], pa.float64()))
-    return pa.table(dict(zip(columns, arrays)))
+    return pa.table(dict(zip(columns, arrays, strict=True)))
 
 
 def sequestration_table(res: Result) -> pa.Table | None:
@@ -41,7 +41,7 @@ def sequestration_table(res: Result) -> pa.Table | None:
         return None
     rows = []
     for fin in dr.financing.values():
-        for b, k, st in zip(*np.nonzero(fin.cuts)):
+        for b, k, st in zip(*np.nonzero(fin.cuts), strict=True):
             p, kd = dr.steps.names[st].split(".")
             rows.append((fin.track, res.hierarchy.b_codes[b], res.years[k], p, kd, fin.cuts[b, k, st]))
     return _table(SEQUESTRATION_COLUMNS, sorted(rows, key=lambda r: (r[0], r[1], r[2])))
@@ -55,7 +55,7 @@ def deficits_table(res: Result) -> pa.Table | None:
     rows = []
     for fin in dr.financing.values():
         cut = fin.cuts.sum(axis=2)
-        for b, k in zip(*np.nonzero((fin.shortfall > 0) | (fin.deficit > 0))):
+        for b, k in zip(*np.nonzero((fin.shortfall > 0) | (fin.deficit > 0)), strict=True):
             rows.append((fin.track, res.hierarchy.b_codes[b], res.years[k], fin.shortfall[b, k], fin.deficit[b, k], cut[b, k],
                          fin.borrowed[b, k], fin.unfinanced[b, k]))
     return _table(DEFICIT_COLUMNS, sorted(rows, key=lambda r: (r[0], r[1], r[2])))
@@ -70,13 +70,13 @@ def borrowing_table(res: Result) -> pa.Table | None:
     if dr.loans is not None:  # the plan borrows nothing: its rows show debt.csv's service
         i, a, _ = debt_rules.schedule(dr.loans.amount, dr.loans.rate, dr.loans.start, dr.loans.maturity, res.years)
         service = debt_rules.per_budget(i + a, dr.loans.budget, h.nb)
-        for b, k in zip(*np.nonzero(service)):
+        for b, k in zip(*np.nonzero(service), strict=True):
             rows.append(("plan", h.b_codes[b], res.years[k], "", 0.0, service[b, k], 0.0))
     for fin in dr.financing.values():
         pos = np.zeros(len(res.years), dtype=bool)
         pos[next(t.year_pos for t in res.tracks if t.name == fin.track)] = True
         on = ((fin.service != 0) | (fin.borrowed != 0) | (fin.unfinanced != 0)) & pos[None, :]
-        for b, k in zip(*np.nonzero(on)):
+        for b, k in zip(*np.nonzero(on), strict=True):
             rows.append((fin.track, h.b_codes[b], res.years[k], fin.lender, fin.borrowed[b, k], fin.service[b, k], fin.unfinanced[b, k]))
     return _table(BORROWING_COLUMNS, sorted(rows, key=lambda r: (r[0], r[1], r[2])))
 

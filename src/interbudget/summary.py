@@ -54,7 +54,7 @@ def revision_changes(res: Result, lang: str = "en", top: int = 10) -> list[dict]
     b, k = np.unravel_index(np.argsort(-np.abs(delta), axis=None, kind="stable")[:top], delta.shape)
     return [{"code": h.b_codes[i], "name": h.name(int(h.budget_units[i]), lang), "year": res.years[pos[j]],
              "plan": float(plan[i, j]), "revised": float(rev[i, j]), "change": float(delta[i, j])}
-            for i, j in zip(b.tolist(), k.tolist()) if delta[i, j] != 0]
+            for i, j in zip(b.tolist(), k.tolist(), strict=True) if delta[i, j] != 0]
 
 
 def unfunded_mandates(res: Result) -> list[dict]:

@@ -86,20 +86,20 @@ def compare(results: list[Result], year: int) -> Comparison:
             raise InterbudgetError(f"scenario '{r.scenario.name}' has no year {year} (its years: {r.years})")
     names = [r.scenario.name for r in results]
     ks = [r.years.index(year) for r in results]
-    regions = [region_table(r, k) for r, k in zip(results, ks)]
+    regions = [region_table(r, k) for r, k in zip(results, ks, strict=True)]
     base, h0 = regions[0], results[0].hierarchy
     rows = []
     for i, code in enumerate(base["code"].tolist()):
         pop = float(base["population"][i])
         first = None
-        for n, reg in zip(names, regions):
+        for n, reg in zip(names, regions, strict=True):
             j = reg["code"].tolist().index(code)
             net = float(reg["net_transfer"][j])
             first = net if first is None else first
             rows.append({"code": code, "name": h0.name(int(base["unit"][i])), "population": pop, "scenario": n, "net_transfer": net,
                          "capacity_after": float(reg["capacity_after"][j]), "change": net - first,
                          "change_per_capita_tenge": (net - first) * 1000 / pop if pop else float("nan")})
-    views = [_budgets(r, k) for r, k in zip(results, ks)]
+    views = [_budgets(r, k) for r, k in zip(results, ks, strict=True)]
     pairs = [(0, j) for j in range(1, len(results))] + [(1, j) for j in range(2, len(results))]
     return Comparison(year, tuple(names), Table.from_rows(rows, REGION_COLUMNS),
                       tuple(_pair(names[a], names[b], views[a], views[b]) for a, b in pairs))

@@ -169,16 +169,16 @@ def metrics(res: Result, year_pos: int = 0, scenario_file: str = "scenario", wit
     capacity = [{"units": units, "when": when, **weighted_stats(x, w)}
                 for units, pairs in (("regions", ((reg["capacity_before"], reg["population"]), (reg["capacity_after"], reg["population"]))),
                                      ("budgets", ((own, pop_b), (after, pop_b))))
-                for when, (x, w) in zip(("before", "after"), pairs)]
+                for when, (x, w) in zip(("before", "after"), pairs, strict=True)]
     st = stability(res)
     ntc = [{"level": r["level"], "year": y, "net_transfer_change": v} for r in st
-           for y, v in zip(res.years[1:], r.get("net_transfer_change", []))]
+           for y, v in zip(res.years[1:], r.get("net_transfer_change", []), strict=False)]
     actual_years = [res.years[p] for p in res.actual.year_pos] if res.actual is not None else []
     gap = [{"level": r["level"], "year": y, "actual_minus_plan_balance": v} for r in st
-           for y, v in zip(actual_years, r.get("actual_minus_plan_balance", []))]
+           for y, v in zip(actual_years, r.get("actual_minus_plan_balance", []), strict=False)]
     ret = [{"code": r["code"], "name": r["name"], "year": y, "this_year": a, "after_reset": b}
            for r in (retention(res, scenario_file) if with_retention else [])
-           for y, a, b in zip(res.years, r["this_year"], r["after_reset"])]
+           for y, a, b in zip(res.years, r["this_year"], r["after_reset"], strict=False)]
     oil = oil_exposure(res)
     return Metrics(
         scenario=res.scenario.name, year=res.years[year_pos], years=tuple(res.years),

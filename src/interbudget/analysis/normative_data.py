@@ -84,7 +84,7 @@ def region_values(ds: Dataset, year: int, regions: np.ndarray, terms: list[str])
     h = ds.hierarchy
     pop = population_of(ds, year, regions)
     problems = [f"region '{h.codes[u]}' has population {p:g} in {year}: its need per person is undefined"
-                for u, p in zip(regions.tolist(), pop.tolist()) if not p > 0]
+                for u, p in zip(regions.tolist(), pop.tolist(), strict=True) if not p > 0]
     if problems:
         raise InterbudgetError([Problem("needs estimate", p) for p in problems])
     cols, numeric = [], None
@@ -117,7 +117,7 @@ def region_values(ds: Dataset, year: int, regions: np.ndarray, terms: list[str])
             raise InterbudgetError(Problem("needs estimate", f"unknown term '{term}': use urban_share, log_density or "
                                            "per_person:DRIVER"))
         bad = [f"region '{h.codes[u]}': {what} gives no finite value of term '{term}' in {year}"
-               for u, x in zip(regions.tolist(), v.tolist()) if not np.isfinite(x)]
+               for u, x in zip(regions.tolist(), v.tolist(), strict=True) if not np.isfinite(x)]
         if bad:
             raise InterbudgetError([Problem("needs estimate", b) for b in bad])
         cols.append(v)

@@ -73,7 +73,7 @@ def run_indicators(res: Result) -> list[dict]:
         yk = {y: k for k, y in enumerate(res.years)}
         m = [(pos[r["code"]], yk[r["year"]], r["unfunded"]) for r in res.mandates if r["unfunded"] > 0]
         if m:
-            bi, ki, amt = (np.array(x) for x in zip(*m))
+            bi, ki, amt = (np.array(x) for x in zip(*m, strict=True))
             np.add.at(unfunded, (bi, ki), amt)
     add("unfunded_mandate_budgets", "", (unfunded > 0).sum(axis=0))
     add("unfunded_mandate_volume", "", unfunded.sum(axis=0))

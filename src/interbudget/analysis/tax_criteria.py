@@ -95,7 +95,7 @@ def series_scores(ds: Dataset, tax: str, elasticity: float) -> dict[str, dict]:
     if not mine.any():
         return {}
     unit, year, amount = ts.unit[mine], ts.year[mine], ts.amount[mine]
-    key = {(int(u), int(y)): float(a) for u, y, a in zip(unit, year, amount)}  # a few hundred rows
+    key = {(int(u), int(y)): float(a) for u, y, a in zip(unit, year, amount, strict=True)}  # a few hundred rows
     growth = np.array([a / key[u, y - 1] - 1 for (u, y), a in key.items() if key.get((u, y - 1), 0.0) > 0])
     out = {}
     if growth.size > 1:

@@ -235,7 +235,7 @@ def optimize(
         now = evaluate(p, p["current"])
         points = trade_off(p, curve, republic_floor) if curve else []
         if out_dir is not None:
-            shares = {c: round(float(x), 12) for c, x in zip(p["codes"], best["share"])}
+            shares = {c: round(float(x), 12) for c, x in zip(p["codes"], best["share"], strict=True)}
             _write_json(out_dir, "optimize.json", {"objective": objective, "computed": {**now, "share": now["share"].tolist()},
                                                    "optimized": {**best, "share": best["share"].tolist()}, "codes": p["codes"],
                                                    "trade_off": points})

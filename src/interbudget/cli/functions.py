@@ -199,7 +199,7 @@ def _write_proposal(path: Path, result: dict) -> list[Path]:
         os.replace(tmp, path)
         return [path]
     paths = [path] + [path.with_name(f"{path.stem}_{sheet}.csv") for sheet in list(PROPOSAL_SHEETS)[1:]]
-    for p, (sheet, cols) in zip(paths, PROPOSAL_SHEETS.items()):
+    for p, (sheet, cols) in zip(paths, PROPOSAL_SHEETS.items(), strict=True):
         _write_rows(p, result[sheet], cols)
     return paths
 

@@ -217,7 +217,7 @@ def apply(ds: Dataset, reg: Registry, proposal: dict, scenario: Scenario) -> dic
     national = [(float(base.needs[:, k].sum()), float(res.needs[:, k].sum())) for k in range(len(base.years))]
     return {"proposal": proposal.get("name", ""), "base": proposal.get("base") or "today", "kind": proposal.get("kind", ""),
             "moves": notes, "budgets": rows, "unfunded_mandates": flags,
-            "national_needs": [{"year": y, "before": a, "after": b, "change": b - a} for y, (a, b) in zip(base.years, national)],
+            "national_needs": [{"year": y, "before": a, "after": b, "change": b - a} for y, (a, b) in zip(base.years, national, strict=True)],
             "structure": structure(breg, proposal), "not_ready": unready}
 
 

@@ -61,9 +61,9 @@ def write_workbook(res: Result, path: Path, lang: str = "en", programme: dict | 
         if note := footnote(marks, [(r[1], r[2]) for r in law]):
             ws.write(len(law) + 2, 0, note)
         bt = budgets_table(res)
-        _sheet(wb, "Budgets", bt.column_names, zip(*(bt.column(c).to_pylist() for c in bt.column_names)), head, num)
+        _sheet(wb, "Budgets", bt.column_names, zip(*(bt.column(c).to_pylist() for c in bt.column_names), strict=True), head, num)
         st = shares_table(res)
-        _sheet(wb, "Computed shares", st.column_names, zip(*(st.column(c).to_pylist() for c in st.column_names)), head, num)
+        _sheet(wb, "Computed shares", st.column_names, zip(*(st.column(c).to_pylist() for c in st.column_names), strict=True), head, num)
         # inputs: the scenario after inheritance, the files and their hashes, receipts by region and tax
         sc = scenario_dict(res.scenario)
         _sheet(wb, "Scenario", ["key", "value"], [[k, str(v)] for k, v in sc.items()], head, num, {0: 22, 1: 120})
@@ -118,7 +118,7 @@ def _input_sheets(wb, res: Result, head) -> None:
         ws = wb.add_worksheet("Receipts")
         ws.write_row(0, 0, RECEIPT_COLUMNS, head)
         for i, (u, y, t, p, a) in enumerate(zip(rec.unit.tolist(), rec.year.tolist(), rec.tax.tolist(), rec.payer.tolist(),
-                                                 rec.amount.tolist()), start=1):
+                                                 rec.amount.tolist(), strict=True), start=1):
             ws.write_string(i, 0, codes[u])
             ws.write_number(i, 1, y)
             ws.write_string(i, 2, taxes[t])
@@ -206,7 +206,7 @@ def read_workbook(path: Path, codes: list[str] | None = None) -> tuple[list[list
     sharing: dict[str, dict[str, float]] = {}
     for i, (tax, *levels) in rows_of("Shares", SHARE_COLUMNS):
         shares = {}
-        for name, v in zip(("region", "district", "rural"), levels):
+        for name, v in zip(("region", "district", "rural"), levels, strict=True):
             if v in (None, ""):
                 continue
             if not isinstance(v, (int, float)) or not 0 <= v <= 1:

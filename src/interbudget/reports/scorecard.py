@@ -59,8 +59,8 @@ def read_xlsx(path: Path) -> list[dict]:
     names = header[len(KEYS):]
     out = []
     for row in it:
-        key = dict(zip(KEYS, row[:len(KEYS)]))
-        for n, v in zip(names, row[len(KEYS):]):
+        key = dict(zip(KEYS, row[:len(KEYS)], strict=False))
+        for n, v in zip(names, row[len(KEYS):], strict=False):
             if v is not None:
                 out.append({"scenario": n, "year": int(key["year"]), "level": key["level"], "code": key["code"] or "",
                             "indicator": key["indicator"], "value": float(v), "unit": key["unit"], "section": key["section"]})

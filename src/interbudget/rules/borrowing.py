@@ -177,7 +177,7 @@ def finance(name: str, pos: list[int], years: list[int], needs: np.ndarray, reve
                 i, a, o = schedule(borrowed[got, k], np.full(got.size, rate), np.full(got.size, y0), np.full(got.size, y0 + term), years)
                 new_service[got] += i + a
                 new_debt[got] += o
-                loans += [{"budget": int(b), "year": y0, "amount": float(v)} for b, v in zip(got.tolist(), borrowed[got, k].tolist())]
+                loans += [{"budget": int(b), "year": y0, "amount": float(v)} for b, v in zip(got.tolist(), borrowed[got, k].tolist(), strict=True)]
         unfinanced[:, k] = left - borrowed[:, k]
     cut_total = cuts.sum(axis=2)
     needs_after = needs - cut_total + new_service
@@ -199,5 +199,5 @@ def limit_breaches(name: str, pos: list[int], service: np.ndarray, debt: np.ndar
         if ratio is None:
             continue
         bad = local & p[None, :] & (value > ratio * disposable + 1e-9) & (value > 0)
-        out += [(int(b), int(k), limit, float(value[b, k]), float(disposable[b, k]), ratio) for b, k in zip(*np.nonzero(bad))]
+        out += [(int(b), int(k), limit, float(value[b, k]), float(disposable[b, k]), ratio) for b, k in zip(*np.nonzero(bad), strict=True)]
     return out

@@ -45,7 +45,7 @@ def check_compatible(ds: Dataset, s: Scenario, scenario_file: str, allow_unknown
     h = scenario_hierarchy(ds.hierarchy, s)
     rows = ds.receipts.grid(s.years, h.n, len(scenario_taxes(ds.taxes, s)),
                            base_mask(ds.payer_names, ds.payer_is_base, s, scenario_file)).year_rows
-    for y in (y for y, n in zip(s.years, rows) if n == 0):
+    for y in (y for y, n in zip(s.years, rows, strict=True) if n == 0):
         have = ds.receipts.years()
         problems.append(Problem(ds.files["receipts"].name, f"scenario year {y} has no receipts (years present: "
                                 f"{', '.join(map(str, sorted(have))) or 'none'})", column="year"))

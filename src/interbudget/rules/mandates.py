@@ -54,8 +54,8 @@ def apply_mandates(rows: MandateCosts | None, mandates: list[Mandate], h: Hierar
     out = with_subventions(tr, subvention, h.b_parent)
     after = balance(spending, revenue_, out)
     if record is not None:
-        for m, cost in zip(mandates, costs):
-            for b, k in zip(*np.nonzero(cost)):  # rows of mandates.csv output: the budgets a mandate reaches
+        for m, cost in zip(mandates, costs, strict=True):
+            for b, k in zip(*np.nonzero(cost), strict=True):  # rows of mandates.csv output: the budgets a mandate reaches
                 unfunded = 0.0 if m.compensate else float(min(cost[b, k], max(0.0, -after[b, k])))
                 record.append({"mandate": m.name, "code": h.b_codes[b], "year": years[k], "decided_by": m.decided_by,
                                "cost": float(cost[b, k]), "compensated": m.compensate, "unfunded": unfunded})

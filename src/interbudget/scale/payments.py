@@ -39,7 +39,7 @@ def generate(ds: Dataset, out: Path, rows: int, seed: int = 1, years: list[int] 
     cell = rng.choice(cells, n_payers, p=by_unit_tax[cells] / by_unit_tax[cells].sum())
     size = rng.pareto(1.2, n_payers) + 1.0
     big = size > np.quantile(size, 0.999)
-    base_names = [c for c, b in zip(ds.payer_names, ds.payer_is_base) if b]
+    base_names = [c for c, b in zip(ds.payer_names, ds.payer_is_base, strict=True) if b]
     categories = ["regional"] + [c for c in ds.payer_names if c != "regional"]
     cat_of = np.where(big & (rng.random(n_payers) < 0.7), categories.index(base_names[-1] if base_names else "regional"), 0)
     cum = np.cumsum(size)

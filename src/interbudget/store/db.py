@@ -33,7 +33,7 @@ class Tx:
     def all(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
         self.execute(sql, params)
         names = [d[0] for d in self._cur.description]
-        return [dict(zip(names, row)) for row in self._cur.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in self._cur.fetchall()]
 
     def one(self, sql: str, params: tuple | list = ()) -> dict[str, Any] | None:
         rows = self.all(sql, params)

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import Problems
+from .arrow import from_np
 from .cells import NUMBER_RE, RawTable, _numeric, to_np
 
 
@@ -24,9 +25,8 @@ def _dense(col, nrows: int) -> tuple[np.ndarray, int]:
         lo, hi = int(col.min()), int(col.max())
         if hi - lo <= 4 * nrows + 1024:
             return col.astype(np.int64) - lo, hi - lo + 1
-        col = pa.array(col)
     if isinstance(col, np.ndarray):
-        col = pa.array(col)
+        col = from_np(col)
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
     if pa.types.is_dictionary(col.type):  # each distinct value once (a dictionary may repeat a value), spread by the indices
@@ -43,7 +43,7 @@ def _signature(col) -> np.ndarray:
     """One int64 per value, equal whenever the values are equal (unequal values may share one): the values of a
     numeric or numeric-text column as bits, exact codes otherwise. Cheap on millions of rows; a filter only."""
     if isinstance(col, np.ndarray):
-        return col.astype(np.int64)
+        return col.view(np.int64) if col.dtype == np.float64 else col.astype(np.int64)  # a number's bits
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
     if pa.types.is_dictionary(col.type):
@@ -143,7 +143,7 @@ def repeated_rows(columns: list, nrows: int) -> tuple[np.ndarray, np.ndarray]:
     if rows is not None and not rows.size:
         return none, none
     if not exact_key:
-        sub = columns if rows is None else [c[rows] if isinstance(c, np.ndarray) else c.take(pa.array(rows)) for c in columns]
+        sub = columns if rows is None else [c[rows] if isinstance(c, np.ndarray) else c.take(from_np(rows)) for c in columns]
         key = np.zeros(nrows if rows is None else rows.size, dtype=np.int64)
         for col in sub:
             key = key * np.int64(1_000_003) + _signature(col)  # wraps around: a collision only costs the exact pass
@@ -154,7 +154,7 @@ def repeated_rows(columns: list, nrows: int) -> tuple[np.ndarray, np.ndarray]:
     assert rows is not None  # _candidates says the key is exact only with the candidate rows of that key
     exact = np.zeros(rows.size, dtype=np.int64)  # dense codes of the columns seen so far
     for col in columns:
-        part = col[rows] if isinstance(col, np.ndarray) else col.take(pa.array(rows))
+        part = col[rows] if isinstance(col, np.ndarray) else col.take(from_np(rows))
         codes, m = _dense(part, rows.size)
         exact, _ = _dense(exact * m + codes, rows.size)  # re-densified each step: the product cannot overflow
     _, first, inverse = np.unique(exact, return_index=True, return_inverse=True)

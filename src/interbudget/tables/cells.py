@@ -20,7 +20,8 @@ from .arrow import filled, from_bools, from_np, indices, to_np, untrimmed
 
 NUMBER_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 INTEGER_RE = r"^[+-]?[0-9]+$"
-_PLAIN_INT = re.compile(r"-?[0-9]+")  # the whole numbers Arrow's cast reads as INTEGER_RE's path does (not "+5")
+_PLAIN_INT = re.compile(r"[+-]?[0-9]+")  # INTEGER_RE for Python's re.fullmatch
+MAX_DIGITS = 18  # a whole number of more significant digits may not fit int64: too large
 
 
 @dataclass
@@ -123,10 +124,10 @@ def numbers(t: RawTable, column: str, problems: Problems, negative_ok: bool = Tr
 def integers(t: RawTable, column: str, problems: Problems, what: str = "year") -> np.ndarray:
     col = t.columns[column]
     if pa.types.is_dictionary(col.type) and col.null_count == 0 and not untrimmed(col.dictionary):
-        # each distinct text once (a CSV read these as a dictionary, tables.read_table); anything but a plain
-        # -?[0-9]+ within int64 takes the path below, which says what is wrong with it
+        # each distinct text once (a CSV read these as a dictionary, tables.read_table); anything but a whole
+        # number of at most MAX_DIGITS digits takes the path below, which says what is wrong with it
         values = [int(v) if _PLAIN_INT.fullmatch(v) else None for v in col.dictionary.to_pylist()]
-        if all(v is not None and -(2**63) <= v < 2**63 for v in values):
+        if all(v is not None and abs(v) < 10**MAX_DIGITS for v in values):
             return np.array(values, dtype=np.int64)[indices(col)]
     if pa.types.is_integer(col.type):
         if col.null_count == 0:
@@ -136,7 +137,11 @@ def integers(t: RawTable, column: str, problems: Problems, what: str = "year") -
     s = _as_strings(col)
     ok = to_np(pc.match_substring_regex(s, INTEGER_RE), bool)
     _report(t, column, ~ok, s, f"'{{value}}' is not a whole number ({what})", problems)
-    s = pc.if_else(from_bools(ok), s, pa.scalar("0"))
+    digits = pc.replace_substring_regex(s, r"^[+-]?0*", "")  # the significant digits
+    big = ok & (to_np(pc.utf8_length(digits), np.int64) > MAX_DIGITS)
+    _report(t, column, big, s, f"'{{value}}' is too large ({what})", problems)
+    # Arrow's cast reads neither a sign "+" nor more digits than int64 holds
+    s = pc.if_else(from_bools(ok & ~big), pc.replace_substring_regex(s, r"^\+", ""), pa.scalar("0"))
     return to_np(pc.cast(s, pa.int64()), np.int64)
 
 

@@ -101,6 +101,10 @@ def _cheap_codes(col, nrows: int) -> tuple[np.ndarray, int] | None:
     return (col if lo == 0 else col - np.array(lo, dtype=col.dtype)), hi - lo + 1
 
 
+#: up to this many rows, cheap codes beyond the bitmap's budget narrow the candidates by a sort (`_candidates`)
+REFINE_ROWS = 1 << 22
+
+
 def _candidates(columns: list, nrows: int) -> tuple[np.ndarray | None, bool]:
     """Rows whose values repeat an other row's in every column with cheap codes (a mixed radix of those codes whose
     ranges multiply to a few times the rows, a bitmap of the keys seen, no sort): any row repeated exactly is among
@@ -109,10 +113,14 @@ def _candidates(columns: list, nrows: int) -> tuple[np.ndarray | None, bool]:
     budget = 4 * nrows + 1024
     dtype: type[np.signedinteger[Any]] = np.int32 if budget < 2**31 else np.int64  # half the memory traffic of int64 keys
     key, k, used = None, 1, 0
+    later: list = []  # columns with cheap codes beyond the bitmap's budget (REFINE_ROWS)
     for col in columns:
         if isinstance(col, pa.DictionaryArray) and k * (len(col.dictionary) + 1) > budget:
-            continue  # its codes could not join the key: not worth computing (names beside unique codes)
+            later.append(col)  # its codes could not join the key: not worth computing (names beside unique codes)
+            continue
         c = _cheap_codes(col, nrows)
+        if c is not None and k * c[1] > budget:
+            later.append(c)
         if c is None or k * c[1] > budget:
             continue
         if key is None:
@@ -128,7 +136,18 @@ def _candidates(columns: list, nrows: int) -> tuple[np.ndarray | None, bool]:
     if np.count_nonzero(seen) == nrows:  # the common case: every key once, and done
         return np.zeros(0, dtype=np.int64), used == len(columns)
     counts = np.bincount(key, minlength=k)
-    return np.flatnonzero(counts[key] > 1), used == len(columns)
+    rows = np.flatnonzero(counts[key] > 1)
+    if later and rows.size and nrows <= REFINE_ROWS:
+        # a small table: the other cheap codes join the candidates' key too (one sort of the candidates)
+        sub, _ = _dense(key[rows], rows.size)
+        for c in later:
+            codes = _cheap_codes(c, nrows) if not isinstance(c, tuple) else c
+            if codes is None:
+                continue
+            sub, _ = _dense(sub * codes[1] + codes[0][rows], rows.size)  # re-densified: the product cannot overflow
+            used += 1
+        rows = rows[_repeating(sub)]
+    return rows, used == len(columns)
 
 
 def repeated_rows(columns: list, nrows: int) -> tuple[np.ndarray, np.ndarray]:

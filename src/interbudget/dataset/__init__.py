@@ -9,7 +9,10 @@ their public names stay importable from here.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +35,7 @@ from .parts import (
     _load_receipts,
     _load_tax_series,
 )
+from .reading import read_all
 from .records import (  # noqa: F401
     BASE,
     FALSE_WORDS,
@@ -122,6 +126,7 @@ def _locate(folder: Path, problems: Problems) -> dict[str, Path]:
 
 
 def _read(files: dict[str, Path], stem: str, problems: Problems, allow_duplicates: bool = False) -> T.RawTable | None:
+    """One table of the folder, read and checked row by row (exact repeats), its cells not yet."""
     if stem not in files:
         return None
     req, opt, needed = TABLES[stem]
@@ -155,7 +160,12 @@ def load_dataset(folder: str | Path, allow_duplicates: bool = False, needs_basis
     problems = Problems()
     files = _locate(folder, problems)
     unread = _only(needs_basis, files)
-    raw = {stem: _read(files, stem, problems, allow_duplicates) if stem not in unread.values() else None for stem in TABLES}
+    jobs: list[tuple[str, int, Callable[[Problems], Any]]]
+    jobs = [(stem, files[stem].stat().st_size, partial(_read, files, stem, allow_duplicates=allow_duplicates))
+            for stem in TABLES if stem in files and stem not in unread.values()]
+    jobs += [(f"names of {stem}", files[stem].stat().st_size, partial(_function_names, files[stem])) for stem in unread.values()]
+    done = read_all(jobs, problems)  # two files at once (reading.py)
+    raw = {stem: done.get(stem) for stem in TABLES}
     units = raw["units"]
     if units is None:  # missing or unreadable: _locate or read_table has said why
         problems.raise_if_any()
@@ -174,8 +184,9 @@ def load_dataset(folder: str | Path, allow_duplicates: bool = False, needs_basis
     for basis, stem in NEEDS_BASES.items():
         if (t := raw[stem]) is not None:
             bases_of_needs[basis] = _load_needs(t, codes, functions, problems)
-        elif basis in unread:
-            _grow_functions(files[stem], functions)
+        elif basis in unread:  # a function's id, and every order by id, is that of a full read
+            for name in done[f"names of {stem}"]:
+                functions.setdefault(name, len(functions))
     needs = bases_of_needs["observed"]
     if "needs" not in files and len(bases_of_needs) > 1:
         del bases_of_needs["observed"]  # no needs.csv: observed is not a basis of this dataset
@@ -249,14 +260,12 @@ def load_dataset(folder: str | Path, allow_duplicates: bool = False, needs_basis
     )
 
 
-def _grow_functions(path: Path, functions: dict[str, int]) -> None:
-    """The function names of a needs file left unread, added to the vocabulary as reading it would add them (so a
-    function's id, and every order by id, is that of a full read); the file is not checked (`validate` does)."""
+def _function_names(path: Path, problems: Problems) -> list[str]:
+    """The function names of a needs file left unread, in the order reading it would add them to the vocabulary;
+    the file is not checked (`validate` does)."""
     t = T.read_column(path, "function")
     if t is None:
-        return
+        return []
     names: dict[str, int] = {}
     T.encode(t, "function", Problems(), names)
-    for name in names:
-        if name:
-            functions.setdefault(name, len(functions))
+    return [n for n in names if n]

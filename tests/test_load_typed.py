@@ -150,3 +150,19 @@ def test_untrimmed_is_conservative():
     assert not untrimmed(pa.array(["a", "b1", "", "x y"]))
     for v in [" a", "a ", "\ta", "a\u00a0", "\u2003a", "é", "a\x1c"]:
         assert untrimmed(pa.array(["ok", v])), v
+
+
+def test_a_file_of_many_blocks_gives_the_vocabulary_in_the_order_of_its_rows():
+    # Arrow parses 1 MB blocks, each dictionary column chunk with its own dictionary: unified, then ordered by rows
+    rows = [["1", "2026", f"t{i % 3}", "regional", str(i)] for i in range(60_000)]
+    rows += [["11", "2027", "late", "base", "1"], ["0", "2027", "t9", "regional", "2"], ["11", "2027", "t1", "base", "3"]]
+    path = _write(rows, ["code", "year", "tax", "payer", "amount"])
+    assert path.stat().st_size > 2 << 20
+
+    def load(t, vocab, problems):
+        assert t.columns["tax"].type != pa.string() or not t.plain_text  # read typed, as a dictionary
+        return _load_receipts(t, VOCAB, vocab, ["regional", "base"], problems)
+
+    typed = _outcome(load, "receipts", path, True, False)
+    assert list(typed[1]) == ["t0", "t1", "t2", "late", "t9"]
+    _same(typed, _outcome(load, "receipts", path, False, False))

@@ -38,9 +38,11 @@ def child(case: str, folder: Path, arg: str) -> float:
     except ImportError:  # an older CLI: the probe is pyarrow's own
         pass
     from interbudget import tables as T
-    from interbudget.dataset import KINDS, TABLES, load_dataset
+    from interbudget.dataset import TABLES, load_dataset
     from interbudget.errors import Problems
 
+    if case == "read_table":
+        from interbudget.dataset import KINDS
     t0 = time.perf_counter()
     if case == "raw":
         for name in arg.split(","):
@@ -49,8 +51,10 @@ def child(case: str, folder: Path, arg: str) -> float:
         stem = Path(arg).stem
         req, opt, _ = TABLES[stem]
         T.read_table(folder / arg, req, opt, Problems(), kinds=KINDS.get(stem))
-    else:
-        load_dataset(folder, needs_basis=arg or None)
+    elif arg:
+        load_dataset(folder, needs_basis=arg)
+    else:  # as an older interbudget is called too (--before)
+        load_dataset(folder)
     return time.perf_counter() - t0
 
 
@@ -59,6 +63,8 @@ def main() -> None:
     ap.add_argument("--dataset", type=Path, default=ROOT / "data" / "kz")
     ap.add_argument("--basis", default="law", help="the needs basis of the one-basis load (current-law's)")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--before", type=Path, help="a src folder holding an older interbudget package: its whole load, "
+                    "timed beside (e.g. `git archive COMMIT src | tar -x -C /tmp/before`, then --before /tmp/before/src)")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     a = ap.parse_args()
     folder = a.dataset.resolve()
@@ -76,13 +82,17 @@ def main() -> None:
               ("load_dataset, every basis", "interbudget", "load", ""),
               (f"load_dataset, needs_basis={a.basis}", "raw", "raw", ",".join(used)),
               (f"load_dataset, needs_basis={a.basis}", "interbudget", "load", a.basis)]
+    if a.before:
+        cases.append(("load_dataset, every basis", "before", "load", ""))
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    before = dict(env, PYTHONPATH=str(a.before.resolve())) if a.before else env
     times: dict[tuple[str, str], list[float]] = {(label, col): [] for label, col, _, _ in cases}
     for _ in range(a.repeat):  # interleaved: a busy moment of the machine falls on every case alike
         for label, col, case, arg in cases:
             out = subprocess.run([sys.executable, __file__, "--dataset", str(folder), "--child", case, arg],
-                                 check=True, capture_output=True, text=True, cwd=ROOT, env=env).stdout
+                                 check=True, capture_output=True, text=True, cwd=ROOT,
+                                 env=before if col == "before" else env).stdout
             times[(label, col)].append(json.loads(out))
     print(f"{folder.name}: seconds after the imports, best / median of {a.repeat} fresh processes")
     print("| table | MB | raw read_csv best | median | interbudget best | median | interbudget / raw (best) |")
@@ -93,6 +103,9 @@ def main() -> None:
         mb = sum((folder / n).stat().st_size for n in names) / 1e6
         print(f"| {label} | {mb:.2f} | {min(raw):.4f} | {statistics.median(raw):.4f} | {min(ib):.4f} | "
               f"{statistics.median(ib):.4f} | {min(ib) / min(raw):.2f} |")
+    if a.before:
+        old = times[("load_dataset, every basis", "before")]
+        print(f"\nbefore ({a.before}): load_dataset, every basis: best {min(old):.4f}, median {statistics.median(old):.4f}")
 
 
 if __name__ == "__main__":

@@ -130,7 +130,6 @@ def _raw(path: Path, read: dict, nrows: int, is_csv: bool, dicts: set[str]) -> R
     return RawTable(path, cols, nrows, is_csv, plain_text=frozenset(dicts))
 
 
-
 def read_column(path: Path, column: str) -> RawTable | None:
     """One text column of a table, as a dictionary and unchecked (no repeats, no cell checks); None if the file
     cannot be read or has no such column."""

@@ -104,3 +104,19 @@ def test_a_basis_not_read_is_not_checked_but_validate_still_is(tmp_path):
     assert code == 0, text
     code, text = run_cli("simulate", ds, write_scenario(tmp_path / "l.yaml", {**SC, "needs_basis": "law"}), "--out", tmp_path / "o2")
     assert code == 2 and "'lots' is not a number (need)" in text
+
+
+def test_a_parquet_basis_left_unread_gives_its_function_names_too(tmp_path):
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    src = _dataset(tmp_path)
+    for name in ("needs.csv", "needs_law.csv"):  # plain string columns, as a user's table would be written
+        t = pacsv.read_csv(src / name, convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(NEEDS_COLS, "string")))
+        pq.write_table(t, src / name.replace(".csv", ".parquet"))
+        (src / name).unlink()
+    full = load_dataset(src)
+    for basis in ("observed", "law"):
+        one = load_dataset(src, needs_basis=basis)
+        assert one.functions == full.functions == ["edu", "health", "roads"]
+        _same_needs(one.needs, full.with_needs_basis(basis).needs)

@@ -71,11 +71,12 @@ def warn(lines: list[str]) -> None:
         err.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False, soft_wrap=True)
 
 
-def dataset_of(dataset: Path, allow_duplicates: bool = False):
-    """The dataset, its warnings (what --allow-duplicates accepted, receipts summed) printed once."""
+def dataset_of(dataset: Path, allow_duplicates: bool = False, needs_basis: str | None = None):
+    """The dataset, its warnings (what --allow-duplicates accepted, receipts summed) printed once; with
+    `needs_basis`, only that needs basis read (load_dataset)."""
     from ..dataset import load_dataset
 
-    ds = load_dataset(dataset, allow_duplicates=allow_duplicates)
+    ds = load_dataset(dataset, allow_duplicates=allow_duplicates, needs_basis=needs_basis)
     warn(ds.warnings)
     return ds
 
@@ -94,8 +95,8 @@ def run_on(ds, scenario: Path, allow_unknown_taxes: bool = False):
 def load(dataset: Path, scenario: Path, allow_duplicates: bool = False, allow_unknown_taxes: bool = False):
     from ..scenario import load_scenario
 
-    load_scenario(scenario)  # a bad scenario is reported before the dataset is read
-    return run_on(dataset_of(dataset, allow_duplicates), scenario, allow_unknown_taxes)
+    s, _ = load_scenario(scenario)  # a bad scenario is reported before the dataset is read
+    return run_on(dataset_of(dataset, allow_duplicates, s.needs_basis), scenario, allow_unknown_taxes)  # its basis only
 
 
 @app.callback(invoke_without_command=True)

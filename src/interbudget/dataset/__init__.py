@@ -9,12 +9,15 @@ their public names stay importable from here.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .. import tables as T
-from ..errors import InterbudgetError, Problems
+from ..errors import InterbudgetError, Problem, Problems
 from ..grid import receipt_grid, year_positions  # noqa: F401 — importable from here, as before
 from ..scenario import NEEDS_BASES  # the needs bases and their files (docs/METHOD.md "Needs bases")
 from .parts import (
@@ -32,6 +35,7 @@ from .parts import (
     _load_receipts,
     _load_tax_series,
 )
+from .reading import read_all
 from .records import (  # noqa: F401
     BASE,
     FALSE_WORDS,
@@ -82,6 +86,29 @@ TABLES = {
 }
 
 
+_F, _I, _C = "float", "int", "code"
+_NEEDS = {"code": _C, "year": _I, "function": _C, "priority": _C, "amount": _F, "kind": _C}
+_RECEIPTS = {"code": _C, "year": _I, "tax": _C, "payer": _C, "amount": _F}
+# what each column holds, so that a CSV is read typed where that changes nothing (tables/csvread.py)
+KINDS = {
+    "units": {"level": _C, "population": _F, "has_budget": _C, "area_km2": _F},
+    "receipts": _RECEIPTS, "receipts_actual": _RECEIPTS, "receipts_revised": _RECEIPTS,
+    "bases": {"code": _C, "year": _I, "tax": _C, "base": _F},
+    "needs": _NEEDS, "needs_law": _NEEDS, "needs_normative": _NEEDS,
+    "debt": {"code": _C, "creditor": _C, "amount": _F, "rate": _F, "start_year": _I, "maturity_year": _I},
+    "tax_series": {"code": _C, "year": _I, "tax": _C, "amount": _F},
+    "norms": {"function": _C, "level": _C, "priority": _C, "driver": _C, "norm": _F},
+    "drivers": {"code": _C, "year": _I, "driver": _C, "value": _F},
+    "coefficients": {"code": _C, "function": _C, "coefficient": _F},
+    "programs": {"code": _C, "year": _I, "cost": _F, "score": _F},
+    "last_transfers": {"code": _C, "amount": _F, "kind": _C},
+    "mandates": {"code": _C, "year": _I, "amount": _F},
+    "oil_elasticity": {"code": _C, "oil_elasticity": _F},
+    "taxes": {"oil_elasticity": _F},
+    "networks": {"function": _C, "level": _C, "priority": _C, "cost": _F},
+}
+
+
 def _locate(folder: Path, problems: Problems) -> dict[str, Path]:
     files: dict[str, Path] = {}
     if not folder.is_dir():
@@ -99,21 +126,46 @@ def _locate(folder: Path, problems: Problems) -> dict[str, Path]:
 
 
 def _read(files: dict[str, Path], stem: str, problems: Problems, allow_duplicates: bool = False) -> T.RawTable | None:
+    """One table of the folder, read and checked row by row (exact repeats), its cells not yet."""
     if stem not in files:
         return None
     req, opt, needed = TABLES[stem]
-    return T.read_table(files[stem], req, opt, problems, must_have_rows=needed, allow_duplicates=allow_duplicates)
+    return T.read_table(files[stem], req, opt, problems, must_have_rows=needed, allow_duplicates=allow_duplicates,
+                        kinds=KINDS.get(stem))
 
 
-def load_dataset(folder: str | Path, allow_duplicates: bool = False) -> Dataset:
+def _only(needs_basis: str | None, files: dict[str, Path]) -> dict[str, str]:
+    """The needs bases to leave unread (basis -> file stem): those other than `needs_basis`, when its file is
+    present (else every basis is read, and the run says what is missing as it does after a full read)."""
+    if needs_basis is None:
+        return {}
+    if needs_basis not in NEEDS_BASES:
+        raise InterbudgetError(Problem("load_dataset", f"needs basis '{needs_basis}' is not one of {', '.join(NEEDS_BASES)}",
+                                       column="needs_basis"))
+    if NEEDS_BASES[needs_basis] not in files:
+        return {}
+    return {b: stem for b, stem in NEEDS_BASES.items() if b != needs_basis and stem in files}
+
+
+def load_dataset(folder: str | Path, allow_duplicates: bool = False, needs_basis: str | None = None) -> Dataset:
     """Read and check every file of a dataset; raise all problems together.
 
     A row repeated exactly is an error naming both rows; `allow_duplicates` keeps such rows as given and says so
-    in `Dataset.warnings`, as it says of receipts given twice for one (code, year, tax, payer), which are summed."""
+    in `Dataset.warnings`, as it says of receipts given twice for one (code, year, tax, payer), which are summed.
+    `needs_basis` (observed, law or normative; docs/METHOD.md "Needs bases"): read and check only that basis's
+    needs file, the one a run of a scenario with that basis uses; of the other bases' files only the function
+    names are read, so that function ids are those of a full read. The dataset then gives that basis and refuses
+    the others with an InterbudgetError (`Dataset.with_needs_basis`). None (`validate`, the web): every basis."""
     folder = Path(folder)
     problems = Problems()
     files = _locate(folder, problems)
-    raw = {stem: _read(files, stem, problems, allow_duplicates) for stem in TABLES}
+    unread = _only(needs_basis, files)
+    jobs: list[tuple[str, int, Callable[[Problems], Any]]]
+    jobs = [(stem, files[stem].stat().st_size, partial(_read, files, stem, allow_duplicates=allow_duplicates))
+            for stem in TABLES if stem in files and stem not in unread.values()]
+    jobs += [(f"names of {stem}", files[stem].stat().st_size, partial(_function_names, files[stem])) for stem in unread.values()]
+    done = read_all(jobs, problems)  # two files at once (reading.py)
+    raw = {stem: done.get(stem) for stem in TABLES}
     units = raw["units"]
     if units is None:  # missing or unreadable: _locate or read_table has said why
         problems.raise_if_any()
@@ -132,9 +184,15 @@ def load_dataset(folder: str | Path, allow_duplicates: bool = False) -> Dataset:
     for basis, stem in NEEDS_BASES.items():
         if (t := raw[stem]) is not None:
             bases_of_needs[basis] = _load_needs(t, codes, functions, problems)
+        elif basis in unread:  # a function's id, and every order by id, is that of a full read
+            for name in done[f"names of {stem}"]:
+                functions.setdefault(name, len(functions))
     needs = bases_of_needs["observed"]
     if "needs" not in files and len(bases_of_needs) > 1:
         del bases_of_needs["observed"]  # no needs.csv: observed is not a basis of this dataset
+    if unread:  # one basis read (needs_basis): it is the dataset's needs, the only basis it gives
+        assert needs_basis is not None
+        needs, bases_of_needs = bases_of_needs[needs_basis], {needs_basis: bases_of_needs[needs_basis]}
     series = _load_tax_series(t, codes, problems) if (t := raw["tax_series"]) is not None else None
 
     norms = Norms(*(np.zeros(0, dt) for dt in (np.int32, np.int8, np.int8, np.int32, np.float64)))
@@ -197,4 +255,17 @@ def load_dataset(folder: str | Path, allow_duplicates: bool = False) -> Dataset:
         tax_series=series,
         listed_taxes=listed_taxes,
         warnings=problems.warnings,
+        needs_basis=needs_basis if unread and needs_basis is not None else "observed",
+        needs_bases_unread=tuple(unread),
     )
+
+
+def _function_names(path: Path, problems: Problems) -> list[str]:
+    """The function names of a needs file left unread, in the order reading it would add them to the vocabulary;
+    the file is not checked (`validate` does)."""
+    t = T.read_column(path, "function")
+    if t is None:
+        return []
+    names: dict[str, int] = {}
+    T.encode(t, "function", Problems(), names)
+    return [n for n in names if n]

@@ -198,13 +198,18 @@ class Dataset:
         """The dataset with `needs` taken from the named needs basis (docs/METHOD.md "Needs bases")."""
         if basis == self.needs_basis:
             return self
+        if basis in self.needs_bases_unread:  # load_dataset(..., needs_basis=...) read one basis: never an empty one
+            raise InterbudgetError(Problem(source, f"needs basis '{basis}' was not read: the dataset {self.folder} was loaded "
+                                                   f"with needs_basis='{self.needs_basis}' only (load_dataset without "
+                                                   "needs_basis reads every basis)", column="needs_basis"))
         if basis not in self.needs_bases:
-            have = ", ".join(sorted(self.needs_bases)) or "none"
+            have = ", ".join(sorted(set(self.needs_bases) | set(self.needs_bases_unread))) or "none"
             raise InterbudgetError(Problem(source, f"needs basis '{basis}' is not in the dataset {self.folder}: it needs "
                                                    f"{NEEDS_BASES.get(basis, '?')}.csv (bases present: {have})", column="needs_basis"))
         return replace(self, needs=self.needs_bases[basis], needs_basis=basis)
     listed_taxes: list[str] = field(default_factory=list)  # taxes.csv's taxes, where present
     warnings: list[str] = field(default_factory=list)  # what was accepted on request (--allow-duplicates)
+    needs_bases_unread: tuple[str, ...] = ()  # bases whose files are present but were not read (load_dataset needs_basis)
 
     def tax_index(self) -> dict[str, int]:
         return {t: i for i, t in enumerate(self.taxes)}

@@ -10,9 +10,9 @@ import csv
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from ..errors import Problems
+from . import csvread
 
 # the cell parsers and the repeat checks live in their own modules; their names stay importable from here
 from .cells import (  # noqa: F401
@@ -58,11 +58,13 @@ def read_table(
     problems: Problems,
     must_have_rows: bool = False,
     allow_duplicates: bool = False,
+    kinds: dict[str, str] | None = None,
 ) -> RawTable | None:
     """Read `path`; None (with problems added) if it cannot be used at all.
 
     A row that repeats an earlier row in every column read is an error naming both rows, or, with
-    `allow_duplicates`, kept as given and counted in a warning."""
+    `allow_duplicates`, kept as given and counted in a warning. `kinds` (column -> float, int or code) lets a
+    CSV be read typed where that changes no value and no message (csvread.py)."""
     name = path.name
     if path.stat().st_size == 0:
         problems.add(name, "the file is empty (expected a header row with columns " + ", ".join(required) + ")")
@@ -79,17 +81,8 @@ def read_table(
             if missing:
                 problems.add(name, f"missing column(s) {', '.join(missing)}; found {', '.join(header) or 'no header'}", "line 1")
                 return None
-            table = pacsv.read_csv(
-                path,
-                read_options=pacsv.ReadOptions(use_threads=True),
-                parse_options=pacsv.ParseOptions(newlines_in_values=False),
-                convert_options=pacsv.ConvertOptions(
-                    include_columns=present,
-                    column_types={c: pa.string() for c in present},
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
+            read, dicts = csvread.columns(path, present, kinds or {})
+            nrows = len(next(iter(read.values()))) if read else 0
             # Header cells with surrounding spaces were matched after stripping.
         else:
             import pyarrow.parquet as pq  # only for Parquet tables
@@ -105,20 +98,55 @@ def read_table(
             # file's dictionary pages: each distinct value is then looked up, checked and hashed once, not per row
             text = [c for c in present if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)]
             table = pq.read_table(path, columns=present, read_dictionary=text)
+            read, dicts, nrows = {c: table.column(c) for c in table.column_names}, set(text), table.num_rows
     except UnicodeDecodeError as exc:
         problems.add(name, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
         return None
     except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
         problems.add(name, f"cannot be read: {exc}")
         return None
-    if must_have_rows and table.num_rows == 0:
+    if must_have_rows and nrows == 0:
         problems.add(name, "has a header but no data rows")
         return None
-    # numeric columns stay chunked and are concatenated once, into numpy;
-    # text and dictionary columns are combined (one dictionary for the lookups)
-    cols = {c: (col if _numeric(col.type) and col.num_chunks > 0 else col.combine_chunks())
-            for c in table.column_names for col in [table.column(c)]}
-    t = RawTable(path, cols, table.num_rows, is_csv, plain_text=frozenset(text))
+    t = _raw(path, read, nrows, is_csv, dicts)
+    if is_csv and (dicts or any(_numeric(c.type) for c in read.values())):
+        # read typed (csvread.py): a row repeated exactly as text is repeated by value, so the text is read and
+        # checked only when some row repeats another by value (then exact repeats are those of the text as given)
+        if nrows > 1 and repeated_rows(list(t.columns.values()), nrows)[0].size:
+            t = _raw(path, csvread.text(path, list(read)), nrows, is_csv, set())
+            _exact_repeats(t, problems, allow_duplicates)
+        return t
     _exact_repeats(t, problems, allow_duplicates)
     return t
 
+
+def _raw(path: Path, read: dict, nrows: int, is_csv: bool, dicts: set[str]) -> RawTable:
+    # numeric columns stay chunked and are concatenated once, into numpy;
+    # text and dictionary columns are combined (one dictionary for the lookups)
+    cols = {c: (col if _numeric(col.type) and isinstance(col, pa.ChunkedArray) and col.num_chunks > 0
+                else col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
+            for c, col in read.items()}
+    # plain text read as a dictionary: encode() takes new names in the order the rows give them
+    return RawTable(path, cols, nrows, is_csv, plain_text=frozenset(dicts))
+
+
+def read_column(path: Path, column: str) -> RawTable | None:
+    """One text column of a table, as a dictionary and unchecked (no repeats, no cell checks); None if the file
+    cannot be read or has no such column."""
+    try:
+        if path.suffix == ".csv":
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                header = [h.strip() for h in next(csv.reader(fh), [])]
+            if column not in header:
+                return None
+            read, dicts = csvread.columns(path, [column], {column: "code"})
+        else:
+            import pyarrow.parquet as pq
+
+            if column not in pq.read_schema(path).names:
+                return None
+            table = pq.read_table(path, columns=[column], read_dictionary=[column])
+            read, dicts = {column: table.column(column)}, {column}
+    except (UnicodeDecodeError, pa.ArrowException, OSError):
+        return None
+    return _raw(path, read, len(read[column]), path.suffix == ".csv", dicts)

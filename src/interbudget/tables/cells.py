@@ -7,6 +7,7 @@ problems of a dataset at once.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,22 +16,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import Problems
+from .arrow import filled, from_bools, from_np, indices, to_np, untrimmed
 
 NUMBER_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 INTEGER_RE = r"^[+-]?[0-9]+$"
-
-
-def to_np(arr: pa.Array | pa.ChunkedArray, dtype, copy: bool = False) -> np.ndarray:
-    """A numpy view (zero-copy where Arrow allows; then read-only) or a writable copy."""
-    if isinstance(arr, pa.ChunkedArray):  # chunk by chunk: ChunkedArray.to_numpy goes through pandas (0.5 s to import)
-        if arr.num_chunks == 1:
-            arr = arr.chunk(0)
-        else:
-            parts = [c.to_numpy(zero_copy_only=False) for c in arr.chunks]
-            out = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-            return np.asarray(out, dtype=dtype) if not copy or len(parts) > 1 else np.array(out, dtype=dtype)
-    out = arr.to_numpy(zero_copy_only=False)
-    return np.array(out, dtype=dtype) if copy else np.asarray(out, dtype=dtype)
+_PLAIN_INT = re.compile(r"[+-]?[0-9]+")  # INTEGER_RE for Python's re.fullmatch
+MAX_DIGITS = 18  # a whole number of more significant digits may not fit int64: too large
 
 
 @dataclass
@@ -64,7 +55,7 @@ def _numeric(t: pa.DataType) -> bool:
 def _as_strings(col: pa.Array) -> pa.Array:
     if pa.types.is_dictionary(col.type) or not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         col = col.cast(pa.string())
-    return pc.utf8_trim_whitespace(col.fill_null(""))
+    return pc.utf8_trim_whitespace(col.fill_null("") if col.null_count else col)
 
 
 def _report(t: RawTable, column: str, bad: np.ndarray, values: pa.Array | None, what: str, problems: Problems) -> None:
@@ -115,7 +106,7 @@ def numbers(t: RawTable, column: str, problems: Problems, negative_ok: bool = Tr
         blank = to_np(pc.equal(pc.utf8_length(s), 0), bool) if empty is not None else np.zeros(t.nrows, bool)
         ok = to_np(pc.match_substring_regex(s, NUMBER_RE), bool) | blank
         _report(t, column, ~ok, s, f"'{{value}}' is not a number ({what})", problems)
-        s = pc.if_else(pa.array(ok & ~blank), s, pa.scalar("0"))
+        s = pc.if_else(from_bools(ok & ~blank), s, pa.scalar("0"))
         out = to_np(pc.cast(s, pa.float64()), np.float64, copy=True)
         bad = ~np.isfinite(out)
         _report(t, column, bad & ok, s, f"'{{value}}' is too large ({what})", problems)
@@ -124,7 +115,7 @@ def numbers(t: RawTable, column: str, problems: Problems, negative_ok: bool = Tr
     out = np.where(np.isfinite(out) | (allow_nan & np.isnan(out)), out, 0.0)
     if not negative_ok:
         neg = out < 0
-        vals = pa.array(out)
+        vals = from_np(out)
         _report(t, column, neg, vals, f"negative {what} {{value}}", problems)
         out = np.where(neg, 0.0, out)
     return out
@@ -132,6 +123,12 @@ def numbers(t: RawTable, column: str, problems: Problems, negative_ok: bool = Tr
 
 def integers(t: RawTable, column: str, problems: Problems, what: str = "year") -> np.ndarray:
     col = t.columns[column]
+    if pa.types.is_dictionary(col.type) and col.null_count == 0 and not untrimmed(col.dictionary):
+        # each distinct text once (a CSV read these as a dictionary, tables.read_table); anything but a whole
+        # number of at most MAX_DIGITS digits takes the path below, which says what is wrong with it
+        values = [int(v) if _PLAIN_INT.fullmatch(v) else None for v in col.dictionary.to_pylist()]
+        if all(v is not None and abs(v) < 10**MAX_DIGITS for v in values):
+            return np.array(values, dtype=np.int64)[indices(col)]
     if pa.types.is_integer(col.type):
         if col.null_count == 0:
             return to_np(col, col.type.to_pandas_dtype())  # keep the stored width (years fit in int16)
@@ -140,7 +137,11 @@ def integers(t: RawTable, column: str, problems: Problems, what: str = "year") -
     s = _as_strings(col)
     ok = to_np(pc.match_substring_regex(s, INTEGER_RE), bool)
     _report(t, column, ~ok, s, f"'{{value}}' is not a whole number ({what})", problems)
-    s = pc.if_else(pa.array(ok), s, pa.scalar("0"))
+    digits = pc.replace_substring_regex(s, r"^[+-]?0*", "")  # the significant digits
+    big = ok & (to_np(pc.utf8_length(digits), np.int64) > MAX_DIGITS)
+    _report(t, column, big, s, f"'{{value}}' is too large ({what})", problems)
+    # Arrow's cast reads neither a sign "+" nor more digits than int64 holds
+    s = pc.if_else(from_bools(ok & ~big), pc.replace_substring_regex(s, r"^\+", ""), pa.scalar("0"))
     return to_np(pc.cast(s, pa.int64()), np.int64)
 
 
@@ -163,7 +164,7 @@ def choices(t: RawTable, column: str, allowed: list[str], problems: Problems, de
     idx = _choice_index(s, allowed, default)
     bad = to_np(idx.is_null(), bool)
     _report(t, column, bad, s, f"'{{value}}' is not one of {', '.join(allowed)}", problems)
-    return to_np(idx.fill_null(0), dtype)
+    return filled(idx, 0, dtype)
 
 
 def lookup(t: RawTable, column: str, vocabulary: pa.Array, problems: Problems, what: str = "unit code") -> np.ndarray:
@@ -174,7 +175,7 @@ def lookup(t: RawTable, column: str, vocabulary: pa.Array, problems: Problems, w
     col = t.columns[column]
     if pa.types.is_dictionary(col.type):
         dict_idx = pc.index_in(pc.utf8_trim_whitespace(col.dictionary.cast(pa.string())), value_set=vocabulary)
-        dict_idx = to_np(dict_idx.fill_null(-1), np.int32)
+        dict_idx = filled(dict_idx, -1, np.int32)
         if col.null_count == 0:
             out = dict_idx[to_np(col.indices, col.indices.type.to_pandas_dtype())]
         else:
@@ -183,7 +184,7 @@ def lookup(t: RawTable, column: str, vocabulary: pa.Array, problems: Problems, w
         s = None
     else:
         s = _as_strings(col)
-        out = to_np(pc.index_in(s, value_set=vocabulary).fill_null(-1), np.int32)
+        out = filled(pc.index_in(s, value_set=vocabulary), -1, np.int32)
     bad = out < 0
     if bad.any():
         s = _as_strings(col) if s is None else s

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import Problems
+from .arrow import from_np
 from .cells import NUMBER_RE, RawTable, _numeric, to_np
 
 
@@ -24,9 +25,8 @@ def _dense(col, nrows: int) -> tuple[np.ndarray, int]:
         lo, hi = int(col.min()), int(col.max())
         if hi - lo <= 4 * nrows + 1024:
             return col.astype(np.int64) - lo, hi - lo + 1
-        col = pa.array(col)
     if isinstance(col, np.ndarray):
-        col = pa.array(col)
+        col = from_np(col)
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
     if pa.types.is_dictionary(col.type):  # each distinct value once (a dictionary may repeat a value), spread by the indices
@@ -43,7 +43,7 @@ def _signature(col) -> np.ndarray:
     """One int64 per value, equal whenever the values are equal (unequal values may share one): the values of a
     numeric or numeric-text column as bits, exact codes otherwise. Cheap on millions of rows; a filter only."""
     if isinstance(col, np.ndarray):
-        return col.astype(np.int64)
+        return col.view(np.int64) if col.dtype == np.float64 else col.astype(np.int64)  # a number's bits
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
     if pa.types.is_dictionary(col.type):
@@ -101,6 +101,10 @@ def _cheap_codes(col, nrows: int) -> tuple[np.ndarray, int] | None:
     return (col if lo == 0 else col - np.array(lo, dtype=col.dtype)), hi - lo + 1
 
 
+#: up to this many rows, cheap codes beyond the bitmap's budget narrow the candidates by a sort (`_candidates`)
+REFINE_ROWS = 1 << 22
+
+
 def _candidates(columns: list, nrows: int) -> tuple[np.ndarray | None, bool]:
     """Rows whose values repeat an other row's in every column with cheap codes (a mixed radix of those codes whose
     ranges multiply to a few times the rows, a bitmap of the keys seen, no sort): any row repeated exactly is among
@@ -109,10 +113,14 @@ def _candidates(columns: list, nrows: int) -> tuple[np.ndarray | None, bool]:
     budget = 4 * nrows + 1024
     dtype: type[np.signedinteger[Any]] = np.int32 if budget < 2**31 else np.int64  # half the memory traffic of int64 keys
     key, k, used = None, 1, 0
+    later: list = []  # columns with cheap codes beyond the bitmap's budget (REFINE_ROWS)
     for col in columns:
         if isinstance(col, pa.DictionaryArray) and k * (len(col.dictionary) + 1) > budget:
-            continue  # its codes could not join the key: not worth computing (names beside unique codes)
+            later.append(col)  # its codes could not join the key: not worth computing (names beside unique codes)
+            continue
         c = _cheap_codes(col, nrows)
+        if c is not None and k * c[1] > budget:
+            later.append(c)
         if c is None or k * c[1] > budget:
             continue
         if key is None:
@@ -128,7 +136,18 @@ def _candidates(columns: list, nrows: int) -> tuple[np.ndarray | None, bool]:
     if np.count_nonzero(seen) == nrows:  # the common case: every key once, and done
         return np.zeros(0, dtype=np.int64), used == len(columns)
     counts = np.bincount(key, minlength=k)
-    return np.flatnonzero(counts[key] > 1), used == len(columns)
+    rows = np.flatnonzero(counts[key] > 1)
+    if later and rows.size and nrows <= REFINE_ROWS:
+        # a small table: the other cheap codes join the candidates' key too (one sort of the candidates)
+        sub, _ = _dense(key[rows], rows.size)
+        for c in later:
+            codes = _cheap_codes(c, nrows) if not isinstance(c, tuple) else c
+            if codes is None:
+                continue
+            sub, _ = _dense(sub * codes[1] + codes[0][rows], rows.size)  # re-densified: the product cannot overflow
+            used += 1
+        rows = rows[_repeating(sub)]
+    return rows, used == len(columns)
 
 
 def repeated_rows(columns: list, nrows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -143,7 +162,7 @@ def repeated_rows(columns: list, nrows: int) -> tuple[np.ndarray, np.ndarray]:
     if rows is not None and not rows.size:
         return none, none
     if not exact_key:
-        sub = columns if rows is None else [c[rows] if isinstance(c, np.ndarray) else c.take(pa.array(rows)) for c in columns]
+        sub = columns if rows is None else [c[rows] if isinstance(c, np.ndarray) else c.take(from_np(rows)) for c in columns]
         key = np.zeros(nrows if rows is None else rows.size, dtype=np.int64)
         for col in sub:
             key = key * np.int64(1_000_003) + _signature(col)  # wraps around: a collision only costs the exact pass
@@ -154,7 +173,7 @@ def repeated_rows(columns: list, nrows: int) -> tuple[np.ndarray, np.ndarray]:
     assert rows is not None  # _candidates says the key is exact only with the candidate rows of that key
     exact = np.zeros(rows.size, dtype=np.int64)  # dense codes of the columns seen so far
     for col in columns:
-        part = col[rows] if isinstance(col, np.ndarray) else col.take(pa.array(rows))
+        part = col[rows] if isinstance(col, np.ndarray) else col.take(from_np(rows))
         codes, m = _dense(part, rows.size)
         exact, _ = _dense(exact * m + codes, rows.size)  # re-densified each step: the product cannot overflow
     _, first, inverse = np.unique(exact, return_index=True, return_inverse=True)

@@ -64,7 +64,7 @@ def check(need, total, lo, hi):
     assert abs(a.sum() - total) <= max(1e-12 * total, 1e-3), (a.sum(), total)  # to the tenge, and far below it
     assert (a >= lo).all() and (a <= hi).all()
     ref = reference(need, total, lo, hi)
-    assert np.allclose(a, ref, rtol=1e-9, atol=1e-9 * max(total, 1.0) / a.size), repr((need.tolist(), total, lo.tolist(), hi.tolist(), a.tolist(), ref.tolist()))
+    assert np.allclose(a, ref, rtol=1e-9, atol=1e-9 * max(total, 1.0) / a.size), repr((need.tolist(), total, a.tolist(), ref.tolist()))
     return res
 
 

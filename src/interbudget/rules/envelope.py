@@ -125,14 +125,15 @@ def active_set(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray,
         else:
             high, f_high, sets_high = s, spent, (at_lo, at_hi)
         if sets_low is not None and sets_high is not None and n > FOLD_OVER:  # fold the units that cannot change
-            settled = sets_high[0] | sets_low[1] | ~(sets_low[0] | sets_low[1] | sets_high[0] | sets_high[1])
-            keep = np.flatnonzero(~settled)
+            free = ~(sets_low[0] | sets_low[1] | sets_high[0] | sets_high[1])  # free all through [low, high]
+            keep = np.flatnonzero(~(sets_high[0] | sets_low[1] | free))  # not held at a floor or ceiling either
             if keep.size <= n // 8:
+                some_free = bool(free.any())
                 need, lo, hi, at_lo, at_hi, n = need[keep], lo[keep], hi[keep], at_lo[keep], at_hi[keep], keep.size
                 x, sets_low, sets_high = x[keep], None, None
                 r_low = f_low - float(clamped(low, need, lo, hi).sum())  # the folded units at low and at high
                 r_high = f_high - float(clamped(high, need, lo, hi).sum())
-                W = (r_high - r_low) / (high - low)
+                W = max((r_high - r_low) / (high - low), 0.0) if some_free else 0.0
                 K = r_low - W * low
         if before is None or n <= FOLD_OVER or k >= 3:
             slope = W + float(np.multiply(need, ~(at_lo | at_hi), out=x).sum())  # F's slope on this piece
@@ -147,8 +148,8 @@ def active_set(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray,
             step, newton = (2 * s if high == np.inf else 0.5 * (low + high)), False
         if step in (low, high):  # the bracket is two adjacent floats: the root is here
             return s
-        if n == 0:
-            return (total - K) / W
+        if n == 0:  # every unit folded: F is the line K + W x s on the bracket
+            return (total - K) / W if W > 0 else high
         next_lo, next_hi = np.multiply(step, need, out=x) <= lo, x >= hi
         if newton and np.array_equal(next_lo, at_lo) and np.array_equal(next_hi, at_hi):
             return step  # the clamped set stopped changing: `step` solves its own piece's equation
@@ -179,4 +180,4 @@ def by_breakpoints(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarra
     # that piece's line summed afresh at a point inside it (running sums of large steps lose digits)
     at_lo, at_hi = inside * need <= lo, inside * need >= hi
     const, slope = K + float(lo[at_lo & ~at_hi].sum() + hi[at_hi].sum()), W + float(need[~(at_lo | at_hi)].sum())
-    return (total - const) / slope
+    return (total - const) / slope if slope > 0 else float(left)

@@ -50,9 +50,10 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
     if need.size and need.min() < 0:  # a negative need counts as none (a copy only then)
         need = np.maximum(need, 0.0)
     solved = scale is None
+    out = np.empty(need.shape)  # the solver's work buffer, then the allocation: one fresh array
     if scale is None:
-        scale = _solve(need, float(total), lo, hi, what)
-    out = clamped(scale, need, lo, hi)
+        scale = _solve(need, float(total), lo, hi, what, out)
+    out = clamped(scale, need, lo, hi, out)
     if solved and not np.isclose(out.sum(), total, rtol=1e-12, atol=1e-6):
         # float rounding leaves a residual (a sum of 10^5 amounts): put it on the scaled units, in proportion
         free = (out > lo) & (out < hi)
@@ -66,7 +67,7 @@ def distribute(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, s
     return EnvelopeResult(out, float(scale), bound, lo, hi)
 
 
-def _solve(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, what: str) -> float:
+def _solve(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, what: str, buf: np.ndarray) -> float:
     """The scale that spends `total` exactly, after the checks that name what makes it impossible."""
     floors, ceilings = lo.sum(), hi.sum()
     if floors > total * (1 + 1e-12):
@@ -91,11 +92,11 @@ def _solve(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, what:
                                    f"{total + still:,.1f}")
     if ceilings <= total:  # every unit at its ceiling (the envelope equals their sum, to the rounding)
         return float(np.max(hi / need))
-    return active_set(need, total, lo, hi)
+    return active_set(need, total, lo, hi, buf=buf[:need.size])
 
 
 def active_set(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray,
-               passes: int | None = None) -> float:
+               passes: int | None = None, buf: np.ndarray | None = None) -> float:
     """The exact s > 0 with sum(clamp(s x need, lo, hi)) = total, for need > 0, lo <= hi, F(0) < total < sum(hi).
 
     Each pass clamps s x need and sums it (F(s)); the next s comes from F's line through this pass (a Newton step:
@@ -111,7 +112,7 @@ def active_set(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray,
     low, high, f_low, f_high = 0.0, np.inf, -np.inf, np.inf  # F(low) < total <= F(high)
     sets_low: tuple[np.ndarray, np.ndarray] | None = None  # the units at floor and at ceiling at low, and at high
     sets_high: tuple[np.ndarray, np.ndarray] | None = None
-    x = np.empty_like(need)  # one buffer, reused by every pass: s x need, then its clamp, then the free needs
+    x = np.empty_like(need) if buf is None else buf  # one buffer for every pass: s x need, its clamp, the free needs
     s, last_side, before = total / need.sum(), -1, None  # the scale if no guarantee held; 0 (low) came before it
     s = s if 0 < s < np.inf else 1.0
     at_lo, at_hi = np.multiply(s, need, out=x) <= lo, x >= hi

@@ -11,9 +11,10 @@ floor and ceiling at the current s, solves the one linear equation
     sum(floors held) + sum(ceilings held) + s x sum(needs of the free units) = envelope
 
 for s (a Newton step on F), and repeats until the set of clamped units stops changing; the s it ends on is the
-root of the linear piece it lies on. Each pass is a few numpy operations over the units; a bracket that always
-holds the root keeps every step inside it (halving it where a step would leave it), and should the set not settle
-in `ACTIVE_SET_PASSES` passes, a sort of the breakpoints (floor / need and ceiling / need) finishes exactly.
+root of the linear piece it lies on. Each pass is a few numpy operations over the units (`active_set`: over many
+units a secant spares the slope's sum, and once a bracket holds the root from both sides only the units with a
+floor or ceiling inside it are passed over again); should the set not settle in `ACTIVE_SET_PASSES` passes, a sort
+of the breakpoints (floor / need and ceiling / need) finishes exactly (`by_breakpoints`).
 """
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ def _solve(need: np.ndarray, total: float, lo: np.ndarray, hi: np.ndarray, what:
         raise InterbudgetError(f"{what}: the ceilings add up to {ceilings:,.1f}, less than the envelope {total:,.1f}")
     if (lo > hi).any():  # clamp(x, lo, hi) with lo > hi is hi: the same sums with lo = hi there
         lo = np.minimum(lo, hi)
+        floors = lo.sum()
     at_zero = floors if lo.size == 0 or lo.min() >= 0 else float(clamped(0.0, need, lo, hi).sum())  # F(0): the floors'
     if at_zero >= total:
         return 0.0

@@ -208,7 +208,7 @@ def main() -> None:
             for tool in ("interbudget", "openfisca"):
                 col = {k: [r[tool][k] for r in runs] for k in runs[0][tool]}
                 ratios = (("1.0", "1.0") if tool == "interbudget" else
-                          tuple(f"{np.median(ratio[k]):.1f}x (min {min(ratio[k]):.1f}x)" for k in ratio))
+                          tuple(f"{np.median(ratio[k]):.1f}x (min {min(ratio[k]):.2f}x)" for k in ratio))
                 print(f"| {n:,} | {tool} | {_row(col['import'], 1, '.3f')} | {_row(col['build'], 1, '.3f')} | "
                       f"{_row(col['calc_cpu'], 1e3, '.2f')} | {_row(col['calc_wall'], 1e3, '.2f')} | {_row(col['whole_wall'], 1, '.3f')} | "
                       f"{_row(col['whole_cpu'], 1, '.3f')} | {np.median(col['peak_mib']):,.0f} | {ratios[0]} | {ratios[1]} |")

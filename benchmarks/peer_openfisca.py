@@ -7,24 +7,30 @@ openfisca-core and in interbudget, on the same seeded data.
 
 - openfisca-core: a TaxBenefitSystem with one person-like entity (the local budget), the envelope, floor and
   ceiling as legislation parameters, `need` an input variable, `allocation` a variable whose formula reads
-  last year's `allocation` (period.last_year) and solves the scale with the same root-finder interbudget uses
-  (scipy's brentq), so the comparison is of the frameworks, not of the solvers.
-- interbudget: `interbudget.rules.envelope.distribute` (the rule the engine runs for `envelope:` scenarios).
+  last year's `allocation` (period.last_year) and solves the scale with scipy's brentq, as one writes it in an
+  OpenFisca formula (a bracketed root-finder on the spent amount; the country packages do the same).
+- interbudget: `interbudget.rules.envelope.distribute` (the rule the engine runs for `envelope:` scenarios), which
+  solves the scale exactly by an active-set iteration (no root-finder, no scipy).
 
-Each (tool, size) runs in a fresh process, so its peak memory is its own. Times: import of the framework and
-building (OpenFisca: the tax-benefit system, the simulation and its inputs) in wall seconds; the calculation in
-CPU seconds (time.process_time, steadier than wall time on a machine shared with others), best of --repeat, a
-new simulation each time for OpenFisca, whose results are cached; the cold process (import + build + first
-calculation) in both.
+Each figure comes from fresh processes, run in turn (interbudget, OpenFisca, then the other way round), --runs
+times after one warm-up each, with bytecode cached as on a user's machine:
+- a calculation process: import, build (OpenFisca: the tax-benefit system, the simulation and its inputs), then
+  the calculation --repeat times (a new simulation each time for OpenFisca, whose results are cached); its best
+  calculation, CPU (time.process_time) and wall;
+- a whole process: import, build, one calculation, exit; wall and CPU (the kernel's accounting of the child) and
+  peak memory (its maximum resident set).
+Best and median over the runs, and the median of the run-by-run ratios OpenFisca / interbudget.
 The allocations of both are compared (OpenFisca stores floats as float32: within rounding).
 
 openfisca-core is a benchmark-only dependency: `pip install -e .[bench]`, then
-    .venv/bin/python benchmarks/peer_openfisca.py [--units 35000 350000] [--repeat 10]
+    .venv/bin/python benchmarks/peer_openfisca.py [--units 35000 350000] [--runs 7] [--repeat 10]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -47,20 +53,14 @@ def data(n: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray, float]:
 
 
 def _now() -> np.ndarray:
-    """(wall, CPU) seconds now: the calculation is compared by CPU time (steadier on a shared machine), the
-    cold process by both."""
+    """(wall, CPU) seconds now: calculations are compared by CPU time (steadier on a shared machine) and wall."""
     return np.array([time.perf_counter(), time.process_time()])
 
 
-def _peak_mib() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _figures(imp: np.ndarray, build: np.ndarray, calcs: list[np.ndarray]) -> dict:
-    cold = imp + build + calcs[0]  # the first calculation imports scipy's root-finder, in both
-    return {"import": imp[0], "build": build[0], "calc_cpu": min(c[1] for c in calcs), "cold": cold[0], "cold_cpu": cold[1]}
+    """Import and build (wall, CPU), and the best calculation (CPU and wall, each its own best)."""
+    return {"import": imp[0], "import_cpu": imp[1], "build": build[0], "build_cpu": build[1],
+            "calc_wall": min(c[0] for c in calcs), "calc_cpu": min(c[1] for c in calcs)}
 
 
 def run_interbudget(n: int, repeat: int) -> tuple[dict, np.ndarray]:
@@ -139,25 +139,51 @@ def run_openfisca(n: int, repeat: int) -> tuple[dict, np.ndarray]:
     return _figures(t1 - t0, b1 - b0 + builds[0], times), np.asarray(out, np.float64)
 
 
-def measure(tool: str, n: int, repeat: int, out: Path) -> dict:
-    res = subprocess.run([sys.executable, __file__, "--worker", tool, str(n), str(repeat), str(out)],
-                         capture_output=True, text=True)
-    if res.returncode:
-        sys.exit(f"{tool} worker failed:\n{res.stderr}")
-    return json.loads(res.stdout.strip().splitlines()[-1])
+def launch(tool: str, n: int, repeat: int, out: Path) -> dict:
+    """One fresh worker process: its own figures, and its wall time as a whole process."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # bytecode cached, as users run it
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, __file__, "--worker", tool, str(n), str(repeat), str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - t0
+    if proc.returncode:
+        sys.exit(f"{tool} worker failed:\n{stderr}")
+    return {**json.loads(stdout.strip().splitlines()[-1]), "whole_wall": wall}
+
+
+def run_pair(n: int, repeat: int, tmp: Path, first: str) -> dict[str, dict]:
+    """Both tools at one size, `first` first: a calculation process and a whole process each."""
+    order = ("interbudget", "openfisca") if first == "interbudget" else ("openfisca", "interbudget")
+    res = {}
+    for tool in order:
+        calc = launch(tool, n, repeat, tmp / f"{tool}-{n}.npy")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        whole = launch(tool, n, 1, tmp / f"{tool}-{n}-cold.npy")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        # ru_maxrss of the children is the largest single child so far: the worker reports its own peak instead
+        res[tool] = {**{k: calc[k] for k in ("import", "import_cpu", "build", "build_cpu", "calc_wall", "calc_cpu")},
+                     "whole_wall": whole["whole_wall"], "whole_cpu": cpu, "peak_mib": whole["peak_mib"]}
+    return res
+
+
+def _row(values: list[float], scale: float, fmt: str) -> str:
+    return f"{min(values) * scale:{fmt}} / {float(np.median(values)) * scale:{fmt}}"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--units", type=int, nargs="+", default=[35_000, 350_000])
-    ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--runs", type=int, default=7, help="fresh processes per tool and size, after one warm-up")
+    ap.add_argument("--repeat", type=int, default=10, help="calculations in each calculation process (its best)")
     ap.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
         tool, n, repeat, out = a.worker[0], int(a.worker[1]), int(a.worker[2]), Path(a.worker[3])
         figures, alloc = (run_interbudget if tool == "interbudget" else run_openfisca)(n, repeat)
         np.save(out, alloc)
-        print(json.dumps({**figures, "peak_mib": _peak_mib()}))
+        print(json.dumps({**figures, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
         return
     try:
         from importlib.metadata import version
@@ -165,24 +191,32 @@ def main() -> None:
         import openfisca_core  # noqa: F401
     except ImportError:
         sys.exit("openfisca-core is not installed: pip install -e .[bench]")
+    load = os.getloadavg()
     print(f"closed envelope with floors ({FLOOR:.0%}) and ceilings ({CEILING:.0%}) of last year, envelope = {GROWTH} x last "
-          f"year's total; openfisca-core {version('openfisca-core')}, numpy {np.__version__}; best of {a.repeat}")
-    head = (f"{'units':>8} {'tool':<12} {'import s':>9} {'build s':>8} {'calc CPU s':>11} {'cold wall s':>12} {'cold CPU s':>11} "
-            f"{'peak MiB':>9} {'calc x':>7} {'cold x':>7}")
-    print(head)
+          f"year's total; openfisca-core {version('openfisca-core')}, numpy {np.__version__}; {a.runs} runs of fresh "
+          f"processes in turn after a warm-up, calculation best of {a.repeat} in each; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} cores")
+    print("figures: best / median over the runs; ratio: median (and smallest) of the run-by-run ratios openfisca / interbudget")
+    head = ("| units | tool | import s | build s | calc CPU ms | calc wall ms | whole process wall s | whole process CPU s "
+            "| peak MiB | calc CPU ratio | whole wall ratio |")
+    print(head + "\n" + "|---" * (head.count("|") - 1) + "|")
     with tempfile.TemporaryDirectory() as tmp:
         for n in a.units:
-            res = {tool: measure(tool, n, a.repeat, Path(tmp) / f"{tool}-{n}.npy") for tool in ("interbudget", "openfisca")}
+            run_pair(n, 1, Path(tmp), "interbudget")  # the warm-up: bytecode, page cache
+            runs = [run_pair(n, a.repeat, Path(tmp), "interbudget" if r % 2 == 0 else "openfisca") for r in range(a.runs)]
+            ratio = {k: [r["openfisca"][k] / r["interbudget"][k] for r in runs] for k in ("calc_cpu", "whole_wall")}
+            for tool in ("interbudget", "openfisca"):
+                col = {k: [r[tool][k] for r in runs] for k in runs[0][tool]}
+                ratios = (("1.0", "1.0") if tool == "interbudget" else
+                          tuple(f"{np.median(ratio[k]):.1f}x (min {min(ratio[k]):.2f}x)" for k in ratio))
+                print(f"| {n:,} | {tool} | {_row(col['import'], 1, '.3f')} | {_row(col['build'], 1, '.3f')} | "
+                      f"{_row(col['calc_cpu'], 1e3, '.2f')} | {_row(col['calc_wall'], 1e3, '.2f')} | {_row(col['whole_wall'], 1, '.3f')} | "
+                      f"{_row(col['whole_cpu'], 1, '.3f')} | {np.median(col['peak_mib']):,.0f} | {ratios[0]} | {ratios[1]} |")
             ib, of = (np.load(Path(tmp) / f"{t}-{n}.npy") for t in ("interbudget", "openfisca"))
-            for tool, r in res.items():
-                ours = res["interbudget"]
-                print(f"{n:>8,} {tool:<12} {r['import']:>9.3f} {r['build']:>8.3f} {r['calc_cpu']:>11.4f} {r['cold']:>12.3f} "
-                      f"{r['cold_cpu']:>11.3f} {r['peak_mib']:>9,.0f} {r['calc_cpu'] / ours['calc_cpu']:>7.1f} {r['cold'] / ours['cold']:>7.1f}")
             rel = float(np.max(np.abs(ib - of) / np.maximum(np.abs(ib), 1.0)))
             total = data(n)[2]
-            print(f"{'':>8} same allocation: max relative difference {rel:.1e} (float32 storage in OpenFisca); sums "
-                  f"{ib.sum():,.0f} and {of.sum():,.0f} of an envelope of {total:,.0f}"
-                  + ("" if rel < 1e-6 else "  <-- DIFFERENT"))
+            print(f"{n:,} units, same allocation: max relative difference {rel:.1e} (float32 storage in OpenFisca); sums "
+                  f"{ib.sum():,.0f} and {of.sum():,.0f} of an envelope of {total:,.0f}" + ("" if rel < 1e-6 else "  <-- DIFFERENT"))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""The envelope's root-finder evaluates into one reused buffer: the allocation it returns is still exactly
-clip(scale x need, floor, ceiling), spends the envelope, and each unit's bound says which guarantee holds."""
+"""The envelope's solver evaluates into one reused buffer: the allocation it returns is still exactly
+clip(scale x need, floor, ceiling), spends the envelope, and each unit's bound (int8) says which guarantee holds."""
 from __future__ import annotations
 
 import numpy as np
@@ -36,7 +36,7 @@ def test_the_allocation_is_the_clipped_scaled_need(need, data):
         assert np.array_equal(res.allocation[~free], plain[~free])
     assert np.isclose(res.allocation.sum(), total, rtol=1e-9)
     want = np.where((lo > 0) & (res.allocation <= lo), AT_FLOOR, np.where(res.allocation >= hi, AT_CEILING, SCALED))
-    assert np.array_equal(res.bound, want) and res.bound.dtype == want.dtype
+    assert np.array_equal(res.bound, want) and res.bound.dtype == np.int8
 
 
 def test_a_given_scale_is_applied_as_is_and_the_inputs_are_left_alone():

@@ -126,7 +126,8 @@ def test_kk_and_ru_write_every_template_with_its_fields(table):
 
 
 @pytest.mark.parametrize("msg,lang,words", [
-    ("child_shares.11.vat: share of 'vat' for '11' 1.5 is outside [0, 1]", "ru", "child_shares.11.vat: норматив «vat» для «11»: значение 1.5 вне диапазона [0, 1]"),
+    ("child_shares.11.vat: share of 'vat' for '11' 1.5 is outside [0, 1]", "ru",
+     "child_shares.11.vat: норматив «vat» для «11»: значение 1.5 вне диапазона [0, 1]"),
     ("share 0.7 of 'vat' for '11' is above the local part 0.5 (the region's share + the district share, base payers)", "kk",
      "«11» үшін «vat» салығының 0.7 нормативі жергілікті бөліктен 0.5 жоғары (облыс үлесі + аудан үлесі, базалық төлеушілер)"),
     ("'111' is a district; child shares are for districts and rural units", "ru",
@@ -161,7 +162,8 @@ def analyst(tmp_path_factory):
 def test_the_editor_page_shows_the_rarer_messages_in_the_readers_language(analyst, lang, validator, engine):
     form = form_values(analyst.store.content("rare"), analyst.taxes)
     form.update({"csrf_token": analyst.csrf, "base_version": "1", "lang": lang,
-                 "advanced": "mandates:\n  - {name: m1, function: education, from_year: 2026, level: republic, decided_by: region, priority: basic, per_capita: 1}\n"})
+                 "advanced": "mandates:\n  - {name: m1, function: education, from_year: 2026, level: republic,\n"
+                             "     decided_by: region, priority: basic, per_capita: 1}\n"})
     page = analyst.post("/scenarios/rare/edit", data=form)
     assert page.status_code == 422 and validator in page.text and "must be region, district or rural" not in page.text
     form["advanced"] = "region_shares: {'1': 0.5}\n"  # valid, but the engine refuses it under option 1

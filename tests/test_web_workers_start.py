@@ -34,3 +34,40 @@ def test_a_worker_serves_the_parents_import_without_running_the_folder_again(tmp
     served = {s["name"] for s in TestClient(app).get("/api/scenarios").json()}
     assert served == {p.stem for p in (EXAMPLE / "scenarios").glob("*.yaml")}
     app.state.workbench.store.close()
+
+
+def test_a_multi_worker_start_is_given_the_time_of_two_builds(monkeypatch):
+    """served() waits 120 s for one app build, 240 s for `--workers` (the parent's build, then the workers')."""
+    import httpx
+    import pytest
+
+    from interbudget.web import launch
+
+    clock = [0.0]
+
+    class Starting:  # a server that keeps starting: alive, never answering
+        stdout = None
+
+        def __init__(self, args, **_):
+            self.args = args
+
+        def poll(self):
+            return None
+
+        def terminate(self):
+            pass
+
+        def wait(self, _):
+            return 0
+
+    def never(*_, **__):
+        raise httpx.ConnectError("not yet")
+
+    monkeypatch.setattr(launch.subprocess, "Popen", Starting)
+    monkeypatch.setattr(launch.httpx, "get", never)
+    monkeypatch.setattr(launch.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(launch.time, "sleep", lambda s: clock.__setitem__(0, clock[0] + s))
+    for extra, limit in [((), "120"), (("--workers", "2"), "240")]:
+        clock[0] = 0.0
+        with pytest.raises(RuntimeError, match=f"did not answer in {limit} s"), launch.served(EXAMPLE, EXAMPLE, "x", *extra):
+            pass

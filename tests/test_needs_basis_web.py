@@ -1,4 +1,5 @@
-"""The web shows which needs basis the figures rest on: the dashboard and a budget's explanation (kk/ru/en)."""
+"""The web shows which needs basis the figures rest on: the dashboard and a budget's explanation (kk/ru/en), in words
+on the page; the basis file is named in the budget page's folded CLI trace only."""
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,22 @@ from helpers import write_scenario
 from interbudget.web.app import create_app
 from test_needs_basis import SC, dataset
 
-WORDS = {"en": "Needs basis: law (needs_law.csv)", "ru": "База потребностей: по закону (needs_law.csv)",
+WORDS = {"en": "Needs basis — law: backed out", "ru": "База потребностей — по закону:",
+         "kk": "Қажеттіліктер базасы — заң бойынша:"}
+TRACE = {"en": "Needs basis: law (needs_law.csv)", "ru": "База потребностей: по закону (needs_law.csv)",
          "kk": "Қажеттіліктер базасы: заң бойынша (needs_law.csv)"}
+
+
+def _line(page: str) -> str:
+    import re
+
+    return re.search(r'<p id="needs-basis">(.*?)</p>', page, re.DOTALL).group(1)
+
+
+def _outside_trace(page: str) -> str:
+    import re
+
+    return re.sub(r'<pre id="trace-text">.*?</pre>', " ", page, flags=re.DOTALL)
 
 
 @pytest.fixture
@@ -25,14 +40,17 @@ def client(tmp_path):
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_the_dashboard_and_a_budget_page_name_the_basis(client, lang):
     page = client.get(f"/?scenario=law&lang={lang}")
-    assert page.status_code == 200 and 'id="needs-basis"' in page.text and WORDS[lang] in page.text
+    assert page.status_code == 200 and WORDS[lang] in _line(page.text) and ".csv" not in _line(page.text)
     budget = client.get(f"/budget/11?scenario=law&year=2026&lang={lang}")
     assert budget.status_code == 200 and WORDS[lang] in budget.text
+    # the file is named in the folded CLI trace, and nowhere else on the page
+    assert TRACE[lang] in budget.text and "needs_law.csv" not in _outside_trace(budget.text)
 
 
 def test_the_observed_basis_is_named_too(client):
     page = client.get("/?scenario=observed&lang=en")
-    assert "Needs basis: observed (needs.csv)" in page.text and "needs_law.csv" not in page.text
+    assert "Needs basis — observed: spending as executed or planned." in _line(page.text)
+    assert "needs_law.csv" not in page.text and "needs.csv" not in page.text
 
 
 def test_the_reconciliation_page_names_the_basis(tmp_path):
@@ -48,4 +66,5 @@ def test_the_reconciliation_page_names_the_basis(tmp_path):
     client = TestClient(create_app(ds, scen))
     assert client.get("/api/reconcile?scenario=law").json()["needs_basis"] == "observed"
     page = client.get("/reconcile?scenario=law&lang=ru")
-    assert page.status_code == 200 and "База потребностей: наблюдаемая (needs.csv)" in page.text
+    assert page.status_code == 200 and "База потребностей — наблюдаемая:" in _line(page.text)
+    assert "needs.csv" not in _line(page.text)

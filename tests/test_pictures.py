@@ -168,7 +168,7 @@ def test_the_explanation_is_plain_text_without_codes_or_file_names(client, lang)
 
 
 def test_the_plain_text_names_taxes_and_functions_and_formats_numbers(res):
-    ex = explain(res, KYZYLORDA, 2026, lang="kk")
+    ex = explain(res, KYZYLORDA, 2026, lang="kk", provenance=True)
     text = plain_text(ex, "kk", Names(KZ, "kk"))
     assert "Әлеуметтік салық" in text or "әлеуметтік салық" in text.lower()
     assert "білім беру" in text
@@ -192,7 +192,7 @@ def test_the_plain_text_of_every_level_under_other_options_has_no_codes(scenario
     for lang in ("kk", "ru", "en"):
         names = Names(KZ, lang)
         for code in codes:
-            text = plain_text(explain(res, code, res.years[-1], lang=lang), lang, names)
+            text = plain_text(explain(res, code, res.years[-1], lang=lang, provenance=True), lang, names)
             assert not _no_codes(text, lang), (scenario, code, lang, _no_codes(text, lang))
 
 

@@ -3,12 +3,13 @@ import json
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 
 from helpers import make_dataset, simulate, write_scenario
 from interbudget.explain import explain
-from interbudget.rules.provenance import NONE, Stamp, Stamps
+from interbudget.rules.provenance import NONE, SHARE_KINDS, Stamp, Stamps
 from test_errors import run_cli
 from test_properties import CFG, SEEDS, build
 
@@ -40,13 +41,15 @@ def test_option_4_base_payer_receipt_names_the_rule_section_and_parameter(tmp_pa
     [base] = _revenue(ex, payer="base", level="republic")
     assert base["amount"] == pytest.approx(100)
     assert base["rule"] == "option 4: base enterprise to the republic, §3.3.2"
-    assert base["provenance"] == {"rule": "option 4", "section": "§3.3.2", "parameter": "option",
+    assert base["provenance"] == {"rule": "option 4", "kind": "base_to_republic", "section": "§3.3.2", "parameter": "option",
                                   "reference": "base enterprise to the republic"}
     [regional] = _revenue(explain(res, "1", Y, provenance=True), payer="regional", level="region")
     assert regional["amount"] == pytest.approx(25) and regional["rule"] == "sharing.property.region, Budget Code art. 50"
     assert regional["provenance"]["parameter"] == "sharing.property.region" and regional["provenance"]["reference"] == "Budget Code art. 50"
     # the region's computed share (option 4) carries its stamp too; the run's quantities theirs
-    assert explain(res, "1", Y, provenance=True)["computed_share"]["provenance"]["rule"] == "option 4"
+    computed = explain(res, "1", Y, provenance=True)["computed_share"]["provenance"]
+    # the same rule id, a distinct kind: option 4's region share is not its base-payer rule
+    assert computed["rule"] == "option 4" and computed["kind"] == "region_share_computed"
     assert ex["provenance"]["transfers"]["section"] == "§3.3.3"
     # without provenance the breakdown is the one `explain --json` has always written
     plain = explain(res, "0", Y)
@@ -70,11 +73,11 @@ def test_method_stamps_reach_explain_with_the_child_code(tmp_path):
     _, _, res = simulate(ds, sc)
     [d] = _revenue(explain(res, "11", Y, provenance=True), level="district")
     assert d["rule"] == "M1: child_shares['11'].iit_source, §1.6" and d["share"] == pytest.approx(0.6)
-    assert d["provenance"] == {"rule": "M1", "section": "§1.6", "parameter": "child_shares.11.iit_source",
+    assert d["provenance"] == {"rule": "M1", "kind": "child_share_m1", "section": "§1.6", "parameter": "child_shares.11.iit_source",
                                "reference": "child_shares['11'].iit_source"}
     [r] = _revenue(explain(res, "1", Y, provenance=True), level="region")
     assert r["rule"] == "M1: the local part minus the share of '11', §1.6"
-    assert r["provenance"]["parameter"] == "district_method"
+    assert r["provenance"]["parameter"] == "district_method" and r["provenance"]["kind"] == "parent_keeps"
     # the CLI's --json carries the same rule text, and no provenance keys
     f = write_scenario(tmp_path / "s.yaml", sc)
     code, out = run_cli("explain", ds, f, "--code", "1", "--year", Y, "--json", "--allow-unknown-taxes")
@@ -91,6 +94,7 @@ def test_every_share_cell_is_stamped_and_explained_lines_add_up_to_the_revenue(s
         _, _, res = simulate(Path(d), sc)
         for ls in res.tables.values():
             assert ls.origin.shape == ls.table.shape and (ls.origin != NONE).all()
+            assert {res.model.stamps.records[i].kind for i in np.unique(ls.origin).tolist()} <= set(SHARE_KINDS)
         h, y = res.hierarchy, res.years[0]
         for code in h.b_codes[:4]:
             ex = explain(res, str(code), y, provenance=True)
@@ -100,9 +104,13 @@ def test_every_share_cell_is_stamped_and_explained_lines_add_up_to_the_revenue(s
                 p = it["provenance"]
                 if it["level"] != "republic":
                     assert p is not None and p["section"] in ("§1.6", "§3.3.2") and it["rule"]
-                if p is not None and p["reference"] == "base enterprise to the republic":
+                if p is not None:
+                    assert p["kind"] in SHARE_KINDS
+                if p is not None and p["kind"] == "base_to_republic":
                     assert it["payer"] == "base" and res.scenario.base_payers_to_republic and p["rule"] == "option 4"
-                if p is not None and p["reference"] == "region-specific share (shares.csv)":
+                if p is not None and p["kind"] in ("region_share_computed", "region_share_given"):
                     assert res.scenario.region_specific_shares and it["tax"] in res.scenario.regulated
-                if p is not None and p["rule"] == "option 3":
+                    assert p["reference"] == "region-specific share (shares.csv)"
+                if p is not None and p["kind"] == "centralized":
                     assert it["tax"] in res.scenario.regulated and res.scenario.centralizes_regulated_taxes
+                    assert p["rule"] == "option 3"

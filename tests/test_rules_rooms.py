@@ -126,7 +126,7 @@ def test_region_share_is_the_no_withdrawal_share_and_stamped(tmp_path):
     _model, cs = region_shares(c, scenario_model(s, c.h, c.taxes))
     # G0 = needs (no other revenue), Q = the regulated receipts: 50 / 200 and 80 / 100
     assert cs.share.tolist() == pytest.approx([0.25, 0.8]) and cs.rule == "option 2"
-    assert cs.stamp.as_dict() == {"rule": "option 2", "section": "§3.3.2", "parameter": "option",
+    assert cs.stamp.as_dict() == {"rule": "option 2", "kind": "region_share_computed", "section": "§3.3.2", "parameter": "option",
                                   "reference": "region-specific share (shares.csv)"}
     given = scenario(option=2, sharing={"iit_source": {"region": 1.0}, "social_tax": {"region": 1.0}},
                      region_shares={"1": 0.3, "2": 0.5})

@@ -5,8 +5,8 @@ What the scan leaves out, and why: scenario names (identifiers a user typed, sho
 attribution (names of the boundary sources) and the citations of the published law (as published), the names of
 download files (budgets.csv), the explanation text of the budget page
 (rendered for people by the
-plain-text explanation of issue 19 item 5, in web/explain_text) and the needs-basis line (explain.basis_line, shared
-with the CLI, which names its file)."""
+plain-text explanation of issue 19 item 5, in web/explain_text). The needs-basis line is scanned: it says the basis
+in words (web/explain_text.basis_words); only the folded CLI trace names the basis file."""
 import html
 import re
 from pathlib import Path
@@ -43,7 +43,6 @@ def visible_text(page: str) -> str:
     page = re.sub(r'<pre id="explanation">.*?</pre>', " ", page, flags=re.DOTALL)
     # the CLI's technical trace, folded under the plain explanation: it quotes the scenario's own references as written
     page = re.sub(r'<pre id="trace-text">.*?</pre>', " ", page, flags=re.DOTALL)
-    page = re.sub(r'<p id="needs-basis">.*?</p>', " ", page, flags=re.DOTALL)
     page = re.sub(r'<ul id="law-sources">.*?</ul>', " ", page, flags=re.DOTALL)  # citations, as published
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
     text = re.sub(r"\b[\w-]+\.(csv|xlsx|html)\b", " ", text)  # the names of the download files

@@ -25,20 +25,20 @@ def method_key(tier: int) -> str:
     return "district_method" if tier == DISTRICT else "rural_method"
 
 
-M1 = Stamp("M1", "§1.6", "child_shares.{code}.{tax}", "child_shares['{code}'].{tax}")
+M1 = Stamp("M1", "§1.6", "child_shares.{code}.{tax}", "child_shares['{code}'].{tax}", kind="child_share_m1")
 
 
 def m2_stamp(tier: int) -> Stamp:
-    return Stamp("M2", "§1.6", method_key(tier), "child-specific share (shares.csv)")
+    return Stamp("M2", "§1.6", method_key(tier), "child-specific share (shares.csv)", kind="child_share_m2")
 
 
 def m4_stamp(tier: int) -> Stamp:
-    return Stamp("M4", "§1.6", method_key(tier), "the whole local part to the child")
+    return Stamp("M4", "§1.6", method_key(tier), "the whole local part to the child", kind="child_share_m4")
 
 
 def keep_stamp(method: str, tier: int) -> Stamp:
     """What the parent keeps of the local part once the child's share is set."""
-    return Stamp(method, "§1.6", method_key(tier), "the local part minus the share of '{code}'")
+    return Stamp(method, "§1.6", method_key(tier), "the local part minus the share of '{code}'", kind="parent_keeps")
 
 
 def methods_of(s: Scenario, h: Hierarchy, tier: int, units: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from .sharing import ShareModel, with_region_rows
 def region_stamp(option: int, given: bool) -> Stamp:
     """Provenance of a region-specific share: computed under the option, or the scenario's own."""
     return Stamp(f"option {option}", "§3.3.2", "region_shares.{code}" if given else "option",
-                 "region-specific share (shares.csv)")
+                 "region-specific share (shares.csv)", kind="region_share_given" if given else "region_share_computed")
 
 
 def region_shares(c: ShareContext, model: ShareModel) -> tuple[ShareModel, ComputedShares]:

@@ -31,11 +31,11 @@ from .provenance import NONE, Stamp, Stamps, blank
 SHARED_LEVELS = (REGION, DISTRICT, RURAL)
 
 #: option 3 (§3.3.2): the regulated taxes go to the republic at every level
-CENTRALIZED = Stamp("option 3", "§3.3.2", "option", "regulated tax centralized")
+CENTRALIZED = Stamp("option 3", "§3.3.2", "option", "regulated tax centralized", kind="centralized")
 #: option 4 (§3.3.2): the base enterprises' receipts go wholly to the republic
-BASE_TO_REPUBLIC = Stamp("option 4", "§3.3.2", "option", "base enterprise to the republic")
+BASE_TO_REPUBLIC = Stamp("option 4", "§3.3.2", "option", "base enterprise to the republic", kind="base_to_republic")
 #: a tax no sharing table names stays with the republic
-NOT_SHARED = Stamp("not in sharing", "§3.3.2", "sharing.{tax}", "wholly republican", "not in sharing: wholly republican")
+NOT_SHARED = Stamp("not in sharing", "§3.3.2", "sharing.{tax}", "wholly republican", "not in sharing: wholly republican", "not_shared")
 
 #: rows of a level's table set by one rule: (first row, kind, detail per row, unit per row)
 Block = tuple[int, str, list[str], np.ndarray]
@@ -47,7 +47,7 @@ def sharing_stamp(s: Scenario, tax: str, level: str, base: bool) -> Stamp:
     ts = (s.sharing_base if s.sharing_base is not None and table == "sharing_base" else s.sharing).get(tax)
     ref = (ts.references.get(level) or ts.reference) if ts else None
     path = f"{table}.{tax}.{level}"
-    return Stamp("sharing", "§3.3.2", path, ref or "", path + (f", {ref}" if ref else ""))
+    return Stamp("sharing", "§3.3.2", path, ref or "", path + (f", {ref}" if ref else ""), "uniform_share")
 
 
 @dataclass

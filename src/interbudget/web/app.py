@@ -94,10 +94,11 @@ def create_app(dataset: Path, scenarios: Path | None = None, registry: Path | No
 
 
 def from_environment() -> FastAPI:
-    """The app of `serve --workers N`: each uvicorn worker process builds it from INTERBUDGET_SERVE."""
+    """The app of `serve --workers N`: each uvicorn worker process builds it from INTERBUDGET_SERVE, without importing
+    the scenarios folder again (the parent imported and checked it against the same dataset just before)."""
     import os
 
     cfg = json.loads(os.environ["INTERBUDGET_SERVE"])
-    return create_app(Path(cfg["dataset"]), Path(cfg["scenarios"]), Path(cfg["registry"]), cfg["store"], cfg["secure"],
+    return create_app(Path(cfg["dataset"]), None, Path(cfg["registry"]), cfg["store"], cfg["secure"],
                       cfg.get("trusted_proxies", ()), recover_runs=False,
                       programme=Path(cfg["programme"]) if cfg.get("programme") else None)

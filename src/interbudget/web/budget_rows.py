@@ -84,13 +84,13 @@ def budgets_of(v: View, res: Result, year: int | None, parent: str | None, lang:
             "budgets": no_nan(budget_rows(res, k, parent, lang_ok(lang), v.region))}
 
 
-def explained(v: View, res: Result, code: str, year: int | None, lang: str) -> dict:
+def explained(v: View, res: Result, code: str, year: int | None, lang: str, provenance: bool = False) -> dict:
     if not unit_allowed(res.hierarchy, code, v.region):
         raise HTTPException(404, f"unknown budget code '{code}'")
     from .projection import explanation
 
     try:
-        return no_nan(explanation(explain(res, code, res.years[year_pos(res, year)], lang=lang_ok(lang)), v.region))
+        return no_nan(explanation(explain(res, code, res.years[year_pos(res, year)], lang=lang_ok(lang), provenance=provenance), v.region))
     except InterbudgetError as exc:
         raise HTTPException(404, str(exc)) from None
 

@@ -132,7 +132,8 @@ def parse_form(form: dict[str, str], old: dict, taxes: list[str], lang: str = "e
                 else:
                     doc.update(adv)
         except DuplicateKey as exc:
-            errors["advanced"] = f"line {exc.line}: key '{exc.key}' is given twice (first on line {exc.first_line}); keep one"
+            errors["advanced"] = catalog(lang)["validator_messages"]["duplicate_key"].format(line=exc.line, key=exc.key,
+                                                                                             first=exc.first_line)
         except YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = catalog(lang)["editor_messages"]["yaml_line"].format(line=mark.line + 1) if mark else ""

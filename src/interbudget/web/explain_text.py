@@ -1,6 +1,7 @@
 """The explanation of a budget as plain text for a person: the web budget page's rendering of
 explain.explain's dict. Tax and function names in the page's language (never codes such as `iit_source`), no file
-names, rules in words, one number format (amounts in million tenge in the locale's digits, shares in per cent).
+names, rules in words (read from the provenance stamps of the shares, by their kind), one number format (amounts in
+million tenge in the locale's digits, shares in per cent).
 
 The CLI's `explain` text and `explain --json` are explain.render's and stay as they are (a trace for analysts, with
 the rules' table keys and files); the budget page shows that trace too, folded, under this text.
@@ -58,31 +59,25 @@ def percent(share: float, lang: str) -> str:
     return (s if lang == "en" else s.replace(".", ",")) + "\u00a0%"
 
 
-def _rule(rule: str, level: str) -> str:
-    """The kind of rule behind explain's technical rule text (explain._rule, _sharing_rule, _republic_rule)."""
-    if rule.startswith("option 3"):
-        return "centralized"
-    if rule.startswith("option 4"):
-        return "base_to_republic"
-    if rule.startswith("option"):
-        return "region_specific"
-    if rule.startswith("M1"):
-        return "m1"
-    if rule.startswith("M2"):
-        return "m2"
-    if rule.startswith("M4"):
-        return "m4"
-    if rule.startswith("not in sharing"):
-        return "republican"
-    if "the local part minus" in rule:
-        return "keep"
-    if level == "republic" and not rule:
-        return "republic_rest"
-    return "uniform"
+def rule_words(item: dict, words: dict[str, str]) -> str:
+    """The rule behind a revenue item in plain words, read from its provenance stamp (explain(..., provenance=True)):
+    keyed by the stamp's kind (rules/provenance.py SHARE_KINDS); no stamp, the republic keeps the rest."""
+    if "provenance" not in item:
+        raise ValueError("the plain explanation reads the stamps: explain the budget with provenance=True")
+    stamp = item["provenance"]
+    return words["none" if stamp is None else stamp["kind"]]
+
+
+def basis_words(basis: str, lang: str) -> str:
+    """Which needs basis the figures rest on, in words (observed, law, normative) and without its file: the web's
+    needs-basis line (dashboard, reconciliation, the plain explanation); the file is named in the CLI trace only."""
+    c = catalog(lang)
+    return c["plain_explain"]["needs_basis"].format(basis=c["needs_basis_names"][basis], meaning=c["needs_basis_meaning"][basis])
 
 
 def sections(ex: dict, lang: str, names: Names) -> list[dict]:
-    """The explanation as sections of sentences: [{'title': str | None, 'lines': [str], 'items': [str]}]."""
+    """The explanation EX (explain.explain with provenance=True) as sections of sentences:
+    [{'title': str | None, 'lines': [str], 'items': [str]}]."""
     c = catalog(lang)
     p = c["plain_explain"]
     m = lambda x: money(x, lang)  # noqa: E731
@@ -103,8 +98,7 @@ def sections(ex: dict, lang: str, names: Names) -> list[dict]:
         g = groups.setdefault(key, {"amount": 0.0, "receipts": 0.0, "rules": []})
         g["amount"] += it["amount"]
         g["receipts"] += it["receipts"]
-        kind = _rule(it["rule"], it["level"])
-        words = p["rules"][kind] + ("; " + p["rules"]["passed_up"] if it["passed_up"] else "")
+        words = rule_words(it, c["plain_stamps"]) + ("; " + p["rules"]["passed_up"] if it["passed_up"] else "")
         if words not in g["rules"]:
             g["rules"].append(words)
     taxes: dict[str, list[dict]] = {}
@@ -124,7 +118,7 @@ def sections(ex: dict, lang: str, names: Names) -> list[dict]:
     for it in ex["needs"]["items"]:
         sums[it["function"]] = sums.get(it["function"], 0.0) + it["amount"]
     basis = ex["needs"].get("basis", "observed")
-    lines = [p["needs_basis"].format(basis=c["needs_basis_names"][basis], meaning=c["needs_basis_meaning"][basis])]
+    lines = [basis_words(basis, lang)]
     if not sums:
         lines.append(p["no_needs"])
     out.append({"title": p["needs"].format(total=m(ex["needs"]["total"])), "lines": lines,

@@ -14,9 +14,13 @@ import httpx
 
 
 @contextmanager
-def served(dataset: Path, scenarios: Path, store: str | Path, *extra: str, wait_s: float = 120.0) -> Iterator[str]:
+def served(dataset: Path, scenarios: Path, store: str | Path, *extra: str, wait_s: float | None = None) -> Iterator[str]:
     """Yields the server's base URL; stops the server on exit. STORE: a DuckDB file or a PostgreSQL URL. WAIT_S: how long
-    a start may take (a loaded 2-core machine has taken a minute to build the app); a server that exits fails at once."""
+    a start may take (a loaded 2-core machine has taken a minute to build the app): 120 s by default, twice that with
+    `--workers` (the parent builds the app, then each worker builds its own: two builds one after the other, 89 s at
+    a load of 14 where one build took 45 s); a server that exits fails at once."""
+    if wait_s is None:
+        wait_s = 240.0 if "--workers" in extra else 120.0
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

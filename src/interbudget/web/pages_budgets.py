@@ -10,12 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..basis import rule_filled_cached
 from ..engine import Result
-from ..explain import basis_line, render
+from ..explain import render
 from ..hierarchy import LEVELS
 from . import mapscale, pictures
 from .access import PUBLIC, View, Viewer, objection_visible, region_of, unit_allowed, visible_scenarios
 from .budget_rows import AMOUNTS, budgets_of, explained, republic_row, totals_of, year_pos
 from .common import unit_for
+from .explain_text import basis_words
 from .names import unit_name, unmark
 from .navigation import budget_url, is_leaf_budget, notes, trail
 
@@ -53,7 +54,7 @@ def register(app: FastAPI, site) -> None:
         return site.page(request, "dashboard.html", lang, viewer, scenarios=[sc["name"] for sc, _ in
                          visible_scenarios(viewer, wb.store.scenarios())], scenario=scenario, view=v, years=res.years,
                          year=data["year"], parent=parent, parent_name=parent_name, up=up, rows=rows, summary=summary,
-                         link=link, totals=totals, republic=republic, unit=unit, needs_basis=basis_line(res.dataset.needs_basis, lang),
+                         link=link, totals=totals, republic=republic, unit=unit, needs_basis=basis_words(res.dataset.needs_basis, lang),
                          crumbs=trail(h, parent, link, lang) if parent else [], **notes(
                              h, parent, not rows, lang, lambda c: budget_url(c, scenario, data["year"], lang, version)),
                          **pictures.dashboard(res, year_pos(res, year), rows, parent, lambda c: f"{link}&parent={c}", lang,
@@ -70,7 +71,7 @@ def register(app: FastAPI, site) -> None:
             # a unit without a budget of its own: the page that says so and links to the budget holding it
             return RedirectResponse(f"/?scenario={quote(scenario)}&parent={quote(code)}&lang={lang}"
                                     + (f"&year={year}" if year else "") + (f"&version={version}" if version else ""), 303)
-        ex = explained(v, res, code, year, lang)
+        ex = explained(v, res, code, year, lang, provenance=True)  # the plain explanation reads the stamps
         objections = []
         if viewer.logged_in:
             objections = [o for o in wb.store.objections(scenario=scenario, unit_code=code) if objection_visible(viewer, o)]

@@ -9,9 +9,9 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ..errors import InterbudgetError
-from ..explain import basis_line
 from ..i18n import catalog
 from .access import Viewer, region_of, visible_scenarios
+from .explain_text import basis_words
 
 PUBLISHED_FILE = "published.csv"
 
@@ -47,7 +47,7 @@ def register(app: FastAPI, site) -> None:
         return {"scenario": scenario, "version": v.version, "limited_to_region": v.region,
                 "years": [{k: _clean(x) for k, x in s.items()} for s in years], "regions": regions,
                 "rows": [{k: _clean(x) for k, x in r.items()} for r in rows], "missing_in_model": rec.missing_in_model,
-                "sources": sources, "needs_basis": res.dataset.needs_basis, "needs_basis_text": basis_line(res.dataset.needs_basis, lang)}
+                "sources": sources, "needs_basis": res.dataset.needs_basis, "needs_basis_text": basis_words(res.dataset.needs_basis, lang)}
 
     @app.get("/api/reconcile")
     def api_reconcile(scenario: str = Query(None), version: int | None = Query(None, ge=1), lang: str = "en",

@@ -3,6 +3,7 @@ refused), the version history, publication and sharing with a region. Every POST
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from fastapi import Body, Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -118,10 +119,11 @@ def register(app: FastAPI, site) -> None:
             return errors
         problems = wb.problems(doc, scenario)
         if problems:
-            errors["scenario"] = say["does_not_run"] + "\n".join(str(p) for p in problems)
+            # the engine's checks write English too: in the page's language, as the validator's
+            errors["scenario"] = say["does_not_run"] + "\n".join(str(replace(p, message=translated(p.message, lang))) for p in problems)
             for p in problems:
                 if p.column:
-                    add("years" if p.column == "year" else editor.field_of(p.column, taxes), p.message)
+                    add("years" if p.column == "year" else editor.field_of(p.column, taxes), translated(p.message, lang))
         return errors
 
     @app.get("/api/scenarios/{scenario}")

@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from .access import Viewer, region_of, visible_scenarios
+from .cells import money_unit
 
 DEFAULT = ("current-law", "option-2", "option-3", "option-4")
 MAX_SCENARIOS = 6
@@ -18,7 +19,6 @@ def register(app: FastAPI, site) -> None:
     from ..analysis.scorecard import SECTIONS, scorecard, side_by_side
     from ..analysis.stress import Shocks
     from ..i18n import catalog
-    from ..reports.scorecard import _fmt
 
     wb = site.wb
     viewer_dep = Depends(site.viewer)
@@ -72,7 +72,8 @@ def register(app: FastAPI, site) -> None:
         sc = cat["scorecard"]
         sections = [{"key": s, **sc["sections"][s],
                      "rows": [{**r, "label": sc["indicators"].get(r["indicator"], r["indicator"]),
-                               "cells": [_fmt(r.get(n), r["unit"]) for n in cols]} for r in table if r["section"] == s and r["code"] == ""]}
+                               "values": [r.get(n) for n in cols], "shown": money_unit([r.get(n) for n in cols], r["unit"])}
+                              for r in table if r["section"] == s and r["code"] == ""]}
                     for s in SECTIONS]
         visible = [s["name"] for s, _ in visible_scenarios(viewer, wb.store.scenarios())]
         return site.page(request, "scorecard.html", lang, viewer, sc=sc, ct=cat["charts"], columns=cols, options=options,

@@ -1,8 +1,9 @@
-"""Search for a unit by name (kk/ru/en, partial, case-insensitive, Kazakh letters folded) or KATO code:
-the page `GET /search?q=…` with links to the units' pages and the JSON `GET /api/search?q=…`.
+"""Search for a unit by name (kk/ru/en, partial, case-insensitive, Kazakh letters folded, or in Latin letters) or
+KATO code: the page `GET /search?q=…` with links to the units' pages and the JSON `GET /api/search?q=…`.
 
-The index is built once per dataset: every unit's names folded to one lowercase string in a numpy array, its code
-in another; a query is one vectorised substring test over each array (no Python loop over the units).
+The index is built once per dataset: every unit's names folded to one lowercase string in a numpy array, the same
+names as one Latin key in another (web/latin.py: Kazakh Latin 2021 and the Russian-style romanization read alike),
+its code in a third; a query is one vectorised substring test over each array (no Python loop over the units).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from ..hierarchy import LEVELS
 from ..i18n import LANGUAGES
+from .latin import latin_keys, loose
 from .names import MARK, name_in, unit_name, unmark
 
 MAX_RESULTS = 50
@@ -24,13 +26,17 @@ MAX_QUERY = 100
 _FOLD = str.maketrans("әғқңөұүһіё", "агкноууиие")
 
 
-def fold(text: str) -> str:
-    """TEXT as the index keeps it: lowercase, Kazakh letters folded, the transliteration mark and quotes dropped,
-    runs of blanks and hyphens one space."""
-    t = text.lower().replace(MARK.strip().lower(), "").translate(_FOLD)
+def clean(text: str) -> str:
+    """TEXT lowercase, the transliteration mark and quotes dropped, runs of blanks and hyphens one space."""
+    t = text.lower().replace(MARK.strip().lower(), "")
     for ch in "«»\"'’`.,()":
         t = t.replace(ch, " " if ch in ".,()" else "")
     return " ".join(t.replace("-", " ").split())
+
+
+def fold(text: str) -> str:
+    """TEXT as the index keeps it: `clean`, Kazakh letters folded."""
+    return clean(text).translate(_FOLD)
 
 
 class SearchIndex:
@@ -38,9 +44,13 @@ class SearchIndex:
 
     def __init__(self, h):
         self.h = h
-        names = [[fold(name_in(h, lg, u)) for u in range(h.n)] for lg in LANGUAGES]  # once per dataset
+        cleaned = [[clean(name_in(h, lg, u)) for u in range(h.n)] for lg in LANGUAGES]  # once per dataset
         # one folded text per unit: its names in the three languages, "|" between them (never inside a folded query)
-        self.text = np.array(["|".join(t) for t in zip(*names)], dtype=str)
+        self.text = np.array(["|".join(t).translate(_FOLD) for t in zip(*cleaned)], dtype=str)
+        # the same names as Latin keys, the whole dataset in one pass (latin_keys)
+        latin = [latin_keys(names) for names in cleaned]
+        self.latin = np.array(["|".join(t) for t in zip(*latin)], dtype=str)
+        self.loose = np.array(loose(self.latin.tolist()), dtype=str)
         self.codes = np.array([str(c) for c in h.codes.tolist()], dtype=str)
 
     def find(self, q: str) -> np.ndarray:
@@ -53,11 +63,13 @@ class SearchIndex:
         if raw.isdigit():
             rank[np.char.startswith(self.codes, raw)] = 1
             rank[self.codes == raw] = 0
-        f = fold(raw)
-        if f:
-            inside = np.char.find(self.text, f) >= 0
-            start = np.char.startswith(self.text, f) | (np.char.find(self.text, "|" + f) >= 0) | (np.char.find(self.text, " " + f) >= 0)
-            rank = np.minimum(rank, np.where(start, 2, np.where(inside, 3, 9)))
+        f = clean(raw)
+        [latin] = latin_keys([f])
+        for text, key in ((self.text, f.translate(_FOLD)), (self.latin, latin), (self.loose, loose([latin])[0])):
+            if key:
+                inside = np.char.find(text, key) >= 0
+                start = np.char.startswith(text, key) | (np.char.find(text, "|" + key) >= 0) | (np.char.find(text, " " + key) >= 0)
+                rank = np.minimum(rank, np.where(start, 2, np.where(inside, 3, 9)))
         hit = np.flatnonzero(rank < 9)
         return hit[np.lexsort((self.codes[hit], self.h.level[hit], rank[hit]))]
 

@@ -9,7 +9,8 @@ from fastapi import HTTPException, Request
 
 from ..i18n import LANGUAGES, catalog, fmt_amount
 from .access import Viewer, visible_scenarios
-from .common import TEMPLATES, lang_ok, per_person, scaled, td_money, td_person, td_plain
+from .cells import money_unit, td_value, unit_label
+from .common import TEMPLATES, fmt_number, lang_ok, per_person, scaled, td_money, td_person, td_plain
 from .security import viewer_of
 from .workbench import Workbench
 
@@ -21,7 +22,11 @@ def numbers(lang: str) -> dict:
             "ratio": lambda x: "—" if x is None or x != x else (f"{x:.2f}" if lang == "en" else f"{x:.2f}".replace(".", ",")),
             "scaled": lambda x, unit: scaled(x, unit, lang), "per_person": lambda x, pop: per_person(x, pop, lang),
             "td_money": lambda x, unit: td_money(x, unit, lang, catalog(lang)["design"]["thousand_tenge"]),
-            "td_person": lambda x, pop: td_person(x, pop, lang), "td_plain": td_plain}
+            "td_person": lambda x, pop: td_person(x, pop, lang), "td_plain": td_plain,
+            # rows of their own unit (scorecard, programme indicators): web/cells.py
+            "td_value": lambda x, unit, shown, prefix="": td_value(x, unit, shown, lang, prefix),
+            "unit_label": lambda unit, shown: unit_label(unit, shown, lang), "money_unit": money_unit,
+            "percent": lambda x: fmt_number(100.0 * x, lang, 0) + "\u00a0%"}
 
 
 class Site:

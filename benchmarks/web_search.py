@@ -22,7 +22,7 @@ class Baseline:
 
     def __init__(self, h, fold, name_in, languages):
         names = [[fold(name_in(h, lg, u)) for u in range(h.n)] for lg in languages]
-        self.text = np.array(["|".join(t) for t in zip(*names)], dtype=str)
+        self.text = np.array(["|".join(t) for t in zip(*names, strict=True)], dtype=str)
 
     def find(self, q: str, fold) -> np.ndarray:
         """The ranking of the index before the Latin keys: names starting with the query, then containing it."""

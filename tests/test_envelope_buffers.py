@@ -45,7 +45,7 @@ def test_a_given_scale_is_applied_as_is_and_the_inputs_are_left_alone():
     res = distribute(need, 0.0, lo, hi, scale=0.7)
     assert res.allocation.tolist() == [0.7, 1.4, 0.2, 2.0] and res.scale == 0.7
     assert res.bound.tolist() == [SCALED, SCALED, AT_FLOOR, AT_CEILING]
-    assert all(np.array_equal(a, b) for a, b in zip(before, (need, lo, hi)))
+    assert all(np.array_equal(a, b) for a, b in zip(before, (need, lo, hi), strict=True))
     again = distribute(need, 3.0, lo, hi)  # solved: a second call does not see the first's buffer
     assert np.isclose(again.allocation.sum(), 3.0) and res.allocation.tolist() == [0.7, 1.4, 0.2, 2.0]
 

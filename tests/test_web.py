@@ -188,7 +188,7 @@ def test_the_dashboard_maps_kazakhstan_and_its_capacity_matches_the_metrics():
     rows = {r["code"]: r for r in kz.get("/api/scenarios/current-law/budgets?year=2026").json()["budgets"]}
     res = run(load_dataset(ROOT / "data" / "kz"), load_scenario(ROOT / "scenarios" / "current-law.yaml")[0])
     reg = region_table(res, 0)
-    for code, before, after in zip(reg["code"].tolist(), reg["capacity_before"], reg["capacity_after"]):
+    for code, before, after in zip(reg["code"].tolist(), reg["capacity_before"], reg["capacity_after"], strict=True):
         assert rows[code]["capacity_before"] == pytest.approx(before) and rows[code]["capacity_after"] == pytest.approx(after)
     districts = kz.get("/?scenario=current-law&year=2026&parent=430000000&lang=ru")
     assert districts.status_code == 200 and districts.text.count('<path class="unit"') >= 5

@@ -24,11 +24,11 @@ CYRILLIC = [(r["code"], r[col].replace(" [translit.]", "")) for r in UNITS for c
 # Kazakh Latin, the alphabet of 2021 (ё as e: the alphabet has no ё; data/kz has one name with it)
 KAZAKH_2021 = dict(zip("аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя", [
     "a", "ä", "b", "v", "g", "ğ", "d", "e", "e", "j", "z", "i", "i", "k", "q", "l", "m", "n", "ñ", "o", "ö", "p", "r",
-    "s", "t", "u", "ū", "ü", "f", "h", "h", "ts", "ç", "ş", "şş", "", "y", "ı", "", "e", "iu", "ia"]))
+    "s", "t", "u", "ū", "ü", "f", "h", "h", "ts", "ç", "ş", "şş", "", "y", "ı", "", "e", "iu", "ia"], strict=True))
 # the Russian-style romanization (BGN/PCGN's, without its marks for ь and ъ; Kazakh letters as their Russian ones)
 RUSSIAN_STYLE = dict(zip("аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя", [
     "a", "a", "b", "v", "g", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "k", "l", "m", "n", "n", "o", "o", "p", "r",
-    "s", "t", "u", "u", "u", "f", "kh", "kh", "ts", "ch", "sh", "shch", "", "y", "i", "", "e", "yu", "ya"]))
+    "s", "t", "u", "u", "u", "f", "kh", "kh", "ts", "ch", "sh", "shch", "", "y", "i", "", "e", "yu", "ya"], strict=True))
 YE_AFTER = set("аеёиоуыэюяәөұүіьъй -")  # BGN/PCGN: е is "ye" at a word's start and after these
 
 

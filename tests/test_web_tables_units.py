@@ -57,7 +57,7 @@ def test_the_scorecard_tables_are_sortable_in_the_unit_that_reads(client, lang):
     assert f'<td class="unit">{bn}</td>' in first and " bn<" not in page
     level, year = re.search(r"</th><td>(.*?)</td><td>(\d+)</td>", first).groups()
     level = next(k for k, v in catalog(lang)["levels"].items() if v == level)
-    for name, (value, text) in zip(names, cells(first)):
+    for name, (value, text) in zip(names, cells(first), strict=True):
         expect = full[name, level, int(year)]
         assert float(value) == expect  # the full figure, as the download has it
         assert text == (f"{expect / 1e6:,.1f}".replace(",", "\u202f") if lang == "en"

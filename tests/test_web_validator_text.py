@@ -41,7 +41,7 @@ def test_the_validators_messages_come_back_in_the_pages_language(change, key, la
         return
     pat = dict(PATTERNS)[key]
     assert any(pat.fullmatch(m.split(": ", 1)[-1]) or pat.fullmatch(m) for m in msgs), msgs
-    assert any(s != m for s, m in zip(said, msgs)), (msgs, said)
+    assert any(s != m for s, m in zip(said, msgs, strict=True)), (msgs, said)
     assert translated("; ".join(msgs), "en") == "; ".join(msgs)
 
 

@@ -128,7 +128,7 @@ def explain(res: Result, code: str, year: int, track: str = "plan", lang: str = 
     basis_file = NEEDS_BASES[ds.needs_basis] + ".csv"  # the needs basis the scenario chose (docs/METHOD.md)
     direct = sel & (items.source == FROM_ROWS)
     kinds = items.kinds()
-    for f, p, kd in sorted(set(zip(items.function[direct].tolist(), items.priority[direct].tolist(), kinds[direct].tolist()))):
+    for f, p, kd in sorted(set(zip(items.function[direct].tolist(), items.priority[direct].tolist(), kinds[direct].tolist(), strict=True))):
         m = direct & (items.function == f) & (items.priority == p) & (kinds == kd)
         needs.append({"function": ds.functions[f], "priority": PRIORITIES[p], "kind": KINDS[kd], "source": basis_file,
                       "rows": int(m.sum()), "amount": float(items.amount[m].sum())})

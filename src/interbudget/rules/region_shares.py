@@ -33,8 +33,8 @@ def region_shares(c: ShareContext, model: ShareModel) -> tuple[ShareModel, Compu
     cs = c.computed(zero, REGION, regions, np.full(regions.size, 1.0 - lower), computed)
     if s.region_shares is not None:  # official shares (e.g. optimized) replace the computed ones
         given = np.array([s.region_shares.get(h.codes[u], np.nan) for u in regions.tolist()])
-        missing = [h.codes[u] for u, g in zip(regions.tolist(), given) if np.isnan(g)]
-        above = [h.codes[u] for u, g in zip(regions.tolist(), given) if g > 1.0 - lower + SHARE_TOLERANCE]
+        missing = [h.codes[u] for u, g in zip(regions.tolist(), given, strict=True) if np.isnan(g)]
+        above = [h.codes[u] for u, g in zip(regions.tolist(), given, strict=True) if g > 1.0 - lower + SHARE_TOLERANCE]
         if missing or above:
             raise InterbudgetError(Problem(c.scenario_file, (f"no share for region(s) {', '.join(missing)}" if missing else "")
                                            + ("; " if missing and above else "")

@@ -53,7 +53,7 @@ def net_per_person(rows: list[dict], t: dict, year: int) -> dict:
             "data": [{"type": "bar", "x": names, "y": vals, "marker": {"color": colours},
                       "hovertemplate": "%{x}<br>%{y:,.0f} " + t["tenge_pp"] + "<extra></extra>"}],
             "layout": {"height": 420, "margin": {"b": 140, "t": 40}, "yaxis": {"title": {"text": t["tenge_pp"]}}},
-            "table": _table([t["name"], t["tenge_pp"]], [[n, v] for n, v in zip(names, vals)])}
+            "table": _table([t["name"], t["tenge_pp"]], [[n, v] for n, v in zip(names, vals, strict=True)])}
 
 
 def _pie_or_bar(div: str, title: str, labels: list[str], vals: list[float], unit: str, label_head: str) -> dict:
@@ -64,7 +64,7 @@ def _pie_or_bar(div: str, title: str, labels: list[str], vals: list[float], unit
                       "hovertemplate": "%{y}<br>%{x:,.1f} " + unit + "<extra></extra>"}],
             "layout": {"height": 120 + 28 * len(labels), "margin": {"t": 40}, "yaxis": {"autorange": "reversed", "automargin": True},
                        "xaxis": {"title": {"text": unit}}},
-            "table": _table([label_head, unit], [[lab, round(v, 1)] for lab, v in zip(labels, vals)])}
+            "table": _table([label_head, unit], [[lab, round(v, 1)] for lab, v in zip(labels, vals, strict=True)])}
 
 
 def revenue_by_tax(ex: dict, tax_name, t: dict) -> dict:
@@ -97,7 +97,7 @@ def history_line(hist: dict, scenario: str, version: int, t: dict) -> dict:
     data, rows = [], {y: [y] for y in years}
     for name, vals, colour, dash in series:
         ys = [None if vals.get(y) is None else round(vals[y] / MILLION, 1) for y in axis]
-        for y, v in zip(axis, ys):
+        for y, v in zip(axis, ys, strict=True):
             if y in rows:
                 rows[y].append(v)
         if any(v is not None for v in ys):

@@ -49,7 +49,7 @@ def register(app: FastAPI, site) -> None:
         views = [wb.view(viewer, *_named_version(n)) for n in [base, draft, *amendment]]
         results = [wb.result(v) for v in views]
         labels = [f"{v.name}@{v.version}" if [w.name for w in views].count(v.name) > 1 else v.name for v in views]
-        results = [_named(r, lab) for r, lab in zip(results, labels)]
+        results = [_named(r, lab) for r, lab in zip(results, labels, strict=True)]
         try:
             common = [y for y in results[0].years if all(y in r.years for r in results)]  # default: the first shared year
             at = year if year is not None else (common or results[0].years)[0]
@@ -71,7 +71,7 @@ def register(app: FastAPI, site) -> None:
             h = results[0].hierarchy
             region = next(iter(limited))
             data = no_nan(restrict_compare(raw, set(h.codes[region_of(h, h.codes) == region].tolist())))
-        return dict(data, versions={lab: v.version for lab, v in zip(labels, views)})
+        return dict(data, versions={lab: v.version for lab, v in zip(labels, views, strict=True)})
 
     @app.get("/compare", response_class=HTMLResponse)
     def compare_page(request: Request, draft: str = Query(None), base: str = "current-law", amendment: list[str] = Query([]),

@@ -144,7 +144,7 @@ def _view(path: str, mtime_ns: int, size: int, codes: tuple[str, ...]) -> tuple[
         xy[:, 1] = PAD + (y1 - f.xy[:, 1]) * s
         q = np.rint(xy * GRID).astype(np.int64)
         rings = []
-        for a, b in zip(f.starts[:-1].tolist(), f.starts[1:].tolist()):
+        for a, b in zip(f.starts[:-1].tolist(), f.starts[1:].tolist(), strict=True):
             r = q[a:b]
             r = r[np.concatenate(([True], np.any(r[1:] != r[:-1], axis=1)))]
             if len(r) < 4:
@@ -211,7 +211,7 @@ def map_svg(geo_dir: Path, values: dict[str, float], names: dict[str, str], pare
     cls[ok] = _classes(vals[ok]) if scale is None else scale.classes(vals[ok])
     esc = html.escape
     parts = []
-    for (code, d), v, k in zip(shapes, vals.tolist(), cls.tolist()):
+    for (code, d), v, k in zip(shapes, vals.tolist(), cls.tolist(), strict=True):
         name = names.get(code) or feats[code].name
         shown = (labels or {}).get(code) if scale is not None else (fmt(v) if k >= 0 else None)
         label = f"{name}: {shown or '—'}"

@@ -87,4 +87,4 @@ def values(res: Result, k: int, lvl: int, metric: str, allowed: np.ndarray | Non
         else:
             raise ValueError(f"unknown map metric '{metric}'")
     codes = d["codes"][m].tolist()
-    return {c: (float(f), float(r)) for c, f, r in zip(codes, fig[m].tolist(), ratio[m].tolist())}
+    return {c: (float(f), float(r)) for c, f, r in zip(codes, fig[m].tolist(), ratio[m].tolist(), strict=True)}

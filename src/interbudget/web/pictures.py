@@ -61,7 +61,7 @@ def map_picture(res: Result, k: int, rows: list[dict], parent: str | None, href,
     svg = map_svg(geo, ratios, {r["code"]: unmark(r["name"]) for r in rows}, parent, href, ("", ""), str, scale=sc, labels=labels)
     if svg is None:
         return None
-    return {"svg": svg, "scale": sc, "metric": metric, "legend": list(zip(sc.colours, sc.words)),
+    return {"svg": svg, "scale": sc, "metric": metric, "legend": list(zip(sc.colours, sc.words, strict=True)),
             "metrics": [(m, t["metrics"][m]) for m in mapscale.METRICS]}
 
 

@@ -46,10 +46,10 @@ class SearchIndex:
         self.h = h
         cleaned = [[clean(name_in(h, lg, u)) for u in range(h.n)] for lg in LANGUAGES]  # once per dataset
         # one folded text per unit: its names in the three languages, "|" between them (never inside a folded query)
-        self.text = np.array(["|".join(t).translate(_FOLD) for t in zip(*cleaned)], dtype=str)
+        self.text = np.array(["|".join(t).translate(_FOLD) for t in zip(*cleaned, strict=True)], dtype=str)
         # the same names as Latin keys, the whole dataset in one pass (latin_keys)
         latin = [latin_keys(names) for names in cleaned]
-        self.latin = np.array(["|".join(t) for t in zip(*latin)], dtype=str)
+        self.latin = np.array(["|".join(t) for t in zip(*latin, strict=True)], dtype=str)
         self.loose = np.array(loose(self.latin.tolist()), dtype=str)
         self.codes = np.array([str(c) for c in h.codes.tolist()], dtype=str)
 

@@ -140,3 +140,14 @@ def test_run_takes_objects_or_paths_and_every_bad_input_is_the_one_error(tmp_pat
     with pytest.raises(ib.InterbudgetError, match=r"key 'sharing\.vta': tax 'vta' is not in the dataset's tax list"):
         ib.run(ds, bad)
     assert any("vta" in w for w in ib.run(ds, bad, allow_unknown_taxes=True).warnings)
+
+
+def test_load_dataset_reads_one_needs_basis_when_asked_and_refuses_another():
+    one = ib.load_dataset("bundled:data/kz", needs_basis="law")
+    every = ib.load_dataset("bundled:data/kz")
+    law = ib.load_scenario("bundled:scenarios/current-law.yaml")
+    assert law.needs_basis == "law"
+    a, b = ib.run(one, law).frame(), ib.run(every, law).frame()
+    assert a.to_dict() == b.to_dict()
+    with pytest.raises(ib.InterbudgetError, match="needs basis 'normative' was not read"):
+        ib.run(one, "bundled:scenarios/normative-needs.yaml")

@@ -26,11 +26,12 @@ if TYPE_CHECKING:
     from .analysis.table import Table
 
 
-def load_dataset(folder: str | Path, allow_duplicates: bool = False) -> Dataset:
+def load_dataset(folder: str | Path, allow_duplicates: bool = False, needs_basis: str | None = None) -> Dataset:
     """The dataset in FOLDER (docs/METHOD.md's files, CSV or Parquet; `bundled:data/kz` for a shipped one), every
     file checked; all problems are raised together. `allow_duplicates` keeps rows repeated exactly (said in
-    `Dataset.warnings`) instead of refusing them."""
-    return _load_dataset(bundled.resolve(folder), allow_duplicates=allow_duplicates)
+    `Dataset.warnings`) instead of refusing them. `needs_basis` (observed, law or normative) reads only that basis's
+    needs file, for runs of scenarios on that basis; asking the dataset for another basis is then an error."""
+    return _load_dataset(bundled.resolve(folder), allow_duplicates=allow_duplicates, needs_basis=needs_basis)
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -81,12 +81,13 @@ def dataset_of(dataset: Path, allow_duplicates: bool = False, needs_basis: str |
     return ds
 
 
-def run_on(ds, scenario: Path, allow_unknown_taxes: bool = False):
-    """SCENARIO run on DS, the run's own warnings printed; (result, scenario files)."""
+def run_on(ds, scenario: Path, allow_unknown_taxes: bool = False, loaded=None):
+    """SCENARIO run on DS, the run's own warnings printed; (result, scenario files). LOADED: the scenario and its
+    files as load_scenario gave them, when the caller has read it already."""
     from ..engine import run
     from ..scenario import load_scenario
 
-    s, files = load_scenario(scenario)
+    s, files = loaded or load_scenario(scenario)
     res = run(ds, s, scenario.name, allow_unknown_taxes=allow_unknown_taxes)
     warn(res.warnings[len(ds.warnings):])
     return res, files
@@ -95,8 +96,9 @@ def run_on(ds, scenario: Path, allow_unknown_taxes: bool = False):
 def load(dataset: Path, scenario: Path, allow_duplicates: bool = False, allow_unknown_taxes: bool = False):
     from ..scenario import load_scenario
 
-    s, _ = load_scenario(scenario)  # a bad scenario is reported before the dataset is read
-    return run_on(dataset_of(dataset, allow_duplicates, s.needs_basis), scenario, allow_unknown_taxes)  # its basis only
+    loaded = load_scenario(scenario)  # a bad scenario is reported before the dataset is read
+    ds = dataset_of(dataset, allow_duplicates, loaded[0].needs_basis)  # its needs basis only
+    return run_on(ds, scenario, allow_unknown_taxes, loaded)
 
 
 @app.callback(invoke_without_command=True)

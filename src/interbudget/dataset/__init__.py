@@ -210,7 +210,7 @@ def load_dataset(folder: str | Path, allow_duplicates: bool = False, needs_basis
     if (t := raw["taxes"]) is not None:
         listed_taxes = T.strings(t, "tax", problems).to_pylist()
     if t is not None and t.has("oil_elasticity"):
-        oil = dict(zip(listed_taxes, T.numbers(t, "oil_elasticity", problems, what="oil elasticity", empty=0.0).tolist()))
+        oil = dict(zip(listed_taxes, T.numbers(t, "oil_elasticity", problems, what="oil elasticity", empty=0.0).tolist(), strict=True))
     oil_regions = None
     if (t := raw["oil_elasticity"]) is not None and h is not None:
         oil_regions = _load_oil_regions(t, codes, taxes, h, problems)

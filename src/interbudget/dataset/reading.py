@@ -52,4 +52,4 @@ def read_all(jobs: list[tuple[str, int, Callable[[Problems], Any]]], problems: P
     for p in own:
         problems.items += p.items
         problems.warnings += p.warnings
-    return {name: r for (name, _, _), r in zip(jobs, results)}
+    return {name: r for (name, _, _), r in zip(jobs, results, strict=True)}

@@ -220,7 +220,7 @@ class Dataset:
         for r in (self.receipts, self.receipts_actual, self.receipts_revised):
             if r is not None and r.tax.size:
                 seen |= np.bincount(r.tax, minlength=len(self.taxes))[: len(self.taxes)] > 0  # one pass, no sort
-        return {t for t, s in zip(self.taxes, seen.tolist()) if s} | set(self.listed_taxes)
+        return {t for t, s in zip(self.taxes, seen.tolist(), strict=True) if s} | set(self.listed_taxes)
 
     def hashes(self) -> dict[str, str]:
         if not self.file_hashes:

@@ -22,6 +22,7 @@ from .engine import Result
 from .errors import InterbudgetError
 from .hierarchy import LEVELS
 from .scenario import scenario_dict
+from .tables.arrow import from_np
 
 BUDGET_COLUMNS = ["track", "code", "year", "level", "needs", "revenue", "subvention_received", "withdrawal_paid",
                   "subventions_paid", "withdrawals_received", "balance"]
@@ -40,13 +41,13 @@ def budgets_table(res: Result) -> pa.Table:
         b = np.repeat(order, ny)
         y = np.tile(pos, nb)
 
-        def col(a: np.ndarray, b: np.ndarray = b, y: np.ndarray = y) -> np.ndarray:
-            return a[b, y] + 0.0  # + 0.0 turns -0.0 into 0.0
+        def col(a: np.ndarray, b: np.ndarray = b, y: np.ndarray = y) -> pa.Array:
+            return from_np(a[b, y] + 0.0)  # + 0.0 turns -0.0 into 0.0
 
         parts.append(pa.table({
             "track": pa.array([track.name] * (nb * ny)),
             "code": pa.array(h.b_codes[b].tolist(), pa.string()),
-            "year": pa.array(np.asarray(res.years)[y], pa.int64()),
+            "year": from_np(np.asarray(res.years, dtype=np.int64)[y]),
             "level": pa.array(np.asarray(LEVELS, dtype=object)[h.b_level[b]].tolist(), pa.string()),
             "needs": col(res.needs if track.needs is None else track.needs),
             "revenue": col(track.revenue),

@@ -89,3 +89,36 @@ def test_help_imports_no_library_that_computes():
              "assert not heavy, heavy\n")
     res = _run(["--help"], probe)
     assert res.returncode == 0 and json.loads(res.stdout.strip().splitlines()[-1])["code"] == 0, res.stderr
+
+
+def _script(args: list[str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """The console script's path (cli.script) in a fresh process, with an atexit hook that says whether the
+    interpreter was torn down."""
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('torn down', file=sys.stderr))\n"
+            f"sys.argv = ['interbudget'] + {args!r}\n"
+            "from interbudget.cli import script\n"
+            "script()\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_a_fast_exit_command_ends_at_once_with_its_output_complete_and_its_status(tmp_path):
+    res = _script(["simulate", "data/kz", "scenarios/current-law.yaml", "--out", str(tmp_path / "fast")])
+    assert res.returncode == 0, res.stderr
+    assert "torn down" not in res.stderr  # the process ended without tearing the interpreter down
+    assert res.stdout.rstrip().splitlines()[-1].startswith("results: ")  # everything printed reached the pipe
+    full = CliRunner().invoke(cli.app, ["simulate", str(ROOT / "data/kz"), str(ROOT / "scenarios/current-law.yaml"),
+                                        "--out", str(tmp_path / "full")])
+    assert full.exit_code == 0, full.output
+    for name in ("budgets.csv", "shares.csv"):
+        assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nyears: [2026]\noption: 9\n", encoding="utf-8")
+    res = _script(["simulate", "data/kz", str(bad), "--out", str(tmp_path / "o")])
+    assert res.returncode == 2 and "error:" in res.stderr and "Traceback" not in res.stderr
+    assert _script(["validate", "data/kz"]).returncode == 0
+
+
+def test_other_commands_end_as_usual():
+    res = _script(["--version"])
+    assert res.returncode == 0 and "torn down" in res.stderr

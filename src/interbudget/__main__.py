@@ -1,4 +1,4 @@
 """`python -m interbudget ...` runs the CLI."""
-from .cli import main
+from .cli import script
 
-main()
+script()

@@ -119,6 +119,8 @@ def test_a_fast_exit_command_ends_at_once_with_its_output_complete_and_its_statu
     assert _script(["validate", "data/kz"]).returncode == 0
 
 
-def test_other_commands_end_as_usual():
-    res = _script(["--version"])
+def test_other_commands_end_as_usual_and_the_root_help_at_once():
+    res = _script(["bundled"])
     assert res.returncode == 0 and "torn down" in res.stderr
+    res = _script(["--help"])
+    assert res.returncode == 0 and "torn down" not in res.stderr and "simulate" in res.stdout

@@ -84,11 +84,12 @@ def main() -> None:
 
 
 def script() -> None:
-    """The console script and `python -m interbudget`: `main`; then a FAST_EXIT command's process ends at once, its
-    output flushed, without tearing the interpreter down (freeing every module and object of numpy, pyarrow, pydantic
-    and typer costs about 0.1 s, a tenth of a `simulate`; mypy ends its runs so for the same reason). Any other
-    command, and `main` called from Python, end as usual."""
-    if _command(sys.argv[1:]) not in FAST_EXIT:
+    """The console script and `python -m interbudget`: `main`; then the process of a FAST_EXIT command (and of the
+    root's --help and --version) ends at once, its output flushed, without tearing the interpreter down (freeing every
+    module and object of numpy, pyarrow, pydantic and typer costs about 0.1 s, a tenth of a `simulate`; mypy ends its
+    runs so for the same reason). Any other command, and `main` called from Python, end as usual."""
+    cmd = _command(sys.argv[1:])
+    if cmd is not None and cmd not in FAST_EXIT:  # None: the root's --help or --version, which end as fast
         main()
         return
     try:

@@ -4,19 +4,11 @@ runs, the per-budget comparison). Run: .venv/bin/python benchmarks/functions.py 
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
+from timing import best  # benchmarks/timing.py (the script's folder is on the path)
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

@@ -10,14 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def best(f, n: int = 5) -> float:
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
+from timing import best  # benchmarks/timing.py (the script's folder is on the path)
 
 
 def main() -> None:
@@ -35,10 +28,10 @@ def main() -> None:
     }
     for name, body in bodies.items():
         try:
-            parse = f"{best(lambda: json.loads(body)) * 1000:.2f}"
+            parse = f"{best(lambda: json.loads(body), 5) * 1000:.2f}"
         except RecursionError:
             parse = "RecursionError"
-        print(f"| {name} | {len(body):,} | {best(lambda: too_deep(body)) * 1000:.2f} | {best(lambda: json_depth(body)) * 1000:.2f} | {parse} |")
+        print(f"| {name} | {len(body):,} | {best(lambda: too_deep(body), 5) * 1000:.2f} | {best(lambda: json_depth(body), 5) * 1000:.2f} | {parse} |")
     with tempfile.TemporaryDirectory() as tmp:
         st = Store.open(Path(tmp) / "wb.duckdb")
         n = 200

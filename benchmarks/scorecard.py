@@ -9,19 +9,11 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
+from timing import best  # benchmarks/timing.py (the script's folder is on the path)
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def best(f, repeat: int = 3) -> float:
-    out = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        out.append(time.perf_counter() - t)
-    return min(out)
 
 
 def main() -> None:

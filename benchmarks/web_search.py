@@ -8,10 +8,10 @@ the index as it was before the Latin spellings (without its KATO code ranking).
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
+from timing import best  # benchmarks/timing.py (the script's folder is on the path)
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ["Qyzylorda", "kyzylorda", "алма", "Ust-Kamenogorsk", "4300"]
@@ -32,15 +32,6 @@ class Baseline:
         rank = np.where(start, 2, np.where(inside, 3, 9))
         hit = np.flatnonzero(rank < 9)
         return hit[np.argsort(rank[hit], kind="stable")]
-
-
-def best(fn, repeat: int) -> float:
-    out = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return min(out)
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from .arrow import filled, from_bools, from_np, indices, to_np, untrimmed
 
 NUMBER_RE = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 INTEGER_RE = r"^[+-]?[0-9]+$"
-_PLAIN_INT = re.compile(r"[+-]?[0-9]+")  # INTEGER_RE for Python's re.fullmatch
+_PLAIN_INT = re.compile(INTEGER_RE)  # for Python's re.fullmatch (then "2026\n" does not match, as in Arrow)
 MAX_DIGITS = 18  # a whole number of more significant digits may not fit int64: too large
 
 
@@ -159,7 +159,7 @@ def choices(t: RawTable, column: str, allowed: list[str], problems: Problems, de
         # each distinct value once, spread by the indices (no per-row strings)
         per_value = _choice_index(_as_strings(col.dictionary), allowed, default)
         if per_value.null_count == 0:
-            return to_np(per_value, dtype)[to_np(col.indices, col.indices.type.to_pandas_dtype())]
+            return to_np(per_value, dtype)[indices(col)]
     s = _as_strings(col)
     idx = _choice_index(s, allowed, default)
     bad = to_np(idx.is_null(), bool)
@@ -177,7 +177,7 @@ def lookup(t: RawTable, column: str, vocabulary: pa.Array, problems: Problems, w
         dict_idx = pc.index_in(pc.utf8_trim_whitespace(col.dictionary.cast(pa.string())), value_set=vocabulary)
         dict_idx = filled(dict_idx, -1, np.int32)
         if col.null_count == 0:
-            out = dict_idx[to_np(col.indices, col.indices.type.to_pandas_dtype())]
+            out = dict_idx[indices(col)]
         else:
             codes = to_np(col.indices.fill_null(-1), np.int64)
             out = np.where(codes >= 0, dict_idx[np.maximum(codes, 0)], -1).astype(np.int32)

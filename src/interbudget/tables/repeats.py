@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import Problems
-from .arrow import from_np
+from .arrow import from_np, indices
 from .cells import NUMBER_RE, RawTable, _numeric, to_np
 
 
@@ -32,7 +32,7 @@ def _dense(col, nrows: int) -> tuple[np.ndarray, int]:
     if pa.types.is_dictionary(col.type):  # each distinct value once (a dictionary may repeat a value), spread by the indices
         values, m = _dense(col.dictionary, len(col.dictionary))
         if col.null_count == 0:
-            return values[to_np(col.indices, col.indices.type.to_pandas_dtype())], m
+            return values[indices(col)], m
         idx = to_np(col.indices.fill_null(len(values)), np.int64)
         return np.append(values, m)[idx], m + 1
     enc = pc.dictionary_encode(col, null_encoding="encode")
@@ -88,7 +88,7 @@ def _cheap_codes(col, nrows: int) -> tuple[np.ndarray, int] | None:
             values, m = _dense(col.dictionary, len(col.dictionary))
             if col.null_count:
                 return np.append(values, m)[to_np(col.indices.fill_null(len(values)), np.int64)], m + 1
-            idx = to_np(col.indices, col.indices.type.to_pandas_dtype())
+            idx = indices(col)
             return (idx, m) if m == len(values) else (values[idx], m)  # a dictionary of distinct values: its indices
         if not pa.types.is_integer(col.type) or col.null_count or not len(col):
             return None

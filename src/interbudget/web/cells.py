@@ -36,8 +36,7 @@ def td_value(x: float | None, unit: str, shown: str | None, lang: str, prefix: s
     if x is None or x != x:
         return Markup(f'<td class="n">{escape(prefix)}—</td>')
     if shown is not None:
-        cell = td_money(x, shown, lang, catalog(lang)["design"]["thousand_tenge"])
-        return Markup(str(cell).replace('">', f'">{escape(prefix)}', 1)) if prefix else cell  # after the opening tag
+        return td_money(x, shown, lang, catalog(lang)["design"]["thousand_tenge"], prefix)
     if unit in COUNTS:
         return Markup(f'<td class="n" data-value="{x!r}">{escape(prefix + fmt_number(x, lang, 0))}</td>')
     text = fmt_number(100.0 * x, lang) + "\u00a0%" if unit == "share" else fmt_number(x, lang, 3)

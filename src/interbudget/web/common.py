@@ -94,14 +94,16 @@ def per_person(x: float | None, population: float | None, lang: str) -> str:
 
 
 # table cells built in Python: a dashboard renders hundreds of them, a Jinja macro call each would cost ~0.1 ms
-def td_money(x: float | None, unit: str, lang: str, thousand: str):
-    """<td> of a thousand-tenge amount in UNIT, with the full figure on hover (THOUSAND: 'thousand tenge' in LANG)."""
+def td_money(x: float | None, unit: str, lang: str, thousand: str, prefix: str = ""):
+    """<td> of a thousand-tenge amount in UNIT, with the full figure on hover (THOUSAND: 'thousand tenge' in LANG)
+    and PREFIX (e.g. '2026: ') before the figure."""
     from markupsafe import Markup, escape
 
     if x is None:
-        return Markup('<td class="n">—</td>')
+        return Markup(f'<td class="n">{escape(prefix)}—</td>')
     full = fmt_number(x, lang)
-    return Markup(f'<td class="n" data-value="{x!r}" title="{escape(full)} {escape(thousand)}">{scaled(x, unit, lang)}</td>')
+    return Markup(f'<td class="n" data-value="{x!r}" title="{escape(full)} {escape(thousand)}">{escape(prefix)}'
+                  f'{scaled(x, unit, lang)}</td>')
 
 
 def td_person(x: float | None, population: float | None, lang: str):
